@@ -1,0 +1,99 @@
+import type { Queryable } from '../../db/store.ts';
+
+export interface CredentialRow {
+  siteId: string;
+  memberId: string;
+  passwordHash: string | null;
+}
+
+export async function findCredentialsByEmail(db: Queryable, email: string): Promise<CredentialRow[]> {
+  const res = await db.query<CredentialRow>(
+    `SELECT site_id AS "siteId", id AS "memberId", password_hash AS "passwordHash"
+       FROM members WHERE lower(email) = lower($1) ORDER BY created_at`,
+    [email],
+  );
+  return res.rows;
+}
+
+export async function insertToken(
+  db: Queryable,
+  t: {
+    siteId: string;
+    memberId: string;
+    tokenHash: string;
+    kind: 'session' | 'api';
+    name: string;
+    expiresAt: Date | null;
+  },
+): Promise<{ id: string; createdAt: Date }> {
+  const res = await db.query<{ id: string; createdAt: Date }>(
+    `INSERT INTO auth_tokens (site_id, member_id, token_hash, kind, name, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, created_at AS "createdAt"`,
+    [t.siteId, t.memberId, t.tokenHash, t.kind, t.name, t.expiresAt],
+  );
+  return res.rows[0]!;
+}
+
+export interface ActorRow {
+  tokenId: string;
+  siteId: string;
+  memberId: string;
+  role: 'admin' | 'member';
+  squadIds: string[] | null;
+  leaderOf: string[] | null;
+}
+
+/** One round trip per request: the live token, its member and the member's squads. */
+export async function findActorByTokenHash(
+  db: Queryable,
+  tokenHash: string,
+  now: Date,
+): Promise<ActorRow | undefined> {
+  const res = await db.query<ActorRow>(
+    `SELECT t.id AS "tokenId", t.site_id AS "siteId", t.member_id AS "memberId", m.role,
+            (SELECT array_agg(sm.squad_id) FROM squad_members sm
+              WHERE sm.site_id = t.site_id AND sm.member_id = t.member_id) AS "squadIds",
+            (SELECT array_agg(sm.squad_id) FROM squad_members sm
+              WHERE sm.site_id = t.site_id AND sm.member_id = t.member_id AND sm.is_leader) AS "leaderOf"
+       FROM auth_tokens t
+       JOIN members m ON m.site_id = t.site_id AND m.id = t.member_id
+      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)`,
+    [tokenHash, now],
+  );
+  return res.rows[0];
+}
+
+export async function revokeToken(
+  db: Queryable,
+  siteId: string,
+  memberId: string,
+  tokenId: string,
+  now: Date,
+): Promise<boolean> {
+  const res = await db.query(
+    `UPDATE auth_tokens SET revoked_at = $4
+      WHERE site_id = $1 AND member_id = $2 AND id = $3 AND revoked_at IS NULL`,
+    [siteId, memberId, tokenId, now],
+  );
+  return res.affectedRows > 0;
+}
+
+export interface TokenRow {
+  id: string;
+  kind: 'session' | 'api';
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+}
+
+export async function listTokens(db: Queryable, siteId: string, memberId: string): Promise<TokenRow[]> {
+  const res = await db.query<TokenRow>(
+    `SELECT id, kind, name, created_at AS "createdAt", last_used_at AS "lastUsedAt", expires_at AS "expiresAt"
+       FROM auth_tokens
+      WHERE site_id = $1 AND member_id = $2 AND revoked_at IS NULL
+      ORDER BY created_at`,
+    [siteId, memberId],
+  );
+  return res.rows;
+}

@@ -1,0 +1,163 @@
+import { Type } from 'typebox';
+import { sessionCookie } from '../../http/cookies.ts';
+import { type App, ctxOf, type Deps } from '../../http/deps.ts';
+import { answerPost } from '../../http/idempotency.ts';
+import { errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
+import { Member } from '../members/schema.ts';
+import { getMember } from '../members/service.ts';
+import { createApiToken, listTokens, login, revokeToken } from './service.ts';
+
+const Token = Type.Object({
+  id: Uuid,
+  kind: Type.Union([Type.Literal('session'), Type.Literal('api')]),
+  name: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+export default async function authRoutes(app: App, deps: Deps): Promise<void> {
+  app.post(
+    '/auth/login',
+    {
+      config: {
+        public: true,
+        rateLimit: {
+          max: deps.config.loginRateLimit,
+          timeWindow: 60_000,
+          // Per address and email, so one guessing client cannot lock everyone out.
+          keyGenerator: (request) => {
+            const email = (request.body as { email?: unknown } | undefined)?.email;
+            return `${request.ip}:${typeof email === 'string' ? email.toLowerCase().slice(0, 254) : ''}`;
+          },
+        },
+      },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in; answers a token usable as Authorization: Bearer, and sets the session cookie',
+        security: [],
+        body: Type.Object(
+          {
+            email: Type.String({ minLength: 1, maxLength: 254 }),
+            password: Type.String({ minLength: 1, maxLength: 200 }),
+            siteId: Type.Optional(Uuid),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            token: Type.String(),
+            expiresAt: Type.String({ format: 'date-time' }),
+            member: Member,
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const session = await login(deps.db, deps.clock, request.body);
+      request.actor = {
+        siteId: session.siteId,
+        memberId: session.memberId,
+        role: 'member',
+        squadIds: [],
+        leaderOf: [],
+        tokenId: '',
+      };
+      const member = await getMember(ctxOf(request, deps), session.memberId);
+      void reply.setCookie(sessionCookie, session.token, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: deps.config.secureCookies,
+        expires: session.expiresAt,
+      });
+      return { token: session.token, expiresAt: session.expiresAt.toISOString(), member };
+    },
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'End this session or revoke this token',
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await revokeToken(ctxOf(request, deps), request.actor!.tokenId);
+      void reply.clearCookie(sessionCookie, { path: '/' });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/tokens',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'My live sessions and tokens',
+        response: { 200: Type.Object({ items: Type.Array(Token) }), ...errorResponses },
+      },
+    },
+    async (request) => ({
+      items: (await listTokens(ctxOf(request, deps))).map((t) => ({
+        ...t,
+        createdAt: iso(t.createdAt)!,
+        lastUsedAt: iso(t.lastUsedAt),
+        expiresAt: iso(t.expiresAt),
+      })),
+    }),
+  );
+
+  app.post(
+    '/tokens',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Create a bearer token for the CLI or an integration; shown once',
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 100 }),
+            expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({
+            id: Uuid,
+            token: Type.String(),
+            name: Type.String(),
+            createdAt: Type.String(),
+            expiresAt: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) =>
+      answerPost(request, reply, deps, async (tx) => {
+        const t = await createApiToken(ctxOf(request, deps, tx), request.body);
+        return { status: 201, body: { ...t, createdAt: iso(t.createdAt)!, expiresAt: iso(t.expiresAt) } };
+      }),
+  );
+
+  app.delete(
+    '/tokens/:id',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke one of my tokens',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await revokeToken(ctxOf(request, deps), request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+}

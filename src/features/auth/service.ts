@@ -1,0 +1,141 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+import type { Db } from '../../db/store.ts';
+import type { Clock } from '../../domain/clock.ts';
+import { AppError } from '../../http/errors.ts';
+import type { Actor, Ctx } from '../context.ts';
+import { insertEvent } from '../events/repository.ts';
+import * as repo from './repository.ts';
+
+const sessionDays = 30;
+
+/** Hashes a password with argon2id (the library's recommended parameters). */
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, { algorithm: 2 /* Algorithm.Argon2id, a const enum */ });
+}
+
+/** Tokens are random and stored only as their SHA-256, so a leaked table grants nothing. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+function newToken(): string {
+  return `ss_${randomBytes(32).toString('base64url')}`;
+}
+
+// Verifying against a real hash when the email is unknown keeps the answer time the same.
+let dummyHash: Promise<string> | undefined;
+
+/** Checks email and password; answers a new session token, or invalid-credentials either way it fails. */
+export async function login(
+  db: Db,
+  clock: Clock,
+  input: { email: string; password: string; siteId?: string | undefined },
+): Promise<{ token: string; siteId: string; memberId: string; expiresAt: Date }> {
+  const candidates = (await repo.findCredentialsByEmail(db, input.email)).filter(
+    (c) => !input.siteId || c.siteId === input.siteId,
+  );
+  let match: repo.CredentialRow | undefined;
+  for (const c of candidates) {
+    if (c.passwordHash && (await verify(c.passwordHash, input.password))) {
+      match = c;
+      break;
+    }
+  }
+  if (!match) {
+    if (candidates.length === 0) {
+      dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+      await verify(await dummyHash, input.password);
+    }
+    throw new AppError('invalid-credentials', 'The email or the password is wrong', {
+      field: 'body.password',
+    });
+  }
+  const token = newToken();
+  const expiresAt = new Date(clock.now().getTime() + sessionDays * 86_400_000);
+  await db.transaction(async (tx) => {
+    await repo.insertToken(tx, {
+      siteId: match.siteId,
+      memberId: match.memberId,
+      tokenHash: hashToken(token),
+      kind: 'session',
+      name: 'login',
+      expiresAt,
+    });
+    await insertEvent(tx, {
+      siteId: match.siteId,
+      actorId: match.memberId,
+      type: 'member.logged-in',
+      subjectType: 'member',
+      subjectId: match.memberId,
+    });
+  });
+  return { token, siteId: match.siteId, memberId: match.memberId, expiresAt };
+}
+
+/** Resolves a presented token to the acting member, or undefined when it is unknown, expired or revoked. */
+export async function authenticate(
+  db: Db,
+  clock: Clock,
+  token: string,
+): Promise<(Actor & { tokenId: string }) | undefined> {
+  const row = await repo.findActorByTokenHash(db, hashToken(token), clock.now());
+  if (!row) return undefined;
+  return {
+    tokenId: row.tokenId,
+    siteId: row.siteId,
+    memberId: row.memberId,
+    role: row.role,
+    squadIds: row.squadIds ?? [],
+    leaderOf: row.leaderOf ?? [],
+  };
+}
+
+/** Creates a named bearer token for the CLI or an integration; the token is shown only here. */
+export async function createApiToken(
+  ctx: Ctx,
+  input: { name: string; expiresInDays?: number | undefined },
+): Promise<{ id: string; token: string; name: string; createdAt: Date; expiresAt: Date | null }> {
+  const token = newToken();
+  const expiresAt = input.expiresInDays
+    ? new Date(ctx.clock.now().getTime() + input.expiresInDays * 86_400_000)
+    : null;
+  return ctx.db.transaction(async (tx) => {
+    const row = await repo.insertToken(tx, {
+      siteId: ctx.actor.siteId,
+      memberId: ctx.actor.memberId,
+      tokenHash: hashToken(token),
+      kind: 'api',
+      name: input.name,
+      expiresAt,
+    });
+    await insertEvent(tx, {
+      siteId: ctx.actor.siteId,
+      actorId: ctx.actor.memberId,
+      type: 'token.created',
+      subjectType: 'token',
+      subjectId: row.id,
+      after: { name: input.name, expiresAt },
+    });
+    return { id: row.id, token, name: input.name, createdAt: row.createdAt, expiresAt };
+  });
+}
+
+export async function listTokens(ctx: Ctx): Promise<repo.TokenRow[]> {
+  return repo.listTokens(ctx.db, ctx.actor.siteId, ctx.actor.memberId);
+}
+
+/** Revokes one of the caller's own tokens or sessions. */
+export async function revokeToken(ctx: Ctx, tokenId: string): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    const done = await repo.revokeToken(tx, ctx.actor.siteId, ctx.actor.memberId, tokenId, ctx.clock.now());
+    if (!done) throw new AppError('not-found', 'No such token', { field: 'path.id' });
+    await insertEvent(tx, {
+      siteId: ctx.actor.siteId,
+      actorId: ctx.actor.memberId,
+      type: 'token.revoked',
+      subjectType: 'token',
+      subjectId: tokenId,
+    });
+  });
+}

@@ -1,0 +1,15 @@
+import { Type } from 'typebox';
+import { Uuid } from '../../http/schemas.ts';
+
+export const Role = Type.Union([Type.Literal('admin'), Type.Literal('member')]);
+
+export const Member = Type.Object({
+  id: Uuid,
+  siteId: Uuid,
+  email: Type.String(),
+  displayName: Type.String(),
+  rank: Type.String(),
+  role: Role,
+  squads: Type.Array(Type.Object({ id: Uuid, name: Type.String(), leader: Type.Boolean() })),
+  createdAt: Type.String({ format: 'date-time' }),
+});

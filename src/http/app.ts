@@ -1,0 +1,103 @@
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import authRoutes from '../features/auth/routes.ts';
+import { authenticate } from '../features/auth/service.ts';
+import membersRoutes from '../features/members/routes.ts';
+import sitesRoutes from '../features/sites/routes.ts';
+import { sessionCookie } from './cookies.ts';
+import type { App, Deps } from './deps.ts';
+import { AppError } from './errors.ts';
+import { handleError } from './problem.ts';
+
+/** Each feature's routes, registered under /api/v1; one line a feature. */
+const features: ((app: App, deps: Deps) => Promise<void>)[] = [authRoutes, membersRoutes, sitesRoutes];
+
+export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'] = false): Promise<App> {
+  const app = Fastify({
+    logger,
+    bodyLimit: 256 * 1024,
+    trustProxy: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) =>
+    handleError(
+      new AppError('not-found', `No route ${request.method} ${request.url.split('?')[0]}`),
+      request,
+      reply,
+    ),
+  );
+
+  await app.register(helmet, {
+    // The API docs page needs inline styles and scripts from its own origin.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+      },
+    },
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Shipshape API',
+        version: '1',
+        description: 'Book and run the shared facilities of a crew. Errors are RFC 9457 problem+json.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: sessionCookie },
+        },
+      },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await deps.db.query('SELECT 1');
+      return { status: 'ready' };
+    } catch {
+      return reply.status(503).send({ status: 'unavailable' });
+    }
+  });
+
+  // Every /api/v1 route needs a caller unless it says it is public.
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/api/v1/') || request.routeOptions.config?.public) return;
+    const header = request.headers.authorization;
+    let token: string | undefined;
+    if (header?.startsWith('Bearer ')) token = header.slice(7).trim();
+    else token = request.cookies[sessionCookie];
+    if (!token || token.length > 200) throw new AppError('unauthenticated', 'Sign in or send a bearer token');
+    const actor = await authenticate(deps.db, deps.clock, token);
+    if (!actor) throw new AppError('unauthenticated', 'The session or token is unknown, expired or revoked');
+    request.actor = actor;
+  });
+
+  await app.register(
+    async (api) => {
+      for (const routes of features) await routes(api as App, deps);
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,2 @@
+/** The session cookie of the web app. */
+export const sessionCookie = 'shipshape_session';
