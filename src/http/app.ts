@@ -9,13 +9,21 @@ import authRoutes from '../features/auth/routes.ts';
 import { authenticate } from '../features/auth/service.ts';
 import membersRoutes from '../features/members/routes.ts';
 import sitesRoutes from '../features/sites/routes.ts';
+import spacesRoutes from '../features/spaces/routes.ts';
+import squadsRoutes from '../features/squads/routes.ts';
 import { sessionCookie } from './cookies.ts';
 import type { App, Deps } from './deps.ts';
 import { AppError } from './errors.ts';
 import { handleError } from './problem.ts';
 
 /** Each feature's routes, registered under /api/v1; one line a feature. */
-const features: ((app: App, deps: Deps) => Promise<void>)[] = [authRoutes, membersRoutes, sitesRoutes];
+const features: ((app: App, deps: Deps) => Promise<void>)[] = [
+  authRoutes,
+  membersRoutes,
+  sitesRoutes,
+  spacesRoutes,
+  squadsRoutes,
+];
 
 export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'] = false): Promise<App> {
   const app = Fastify({
