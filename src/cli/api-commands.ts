@@ -1,0 +1,182 @@
+import { hostname } from 'node:os';
+import { formatInZone, localDateTime, localToInstant, parseClock, parseInstant } from '../domain/time.ts';
+import { ApiClient, ApiError, loadCredentials, saveCredentials } from './api-client.ts';
+import { CliError, type CliIo } from './io.ts';
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface Space {
+  id: string;
+  name: string;
+}
+
+interface Booking {
+  id: string;
+  spaceId: string;
+  start: string;
+  end: string;
+  title?: string | null;
+  status: string;
+  visibility?: string;
+  organizerId?: string;
+}
+
+function client(io: CliIo): ApiClient {
+  const creds = loadCredentials(io.env);
+  return new ApiClient(creds.url, creds.token);
+}
+
+/**
+ * A time from the command line: RFC 3339 with an offset, or a local "YYYY-MM-DD HH:MM" (or with a
+ * T) read in the site's time zone, which is how crews think of their day.
+ */
+export function parseTimeArg(text: string, zone: string, option: string): Date {
+  const instant = parseInstant(text);
+  if (instant) return instant;
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})$/.exec(text.trim());
+  const minutes = m ? parseClock(m[2]!) : undefined;
+  if (m && minutes !== undefined) {
+    try {
+      return localToInstant(m[1]!, minutes, zone);
+    } catch {
+      // An impossible date such as 2026-02-30 falls through to the error below.
+    }
+  }
+  throw new CliError(
+    `${option} must be a time such as 2026-11-25T22:00+13:00 or "2026-11-25 22:00" (local to the site), got ${text}`,
+  );
+}
+
+async function siteZone(api: ApiClient): Promise<string> {
+  return (await api.call<{ timeZone: string }>('GET', '/site')).timeZone;
+}
+
+async function resolveSpace(api: ApiClient, nameOrId: string, spaces?: Space[]): Promise<Space> {
+  const all = spaces ?? (await api.all<Space>('/spaces'));
+  const wanted = nameOrId.trim().toLowerCase();
+  const found =
+    all.find((s) => s.id.toLowerCase() === wanted) ?? all.find((s) => s.name.toLowerCase() === wanted);
+  if (found) return found;
+  const near = all.filter((s) => s.name.toLowerCase().includes(wanted));
+  if (near.length === 1) return near[0]!;
+  throw new CliError(
+    `No space ${nameOrId}${near.length > 1 ? ` (it matches ${near.map((s) => s.name).join(', ')})` : ''}; spaces: ${all.map((s) => s.name).join(', ') || 'none'}`,
+  );
+}
+
+export async function loginCommand(
+  io: CliIo,
+  opts: { url?: string; email?: string; password?: string; token?: string },
+): Promise<void> {
+  const url = (opts.url ?? io.env.SHIPSHAPE_URL ?? 'http://localhost:8080').replace(/\/+$/, '');
+  const api = new ApiClient(url, undefined);
+  let token = opts.token;
+  if (!token) {
+    if (!opts.email) throw new CliError('Give --email (and --password), or --token');
+    const password =
+      opts.password ?? io.env.SHIPSHAPE_PASSWORD ?? (await io.prompt?.(`Password for ${opts.email}: `));
+    if (!password) throw new CliError('Give --password, set SHIPSHAPE_PASSWORD, or run in a terminal');
+    const session = await api.call<{ token: string }>('POST', '/auth/login', {
+      body: { email: opts.email, password },
+    });
+    // A named API token rather than the 30-day session, so it can be listed and revoked on its own.
+    const created = await api.call<{ token: string }>('POST', '/tokens', {
+      token: session.token,
+      body: { name: `shipshape CLI on ${hostname()}`.slice(0, 100) },
+    });
+    await api.call('POST', '/auth/logout', { token: session.token }).catch(() => undefined);
+    token = created.token;
+  }
+  const me = await api.call<{ displayName: string; email: string }>('GET', '/me', { token });
+  const path = saveCredentials(io.env, { url, token });
+  io.out(`Signed in to ${url} as ${me.displayName} <${me.email}>; token saved in ${path}\n`);
+}
+
+function describe(b: Booking, spaceName: string, zone: string): string {
+  const start = localDateTime(new Date(b.start), zone).replace('T', ' ');
+  const end = localDateTime(new Date(b.end), zone).replace('T', ' ');
+  const endShown = end.slice(0, 10) === start.slice(0, 10) ? end.slice(11) : end;
+  return `${start}–${endShown}  ${spaceName}  ${b.title ?? '(busy)'}`;
+}
+
+export async function bookCommand(
+  io: CliIo,
+  opts: {
+    space: string;
+    start: string;
+    end: string;
+    title: string;
+    headcount?: string;
+    private?: boolean;
+    json?: boolean;
+  },
+): Promise<void> {
+  const api = client(io);
+  const zone = await siteZone(api);
+  const space = await resolveSpace(api, opts.space);
+  const headcount = opts.headcount === undefined ? undefined : Number(opts.headcount);
+  if (headcount !== undefined && !(Number.isInteger(headcount) && headcount >= 1))
+    throw new CliError(`--headcount must be a whole number from 1, got ${opts.headcount}`);
+  let booking: Booking;
+  try {
+    booking = await api.call<Booking>('POST', '/bookings', {
+      body: {
+        spaceId: space.id,
+        start: formatInZone(parseTimeArg(opts.start, zone, '--start'), zone),
+        end: formatInZone(parseTimeArg(opts.end, zone, '--end'), zone),
+        title: opts.title,
+        ...(headcount !== undefined ? { headcount } : {}),
+        ...(opts.private ? { visibility: 'private' } : {}),
+      },
+    });
+  } catch (err) {
+    // A conflict lists what holds the slot, as far as the caller may see it.
+    const conflicts = err instanceof ApiError ? err.problem?.conflicts : undefined;
+    if (err instanceof ApiError && Array.isArray(conflicts) && conflicts.length > 0) {
+      const lines = (conflicts as Booking[]).map((c) => `  ${describe(c, space.name, zone)}`);
+      throw new CliError(`${err.message}:\n${lines.join('\n')}`);
+    }
+    throw err;
+  }
+  if (opts.json) io.out(`${JSON.stringify(booking, null, 2)}\n`);
+  else io.out(`Booked ${describe(booking, space.name, zone)}  (${booking.id}, ${booking.status})\n`);
+}
+
+export async function lsCommand(
+  io: CliIo,
+  opts: { space?: string; from?: string; to?: string; mine?: boolean; json?: boolean },
+): Promise<void> {
+  const api = client(io);
+  const zone = await siteZone(api);
+  const spaces = await api.all<Space>('/spaces');
+  const from = opts.from ? parseTimeArg(opts.from, zone, '--from') : undefined;
+  const to = opts.to ? parseTimeArg(opts.to, zone, '--to') : undefined;
+  const query: Record<string, string | undefined> = {
+    space: opts.space ? (await resolveSpace(api, opts.space, spaces)).id : undefined,
+    from: from?.toISOString(),
+    to: to?.toISOString(),
+    member: opts.mine ? (await api.call<{ id: string }>('GET', '/me')).id : undefined,
+  };
+  const items = await api.all<Booking>('/bookings', query);
+  if (opts.json) {
+    io.out(`${JSON.stringify(items, null, 2)}\n`);
+    return;
+  }
+  if (items.length === 0) {
+    io.out('No bookings\n');
+    return;
+  }
+  const names = new Map(spaces.map((s) => [s.id, s.name]));
+  for (const b of items)
+    io.out(`${b.id}  ${b.status.padEnd(10)}  ${describe(b, names.get(b.spaceId) ?? b.spaceId, zone)}\n`);
+  io.out(`Times in ${zone}\n`);
+}
+
+export async function cancelCommand(io: CliIo, id: string, opts: { reason?: string }): Promise<void> {
+  if (!uuidPattern.test(id)) throw new CliError(`${id} is not a booking id`);
+  const api = client(io);
+  const booking = await api.call<Booking>('POST', `/bookings/${id}/cancel`, {
+    body: opts.reason ? { reason: opts.reason } : {},
+  });
+  io.out(`Cancelled ${booking?.id ?? id}\n`);
+}

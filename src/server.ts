@@ -1,0 +1,212 @@
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
+import type { Config } from './config.ts';
+import { migrate } from './db/migrate.ts';
+import { type Db, openStore } from './db/store.ts';
+import { type Clock, systemClock } from './domain/clock.ts';
+import { hashPassword } from './features/auth/service.ts';
+import { systemActor } from './features/context.ts';
+import { demoSite, loadDemo } from './features/demo/service.ts';
+import { countSites } from './features/sites/repository.ts';
+import { createSiteWithAdmin } from './features/sites/service.ts';
+import { buildApp } from './http/app.ts';
+import type { App, Deps } from './http/deps.ts';
+
+/** What a start/stop hook is given: the running app's store, clock, config and logger. */
+export interface HookContext extends Deps {
+  log: FastifyBaseLogger;
+}
+
+/**
+ * Something that runs alongside the server (the scheduler, deliveries): started once the store is
+ * migrated and the app built, stopped before the store closes. Later issues append theirs here.
+ */
+export interface ServerHook {
+  name: string;
+  start(ctx: HookContext): Promise<void> | void;
+  stop(): Promise<void> | void;
+}
+
+/** The hooks every server starts, in order (stopped in reverse); one line a hook. */
+export const serverHooks: ServerHook[] = [];
+
+export interface StartOptions {
+  /** Load the demo vessel on first start (default true; `serve --no-demo` turns it off). */
+  demo?: boolean;
+  clock?: Clock;
+  /** Hooks to run; defaults to `serverHooks`. */
+  hooks?: ServerHook[];
+  /** Stop gracefully on SIGTERM and SIGINT (the CLI does; tests do not). */
+  handleSignals?: boolean;
+  /** Where the one-time first-start message goes (default stdout). */
+  print?: (text: string) => void;
+  /** Override the logger options (tests pass `false`). */
+  logger?: FastifyServerOptions['logger'];
+}
+
+export interface RunningServer {
+  app: App;
+  db: Db;
+  /** http://host:port as a client would call it. */
+  url: string;
+  port: number;
+  /** Stops accepting, finishes in-flight requests, stops hooks, closes the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Structured JSON logs; human-readable only when a person is watching (stdout is a TTY). */
+export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
+  const base = { level: config.logLevel };
+  if (!process.stdout.isTTY) return base;
+  try {
+    // pino-pretty is a dev dependency; without it, fall back to JSON.
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return {
+      ...base,
+      transport: {
+        target: 'pino-pretty',
+        options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' },
+      },
+    };
+  } catch {
+    return base;
+  }
+}
+
+export interface FirstStartResult {
+  siteId: string;
+  adminId: string;
+  email: string;
+  /** Set when the password was generated (and must be shown once). */
+  generatedPassword?: string;
+}
+
+/**
+ * On an empty store, creates the first site and its admin (credentials from the environment, or a
+ * random password) and, unless told not to, loads the demo vessel into it. Does nothing otherwise.
+ */
+export async function firstStart(
+  db: Db,
+  clock: Clock,
+  config: Config,
+  opts: { demo: boolean },
+): Promise<FirstStartResult | undefined> {
+  if ((await countSites(db)) > 0) return undefined;
+  const email = config.adminEmail ?? 'admin@shipshape.local';
+  const generatedPassword = config.adminPassword ? undefined : randomBytes(12).toString('base64url');
+  const password = config.adminPassword ?? generatedPassword!;
+  const { siteId, adminId } = await createSiteWithAdmin(db, {
+    site: opts.demo ? demoSite : { name: 'Shipshape', timeZone: 'UTC' },
+    admin: {
+      email,
+      displayName: opts.demo ? 'Captain Ada Okafor' : 'Administrator',
+      rank: opts.demo ? 'Captain' : '',
+      passwordHash: await hashPassword(password),
+    },
+  });
+  if (opts.demo) await loadDemo({ db, clock, actor: systemActor(siteId, adminId) });
+  return { siteId, adminId, email, ...(generatedPassword ? { generatedPassword } : {}) };
+}
+
+/** The banner that shows a generated admin password, the one time it exists in clear. */
+export function firstStartBanner(result: FirstStartResult, url: string): string {
+  const lines = [
+    'Shipshape: first start — created the first admin.',
+    `  sign in at: ${url}`,
+    `  email:      ${result.email}`,
+    `  password:   ${result.generatedPassword}`,
+    'This password is shown only once. Set SHIPSHAPE_ADMIN_PASSWORD to choose it yourself.',
+  ];
+  const width = Math.max(...lines.map((l) => l.length));
+  const rule = '='.repeat(width);
+  return `\n${rule}\n${lines.join('\n')}\n${rule}\n\n`;
+}
+
+/**
+ * Opens the store, migrates it, creates the first admin (and the demo) on an empty store, builds the
+ * app and listens on config.host:config.port.
+ */
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
+  const clock = opts.clock ?? systemClock;
+  const hooks = opts.hooks ?? serverHooks;
+  const print = opts.print ?? ((text: string) => process.stdout.write(text));
+  const db = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  let app: App | undefined;
+  const started: ServerHook[] = [];
+  try {
+    await migrate(db);
+    const deps: Deps = { db, clock, config };
+    app = await buildApp(deps, opts.logger ?? loggerOptions(config));
+    const first = await firstStart(db, clock, config, { demo: opts.demo ?? true });
+    if (first)
+      app.log.info(
+        { siteId: first.siteId, adminEmail: first.email, demo: opts.demo ?? true },
+        'first start: created the site and its first admin',
+      );
+    for (const hook of hooks) {
+      await hook.start({ ...deps, log: app.log });
+      started.push(hook);
+    }
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const shownHost = ['0.0.0.0', '::', ''].includes(config.host) ? 'localhost' : config.host;
+    const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+    if (first?.generatedPassword) print(firstStartBanner(first, url));
+    app.log.info({ url, store: db.kind }, 'Shipshape is ready');
+
+    let closing: Promise<void> | undefined;
+    const running: RunningServer = {
+      app,
+      db,
+      url,
+      port,
+      close: () => {
+        closing ??= shutdown(app!, db, started);
+        return closing;
+      },
+    };
+    if (opts.handleSignals) installSignalHandlers(running);
+    return running;
+  } catch (err) {
+    await shutdown(app, db, started).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function shutdown(app: App | undefined, db: Db, started: ServerHook[]): Promise<void> {
+  // Fastify's close stops accepting, lets in-flight requests finish, then resolves.
+  if (app) await app.close();
+  for (const hook of [...started].reverse()) {
+    try {
+      await hook.stop();
+    } catch (err) {
+      app?.log.error({ err, hook: hook.name }, 'a hook failed to stop');
+    }
+  }
+  // Closing PGlite checkpoints and releases the data dir; skipping it would force recovery next start.
+  await db.close();
+}
+
+function installSignalHandlers(server: RunningServer): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    server.app.log.info({ signal }, 'shutting down');
+    // A second signal, or a shutdown stuck for 15 s, ends the process the hard way.
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    process.once(signal, () => process.exit(1));
+    server.close().then(
+      () => {
+        server.app.log.info('stopped');
+        process.exitCode = 0;
+      },
+      (err: unknown) => {
+        server.app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
