@@ -7,6 +7,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import authRoutes from '../features/auth/routes.ts';
 import { authenticate } from '../features/auth/service.ts';
+import availabilityRoutes from '../features/availability/routes.ts';
+import bookingsRoutes from '../features/bookings/routes.ts';
 import membersRoutes from '../features/members/routes.ts';
 import sitesRoutes from '../features/sites/routes.ts';
 import spacesRoutes from '../features/spaces/routes.ts';
@@ -15,6 +17,7 @@ import { sessionCookie } from './cookies.ts';
 import type { App, Deps } from './deps.ts';
 import { AppError } from './errors.ts';
 import { handleError } from './problem.ts';
+import { webRoutes } from './web.ts';
 
 /** Each feature's routes, registered under /api/v1; one line a feature. */
 const features: ((app: App, deps: Deps) => Promise<void>)[] = [
@@ -23,6 +26,8 @@ const features: ((app: App, deps: Deps) => Promise<void>)[] = [
   sitesRoutes,
   spacesRoutes,
   squadsRoutes,
+  bookingsRoutes,
+  availabilityRoutes,
 ];
 
 export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'] = false): Promise<App> {
@@ -107,5 +112,6 @@ export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'
     },
     { prefix: '/api/v1' },
   );
+  await webRoutes(app);
   return app;
 }

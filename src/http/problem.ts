@@ -44,10 +44,13 @@ export function toProblem(err: AppError, instance?: string): Problem {
   };
 }
 
+/** Query and header fields are named query.x and header.x, as services name them. */
+const contextNames: Record<string, string> = { querystring: 'query', headers: 'header' };
+
 /** Turns a Fastify schema validation failure into a problem naming the field. */
 function fromValidation(err: FastifyError): AppError {
   const first = err.validation?.[0];
-  const context = err.validationContext ?? 'body';
+  const context = contextNames[err.validationContext ?? 'body'] ?? err.validationContext ?? 'body';
   let path = first?.instancePath?.replace(/^\//, '').replace(/\//g, '.') ?? '';
   const params = (first?.params ?? {}) as Record<string, unknown>;
   if (typeof params.missingProperty === 'string')

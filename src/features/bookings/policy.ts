@@ -1,0 +1,61 @@
+import { AppError, ruleViolation } from '../../http/errors.ts';
+import type { Actor } from '../context.ts';
+import type { BookingRow, SpaceRules } from './repository.ts';
+
+/**
+ * Who may do what with bookings. Everyone in the site may read bookings (other sites' are
+ * simply not found); private ones show only "busy" to members who are not involved.
+ */
+
+/** Organizer, a listed participant, or a member of a listed squad. */
+export function isInvolved(actor: Actor, b: Pick<BookingRow, 'organizerId' | 'members' | 'squads'>): boolean {
+  return (
+    b.organizerId === actor.memberId ||
+    b.members.some((m) => m.id === actor.memberId) ||
+    b.squads.some((s) => actor.squadIds.includes(s.id) || actor.leaderOf.includes(s.id))
+  );
+}
+
+/** Whether the caller sees a booking's details; otherwise it is shown as "busy". */
+export function canSeeDetails(actor: Actor, b: BookingRow): boolean {
+  return b.visibility === 'public' || actor.role === 'admin' || isInvolved(actor, b);
+}
+
+/**
+ * May the caller change or cancel the booking? Organizers manage their own, squad leaders the
+ * bookings that include a squad they lead, admins all — but an admin acting on someone else's
+ * booking must give a reason, which the event records. Throws when not allowed.
+ */
+export function authorizeManage(actor: Actor, b: BookingRow, reason: string | undefined): void {
+  if (b.organizerId === actor.memberId) return;
+  if (b.squads.some((s) => actor.leaderOf.includes(s.id))) return;
+  if (actor.role === 'admin') {
+    if (!reason?.trim())
+      throw ruleViolation(
+        'reason-required',
+        'body.reason',
+        "An admin changing someone else's booking must give a reason",
+      );
+    return;
+  }
+  throw new AppError(
+    'forbidden',
+    'Only the organizer, a leader of its squad or an admin may change this booking',
+  );
+}
+
+/** Who may book a space: everyone; some roles or squads; or for an owned cabin its owner. Admins always. */
+export function mayBook(actor: Actor, space: SpaceRules): boolean {
+  if (actor.role === 'admin') return true;
+  switch (space.access) {
+    case 'everyone':
+      return true;
+    case 'restricted':
+      return (
+        space.allowedRoles.includes(actor.role) ||
+        space.allowedSquads.some((s) => actor.squadIds.includes(s) || actor.leaderOf.includes(s))
+      );
+    case 'owner':
+      return space.ownerId === actor.memberId;
+  }
+}

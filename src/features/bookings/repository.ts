@@ -1,0 +1,324 @@
+import { PgCode, pgErrorCode, type Queryable } from '../../db/store.ts';
+import type { OpeningHours } from '../../domain/opening-hours.ts';
+
+export type BookingStatus = 'confirmed' | 'checked_in' | 'completed' | 'cancelled' | 'released';
+export const activeStatuses: readonly BookingStatus[] = ['confirmed', 'checked_in'];
+
+export interface BookingRow {
+  id: string;
+  siteId: string;
+  spaceId: string;
+  organizerId: string;
+  organizerName: string;
+  title: string;
+  start: Date;
+  end: Date;
+  blockedEnd: Date;
+  headcount: number;
+  visibility: 'public' | 'private';
+  status: BookingStatus;
+  seriesId: string | null;
+  originalStart: Date | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  members: { id: string; displayName: string }[];
+  squads: { id: string; name: string }[];
+}
+
+const bookingColumns = `b.id, b.site_id AS "siteId", b.space_id AS "spaceId", b.organizer_id AS "organizerId",
+  o.display_name AS "organizerName", b.title, b.start_at AS "start", b.end_at AS "end",
+  upper(b.blocked) AS "blockedEnd", b.headcount, b.visibility, b.status, b.series_id AS "seriesId",
+  b.original_start AS "originalStart", b.version, b.created_at AS "createdAt", b.updated_at AS "updatedAt",
+  COALESCE((SELECT json_agg(json_build_object('id', m.id, 'displayName', m.display_name) ORDER BY m.display_name, m.id)
+     FROM booking_members bm JOIN members m ON m.site_id = bm.site_id AND m.id = bm.member_id
+    WHERE bm.site_id = b.site_id AND bm.booking_id = b.id), '[]'::json) AS members,
+  COALESCE((SELECT json_agg(json_build_object('id', q.id, 'name', q.name) ORDER BY q.name, q.id)
+     FROM booking_squads bq JOIN squads q ON q.site_id = bq.site_id AND q.id = bq.squad_id
+    WHERE bq.site_id = b.site_id AND bq.booking_id = b.id), '[]'::json) AS squads`;
+
+const bookingFrom = 'bookings b JOIN members o ON o.site_id = b.site_id AND o.id = b.organizer_id';
+
+// Dates go to the driver as ISO strings: both drivers then send the same text.
+const iso = (d: Date) => d.toISOString();
+
+export async function findBooking(
+  db: Queryable,
+  siteId: string,
+  id: string,
+): Promise<BookingRow | undefined> {
+  const res = await db.query<BookingRow>(
+    `SELECT ${bookingColumns} FROM ${bookingFrom} WHERE b.site_id = $1 AND b.id = $2`,
+    [siteId, id],
+  );
+  return res.rows[0];
+}
+
+/** Locks the booking row for the rest of the transaction; false when it does not exist. */
+export async function lockBooking(db: Queryable, siteId: string, id: string): Promise<boolean> {
+  const res = await db.query('SELECT 1 FROM bookings WHERE site_id = $1 AND id = $2 FOR UPDATE', [
+    siteId,
+    id,
+  ]);
+  return res.rows.length > 0;
+}
+
+/** What the booking rules need to know about a space and its site. */
+export interface SpaceRules {
+  id: string;
+  capacity: number;
+  changeoverMinutes: number;
+  openingHours: OpeningHours | null;
+  minMinutes: number;
+  maxMinutes: number;
+  access: 'everyone' | 'restricted' | 'owner';
+  allowedRoles: string[];
+  allowedSquads: string[];
+  ownerId: string | null;
+  timeZone: string;
+  horizonDays: number;
+}
+
+const spaceRuleColumns = `s.id, s.capacity, s.changeover_minutes AS "changeoverMinutes", s.opening_hours AS "openingHours",
+  s.min_minutes AS "minMinutes", s.max_minutes AS "maxMinutes", s.access,
+  array_to_json(s.allowed_roles) AS "allowedRoles", array_to_json(s.allowed_squads) AS "allowedSquads",
+  s.owner_id AS "ownerId", st.time_zone AS "timeZone", st.horizon_days AS "horizonDays"`;
+
+export async function findSpaceRules(
+  db: Queryable,
+  siteId: string,
+  spaceId: string,
+): Promise<SpaceRules | undefined> {
+  const res = await db.query<SpaceRules>(
+    `SELECT ${spaceRuleColumns} FROM spaces s JOIN sites st ON st.site_id = s.site_id
+      WHERE s.site_id = $1 AND s.id = $2`,
+    [siteId, spaceId],
+  );
+  return res.rows[0];
+}
+
+export async function findSpacesRules(
+  db: Queryable,
+  siteId: string,
+  spaceIds: string[],
+): Promise<SpaceRules[]> {
+  const res = await db.query<SpaceRules>(
+    `SELECT ${spaceRuleColumns} FROM spaces s JOIN sites st ON st.site_id = s.site_id
+      WHERE s.site_id = $1 AND s.id = ANY($2::uuid[])`,
+    [siteId, spaceIds],
+  );
+  return res.rows;
+}
+
+/** Which of the given member and squad ids exist in the site. */
+export async function existingParticipants(
+  db: Queryable,
+  siteId: string,
+  memberIds: string[],
+  squadIds: string[],
+): Promise<{ members: Set<string>; squads: Set<string> }> {
+  const res = await db.query<{ kind: 'm' | 's'; id: string }>(
+    `SELECT 'm' AS kind, id FROM members WHERE site_id = $1 AND id = ANY($2::uuid[])
+     UNION ALL
+     SELECT 's' AS kind, id FROM squads WHERE site_id = $1 AND id = ANY($3::uuid[])`,
+    [siteId, memberIds, squadIds],
+  );
+  return {
+    members: new Set(res.rows.filter((r) => r.kind === 'm').map((r) => r.id)),
+    squads: new Set(res.rows.filter((r) => r.kind === 's').map((r) => r.id)),
+  };
+}
+
+export interface NewBooking {
+  siteId: string;
+  spaceId: string;
+  organizerId: string;
+  title: string;
+  start: Date;
+  end: Date;
+  changeoverMinutes: number;
+  headcount: number;
+  visibility: 'public' | 'private';
+  seriesId: string | null;
+  originalStart: Date | null;
+}
+
+/**
+ * Inserts a booking inside a savepoint. The exclusion constraint decides whether the slot is
+ * free; on a conflict the savepoint is rolled back (the transaction stays usable) and the
+ * answer is 'conflict'.
+ */
+export async function insertBooking(db: Queryable, b: NewBooking): Promise<string | 'conflict'> {
+  return underSavepoint(db, async () => {
+    const res = await db.query<{ id: string }>(
+      `INSERT INTO bookings (site_id, space_id, organizer_id, title, start_at, end_at, blocked, headcount,
+                             visibility, series_id, original_start)
+       VALUES ($1, $2, $3, $4, $5::timestamptz, $6::timestamptz,
+               tstzrange($5::timestamptz, $6::timestamptz + make_interval(mins => $7::int), '[)'),
+               $8, $9, $10, $11)
+       RETURNING id`,
+      [
+        b.siteId,
+        b.spaceId,
+        b.organizerId,
+        b.title,
+        iso(b.start),
+        iso(b.end),
+        b.changeoverMinutes,
+        b.headcount,
+        b.visibility,
+        b.seriesId,
+        b.originalStart ? iso(b.originalStart) : null,
+      ],
+    );
+    return res.rows[0]!.id;
+  });
+}
+
+export interface BookingChange {
+  title: string;
+  start: Date;
+  end: Date;
+  /** The new changeover when the time changes; null keeps the blocked range's current changeover. */
+  changeoverMinutes: number | null;
+  headcount: number;
+  visibility: 'public' | 'private';
+}
+
+/** Applies a change and bumps the version, inside a savepoint like insertBooking. */
+export async function updateBooking(
+  db: Queryable,
+  siteId: string,
+  id: string,
+  c: BookingChange,
+): Promise<'ok' | 'conflict'> {
+  return underSavepoint(db, async () => {
+    await db.query(
+      `UPDATE bookings
+          SET title = $3, start_at = $4::timestamptz, end_at = $5::timestamptz,
+              blocked = tstzrange($4::timestamptz,
+                                  $5::timestamptz + COALESCE(make_interval(mins => $6::int), upper(blocked) - end_at),
+                                  '[)'),
+              headcount = $7, visibility = $8, version = version + 1, updated_at = now()
+        WHERE site_id = $1 AND id = $2`,
+      [siteId, id, c.title, iso(c.start), iso(c.end), c.changeoverMinutes, c.headcount, c.visibility],
+    );
+    return 'ok' as const;
+  });
+}
+
+export async function setStatus(
+  db: Queryable,
+  siteId: string,
+  id: string,
+  status: BookingStatus,
+): Promise<void> {
+  await db.query(
+    `UPDATE bookings SET status = $3, version = version + 1, updated_at = now() WHERE site_id = $1 AND id = $2`,
+    [siteId, id, status],
+  );
+}
+
+/** Replaces the member and/or squad participants of a booking (undefined leaves a list as it is). */
+export async function setParticipants(
+  db: Queryable,
+  siteId: string,
+  bookingId: string,
+  p: { members?: string[] | undefined; squads?: string[] | undefined },
+): Promise<void> {
+  if (p.members) {
+    await db.query('DELETE FROM booking_members WHERE site_id = $1 AND booking_id = $2', [siteId, bookingId]);
+    if (p.members.length > 0)
+      await db.query(
+        `INSERT INTO booking_members (site_id, booking_id, member_id)
+         SELECT $1, $2, unnest($3::uuid[]) ON CONFLICT DO NOTHING`,
+        [siteId, bookingId, p.members],
+      );
+  }
+  if (p.squads) {
+    await db.query('DELETE FROM booking_squads WHERE site_id = $1 AND booking_id = $2', [siteId, bookingId]);
+    if (p.squads.length > 0)
+      await db.query(
+        `INSERT INTO booking_squads (site_id, booking_id, squad_id)
+         SELECT $1, $2, unnest($3::uuid[]) ON CONFLICT DO NOTHING`,
+        [siteId, bookingId, p.squads],
+      );
+  }
+}
+
+/** Active bookings of a space whose blocked range overlaps [start, end), except `exceptId`. */
+export async function findOverlapping(
+  db: Queryable,
+  siteId: string,
+  spaceId: string,
+  start: Date,
+  end: Date,
+  exceptId: string | null,
+): Promise<BookingRow[]> {
+  const res = await db.query<BookingRow>(
+    `SELECT ${bookingColumns} FROM ${bookingFrom}
+      WHERE b.site_id = $1 AND b.space_id = $2 AND b.status IN ('confirmed', 'checked_in')
+        AND b.blocked && tstzrange($3::timestamptz, $4::timestamptz, '[)')
+        AND ($5::uuid IS NULL OR b.id <> $5::uuid)
+      ORDER BY b.start_at, b.id`,
+    [siteId, spaceId, iso(start), iso(end), exceptId],
+  );
+  return res.rows;
+}
+
+export interface ListFilter {
+  spaceId?: string | undefined;
+  memberId?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  status?: BookingStatus | undefined;
+  after?: { start: Date; id: string } | undefined;
+  limit: number;
+}
+
+/** Keyset page ordered by (start, id); a booking is in [from, to) when it overlaps it. */
+export async function listBookings(db: Queryable, siteId: string, f: ListFilter): Promise<BookingRow[]> {
+  const params: unknown[] = [siteId, f.limit];
+  const where = ['b.site_id = $1'];
+  const add = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (f.spaceId) where.push(`b.space_id = ${add(f.spaceId)}::uuid`);
+  if (f.memberId) {
+    const m = add(f.memberId);
+    where.push(`(b.organizer_id = ${m}::uuid
+      OR EXISTS (SELECT 1 FROM booking_members bm
+                  WHERE bm.site_id = b.site_id AND bm.booking_id = b.id AND bm.member_id = ${m}::uuid)
+      OR EXISTS (SELECT 1 FROM booking_squads bq JOIN squad_members sm
+                         ON sm.site_id = bq.site_id AND sm.squad_id = bq.squad_id
+                  WHERE bq.site_id = b.site_id AND bq.booking_id = b.id AND sm.member_id = ${m}::uuid))`);
+  }
+  if (f.from) where.push(`b.end_at > ${add(iso(f.from))}::timestamptz`);
+  if (f.to) where.push(`b.start_at < ${add(iso(f.to))}::timestamptz`);
+  if (f.status) where.push(`b.status = ${add(f.status)}`);
+  if (f.after) {
+    const s = add(iso(f.after.start));
+    const i = add(f.after.id);
+    where.push(`(b.start_at, b.id) > (${s}::timestamptz, ${i}::uuid)`);
+  }
+  const res = await db.query<BookingRow>(
+    `SELECT ${bookingColumns} FROM ${bookingFrom} WHERE ${where.join(' AND ')}
+      ORDER BY b.start_at, b.id LIMIT $2`,
+    params,
+  );
+  return res.rows;
+}
+
+async function underSavepoint<T>(db: Queryable, run: () => Promise<T>): Promise<T | 'conflict'> {
+  await db.query('SAVEPOINT booking_write');
+  try {
+    const result = await run();
+    await db.query('RELEASE SAVEPOINT booking_write');
+    return result;
+  } catch (err) {
+    await db.query('ROLLBACK TO SAVEPOINT booking_write');
+    if (pgErrorCode(err) === PgCode.exclusionViolation) return 'conflict';
+    throw err;
+  }
+}

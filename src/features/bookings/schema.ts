@@ -1,0 +1,81 @@
+import { Type } from 'typebox';
+import { DateTime, Uuid } from '../../http/schemas.ts';
+
+export const BookingStatus = Type.Union([
+  Type.Literal('confirmed'),
+  Type.Literal('checked_in'),
+  Type.Literal('completed'),
+  Type.Literal('cancelled'),
+  Type.Literal('released'),
+]);
+export const Visibility = Type.Union([Type.Literal('public'), Type.Literal('private')]);
+
+const Ref = Type.Object({ id: Uuid, displayName: Type.String() });
+const SquadRef = Type.Object({ id: Uuid, name: Type.String() });
+const Instant = Type.String({ format: 'date-time' });
+
+export const Booking = Type.Object(
+  {
+    id: Uuid,
+    siteId: Uuid,
+    spaceId: Uuid,
+    title: Type.String({ description: '"Busy" when redacted' }),
+    start: Instant,
+    end: Instant,
+    headcount: Type.Integer({ description: '0 when redacted' }),
+    visibility: Visibility,
+    status: BookingStatus,
+    organizer: Type.Union([Ref, Type.Null()]),
+    participants: Type.Object({ members: Type.Array(Ref), squads: Type.Array(SquadRef) }),
+    seriesId: Type.Union([Uuid, Type.Null()]),
+    originalStart: Type.Union([Instant, Type.Null()]),
+    version: Type.Integer(),
+    createdAt: Instant,
+    updatedAt: Instant,
+    busy: Type.Boolean({ description: 'A private booking the caller may only see as busy' }),
+  },
+  { description: 'A booking (session) of a space' },
+);
+
+export const Participants = Type.Object(
+  {
+    members: Type.Optional(Type.Array(Uuid, { maxItems: 200 })),
+    squads: Type.Optional(Type.Array(Uuid, { maxItems: 50 })),
+  },
+  { additionalProperties: false },
+);
+
+const Title = Type.String({ minLength: 1, maxLength: 200 });
+const Headcount = Type.Integer({ minimum: 1, maximum: 10000 });
+const Reason = Type.String({
+  maxLength: 500,
+  description: "Required when an admin acts on someone else's booking",
+});
+
+export const NewBooking = Type.Object(
+  {
+    spaceId: Uuid,
+    start: DateTime,
+    end: DateTime,
+    title: Title,
+    headcount: Type.Optional(Headcount),
+    participants: Type.Optional(Participants),
+    visibility: Type.Optional(Visibility),
+  },
+  { additionalProperties: false },
+);
+
+export const BookingPatch = Type.Object(
+  {
+    start: Type.Optional(DateTime),
+    end: Type.Optional(DateTime),
+    title: Type.Optional(Title),
+    headcount: Type.Optional(Headcount),
+    participants: Type.Optional(Participants),
+    visibility: Type.Optional(Visibility),
+    reason: Type.Optional(Reason),
+  },
+  { additionalProperties: false },
+);
+
+export const CancelBody = Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false });

@@ -1,0 +1,488 @@
+import type { Tx } from '../../db/store.ts';
+import { withinOne } from '../../domain/intervals.ts';
+import { openPeriods } from '../../domain/opening-hours.ts';
+import { parseInstant } from '../../domain/time.ts';
+import { AppError, invalid, ruleViolation } from '../../http/errors.ts';
+import type { Actor, Ctx } from '../context.ts';
+import { insertEvent } from '../events/repository.ts';
+import { authorizeManage, canSeeDetails, mayBook } from './policy.ts';
+import * as repo from './repository.ts';
+
+export type BookingStatus = repo.BookingStatus;
+export type Visibility = 'public' | 'private';
+
+/** A booking as the API shows it. Private bookings of others appear with `busy: true` and no details. */
+export interface BookingView {
+  id: string;
+  siteId: string;
+  spaceId: string;
+  title: string;
+  start: string;
+  end: string;
+  headcount: number;
+  visibility: Visibility;
+  status: BookingStatus;
+  organizer: { id: string; displayName: string } | null;
+  participants: { members: { id: string; displayName: string }[]; squads: { id: string; name: string }[] };
+  seriesId: string | null;
+  originalStart: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  busy: boolean;
+}
+
+/** A booking in the way of a requested slot, as far as the caller may see it. */
+export interface ConflictView {
+  id: string;
+  spaceId: string;
+  start: string;
+  end: string;
+  title: string;
+  busy: boolean;
+  organizer?: { id: string; displayName: string };
+}
+
+export type BookingResult = { ok: true; booking: BookingView } | { ok: false; conflicts: ConflictView[] };
+
+const isoOf = (d: Date | string) => new Date(d).toISOString();
+
+/**
+ * The JSON of a booking. With a viewer, a private booking the viewer is not involved in (and
+ * who is not an admin) is redacted: title "Busy", no organizer, participants or headcount (0).
+ */
+export function presentBooking(b: repo.BookingRow, viewer?: Actor): BookingView {
+  const visible = !viewer || canSeeDetails(viewer, b);
+  return {
+    id: b.id,
+    siteId: b.siteId,
+    spaceId: b.spaceId,
+    title: visible ? b.title : 'Busy',
+    start: isoOf(b.start),
+    end: isoOf(b.end),
+    headcount: visible ? b.headcount : 0,
+    visibility: b.visibility,
+    status: b.status,
+    organizer: visible ? { id: b.organizerId, displayName: b.organizerName } : null,
+    participants: visible ? { members: b.members, squads: b.squads } : { members: [], squads: [] },
+    seriesId: b.seriesId,
+    originalStart: b.originalStart ? isoOf(b.originalStart) : null,
+    version: b.version,
+    createdAt: isoOf(b.createdAt),
+    updatedAt: isoOf(b.updatedAt),
+    busy: !visible,
+  };
+}
+
+export function presentConflict(b: repo.BookingRow, viewer: Actor): ConflictView {
+  const base = { id: b.id, spaceId: b.spaceId, start: isoOf(b.start), end: isoOf(b.end) };
+  if (!canSeeDetails(viewer, b)) return { ...base, busy: true, title: 'Busy' };
+  return {
+    ...base,
+    busy: false,
+    title: b.title,
+    organizer: { id: b.organizerId, displayName: b.organizerName },
+  };
+}
+
+function instant(value: string | Date, field: string): Date {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw invalid(field, `${field} is not a valid instant`);
+    return value;
+  }
+  const parsed = typeof value === 'string' ? parseInstant(value) : undefined;
+  if (!parsed) throw invalid(field, `${field} must be an RFC 3339 instant with an offset, on a real date`);
+  return parsed;
+}
+
+function cleanTitle(title: unknown, field: string): string {
+  const t = typeof title === 'string' ? title.trim() : '';
+  if (t.length < 1 || t.length > 200) throw invalid(field, `${field} must be 1 to 200 characters`);
+  return t;
+}
+
+const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function ids(list: unknown, field: string): string[] | undefined {
+  if (list === undefined) return undefined;
+  if (!Array.isArray(list) || list.length > 500 || list.some((x) => typeof x !== 'string' || !uuidRe.test(x)))
+    throw invalid(field, `${field} must be a list of ids`);
+  return [...new Set((list as string[]).map((x) => x.toLowerCase()))];
+}
+
+/** A grace for "now": a booking that starts within the last minute is not "in the past". */
+const pastGraceMs = 60_000;
+
+interface Slot {
+  start: Date;
+  end: Date;
+  headcount: number;
+}
+
+/** The booking rules that do not need other bookings; each refusal names the field and the rule. */
+function checkRules(
+  space: repo.SpaceRules,
+  slot: Slot,
+  now: Date,
+  what: { time: boolean; start: boolean; headcount: boolean; allowPast: boolean },
+): void {
+  if (what.headcount && slot.headcount > space.capacity)
+    throw ruleViolation(
+      'capacity',
+      'body.headcount',
+      `headcount ${slot.headcount} is more than the space holds (${space.capacity})`,
+    );
+  if (what.time) {
+    const minutes = (slot.end.getTime() - slot.start.getTime()) / 60_000;
+    if (minutes < space.minMinutes)
+      throw ruleViolation(
+        'min-length',
+        'body.end',
+        `A booking of this space lasts at least ${space.minMinutes} minutes`,
+      );
+    if (minutes > space.maxMinutes)
+      throw ruleViolation(
+        'max-length',
+        'body.end',
+        `A booking of this space lasts at most ${space.maxMinutes} minutes`,
+      );
+    const range = { start: slot.start.getTime(), end: slot.end.getTime() };
+    if (
+      space.openingHours !== null &&
+      !withinOne(openPeriods(space.openingHours, space.timeZone, range), range)
+    )
+      throw ruleViolation(
+        'opening-hours',
+        'body.start',
+        'The booking must lie within one opening period of the space (in the site time zone)',
+      );
+  }
+  if (what.start) {
+    if (!what.allowPast && slot.start.getTime() < now.getTime() - pastGraceMs)
+      throw ruleViolation('past', 'body.start', 'The booking would start in the past');
+    if (slot.start.getTime() > now.getTime() + space.horizonDays * 86_400_000)
+      throw ruleViolation(
+        'horizon',
+        'body.start',
+        `Bookings may start at most ${space.horizonDays} days ahead`,
+      );
+  }
+}
+
+async function checkParticipants(
+  tx: Tx,
+  siteId: string,
+  members: string[] | undefined,
+  squads: string[] | undefined,
+): Promise<void> {
+  if (!members?.length && !squads?.length) return;
+  const found = await repo.existingParticipants(tx, siteId, members ?? [], squads ?? []);
+  const unknownMembers = (members ?? []).filter((m) => !found.members.has(m));
+  if (unknownMembers.length > 0)
+    throw ruleViolation(
+      'participants',
+      'body.participants.members',
+      `No such members in this site: ${unknownMembers.join(', ')}`,
+    );
+  const unknownSquads = (squads ?? []).filter((s) => !found.squads.has(s));
+  if (unknownSquads.length > 0)
+    throw ruleViolation(
+      'participants',
+      'body.participants.squads',
+      `No such squads in this site: ${unknownSquads.join(', ')}`,
+    );
+}
+
+async function conflictsOf(
+  tx: Tx,
+  ctx: Ctx,
+  spaceId: string,
+  start: Date,
+  end: Date,
+  changeoverMinutes: number,
+  exceptId: string | null,
+): Promise<ConflictView[]> {
+  const blockedEnd = new Date(end.getTime() + changeoverMinutes * 60_000);
+  const rows = await repo.findOverlapping(tx, ctx.actor.siteId, spaceId, start, blockedEnd, exceptId);
+  return rows.map((r) => presentConflict(r, ctx.actor));
+}
+
+export interface CreateBookingInput {
+  spaceId: string;
+  start: string | Date;
+  end: string | Date;
+  title: string;
+  headcount?: number | undefined;
+  participants?: { members?: string[] | undefined; squads?: string[] | undefined } | undefined;
+  visibility?: Visibility | undefined;
+}
+
+export interface CreateBookingOptions {
+  /** Skip the "no start in the past" rule: demo data, imports, system jobs. */
+  allowPast?: boolean | undefined;
+  seriesId?: string | undefined;
+  originalStart?: Date | undefined;
+}
+
+/**
+ * Books a space for the caller (the organizer). A taken slot is an expected outcome, answered as
+ * `{ ok: false, conflicts }`; the exclusion constraint decides, so concurrent requests cannot
+ * both win.
+ */
+export async function createBooking(
+  ctx: Ctx,
+  input: CreateBookingInput,
+  opts: CreateBookingOptions = {},
+): Promise<BookingResult> {
+  const start = instant(input.start, 'body.start');
+  const end = instant(input.end, 'body.end');
+  if (end.getTime() <= start.getTime()) throw invalid('body.end', 'body.end must be after body.start');
+  const title = cleanTitle(input.title, 'body.title');
+  const headcount = input.headcount ?? 1;
+  if (!Number.isInteger(headcount) || headcount < 1 || headcount > 10_000)
+    throw invalid('body.headcount', 'body.headcount must be a whole number from 1');
+  const visibility = input.visibility ?? 'public';
+  if (visibility !== 'public' && visibility !== 'private')
+    throw invalid('body.visibility', 'body.visibility must be public or private');
+  const members = ids(input.participants?.members, 'body.participants.members');
+  const squads = ids(input.participants?.squads, 'body.participants.squads');
+  if (typeof input.spaceId !== 'string' || !uuidRe.test(input.spaceId))
+    throw invalid('body.spaceId', 'body.spaceId must be an id');
+  const { actor } = ctx;
+
+  return ctx.db.transaction(async (tx) => {
+    const space = await repo.findSpaceRules(tx, actor.siteId, input.spaceId);
+    if (!space) throw new AppError('not-found', 'No such space', { field: 'body.spaceId' });
+    if (!mayBook(actor, space)) throw ruleViolation('access', 'body.spaceId', 'You may not book this space');
+    checkRules(space, { start, end, headcount }, ctx.clock.now(), {
+      time: true,
+      start: true,
+      headcount: true,
+      allowPast: opts.allowPast ?? false,
+    });
+    await checkParticipants(tx, actor.siteId, members, squads);
+    const id = await repo.insertBooking(tx, {
+      siteId: actor.siteId,
+      spaceId: space.id,
+      organizerId: actor.memberId,
+      title,
+      start,
+      end,
+      changeoverMinutes: space.changeoverMinutes,
+      headcount,
+      visibility,
+      seriesId: opts.seriesId ?? null,
+      originalStart: opts.originalStart ?? null,
+    });
+    if (id === 'conflict')
+      return {
+        ok: false,
+        conflicts: await conflictsOf(tx, ctx, space.id, start, end, space.changeoverMinutes, null),
+      };
+    await repo.setParticipants(tx, actor.siteId, id, { members, squads });
+    const row = (await repo.findBooking(tx, actor.siteId, id))!;
+    await insertEvent(tx, {
+      siteId: actor.siteId,
+      actorId: actor.memberId,
+      type: 'booking.created',
+      subjectType: 'booking',
+      subjectId: id,
+      after: presentBooking(row),
+    });
+    return { ok: true, booking: presentBooking(row, actor) };
+  });
+}
+
+/** One booking, redacted to "busy" when private and the caller is not involved. */
+export async function getBooking(ctx: Ctx, id: string): Promise<BookingView> {
+  const row = uuidRe.test(id) ? await repo.findBooking(ctx.db, ctx.actor.siteId, id) : undefined;
+  if (!row) throw new AppError('not-found', 'No such booking', { field: 'path.id' });
+  return presentBooking(row, ctx.actor);
+}
+
+export interface ListBookingsQuery {
+  spaceId?: string | undefined;
+  memberId?: string | undefined;
+  from?: string | Date | undefined;
+  to?: string | Date | undefined;
+  status?: BookingStatus | undefined;
+  cursor?: string | undefined;
+  limit: number;
+}
+
+function decodeCursor(cursor: string): { start: Date; id: string } {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const start = typeof parsed?.s === 'string' ? new Date(parsed.s) : undefined;
+    if (!start || Number.isNaN(start.getTime()) || typeof parsed.id !== 'string' || !uuidRe.test(parsed.id))
+      throw new Error('shape');
+    return { start, id: parsed.id };
+  } catch {
+    throw invalid('query.cursor', 'cursor is not one this server gave out');
+  }
+}
+
+/**
+ * Bookings of the site by start then id, filtered by space, member (organizer, participant, or
+ * member of a participating squad), overlap with [from, to), and status.
+ */
+export async function listBookings(
+  ctx: Ctx,
+  q: ListBookingsQuery,
+): Promise<{ items: BookingView[]; nextCursor: string | null }> {
+  const from = q.from === undefined ? undefined : instant(q.from, 'query.from');
+  const to = q.to === undefined ? undefined : instant(q.to, 'query.to');
+  if (from && to && to.getTime() <= from.getTime())
+    throw invalid('query.to', 'query.to must be after query.from');
+  const limit = Math.max(1, Math.min(500, Math.trunc(q.limit)));
+  const rows = await repo.listBookings(ctx.db, ctx.actor.siteId, {
+    spaceId: q.spaceId,
+    memberId: q.memberId,
+    from,
+    to,
+    status: q.status,
+    after: q.cursor ? decodeCursor(q.cursor) : undefined,
+    limit: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const nextCursor =
+    rows.length > limit && last
+      ? Buffer.from(JSON.stringify({ s: isoOf(last.start), id: last.id })).toString('base64url')
+      : null;
+  return { items: page.map((r) => presentBooking(r, ctx.actor)), nextCursor };
+}
+
+export interface BookingPatch {
+  start?: string | Date | undefined;
+  end?: string | Date | undefined;
+  title?: string | undefined;
+  participants?: { members?: string[] | undefined; squads?: string[] | undefined } | undefined;
+  headcount?: number | undefined;
+  visibility?: Visibility | undefined;
+  /** Required when an admin changes someone else's booking; recorded in the event. */
+  reason?: string | undefined;
+}
+
+async function lockedBooking(tx: Tx, ctx: Ctx, id: string): Promise<repo.BookingRow> {
+  const row =
+    uuidRe.test(id) && (await repo.lockBooking(tx, ctx.actor.siteId, id))
+      ? await repo.findBooking(tx, ctx.actor.siteId, id)
+      : undefined;
+  if (!row) throw new AppError('not-found', 'No such booking', { field: 'path.id' });
+  return row;
+}
+
+function checkVersion(row: repo.BookingRow, expected: number | undefined): void {
+  if (expected !== undefined && row.version !== expected)
+    throw new AppError('version-mismatch', `The booking is at version ${row.version}, not ${expected}`, {
+      field: 'header.if-match',
+      currentVersion: row.version,
+    });
+}
+
+/**
+ * Changes time, title, participants, headcount or visibility of an active booking at
+ * `expectedVersion`. The rules are checked again for what changes; a taken slot is returned as
+ * conflicts like createBooking.
+ */
+export async function updateBooking(
+  ctx: Ctx,
+  id: string,
+  expectedVersion: number,
+  patch: BookingPatch,
+): Promise<BookingResult> {
+  const newStart = patch.start === undefined ? undefined : instant(patch.start, 'body.start');
+  const newEnd = patch.end === undefined ? undefined : instant(patch.end, 'body.end');
+  const title = patch.title === undefined ? undefined : cleanTitle(patch.title, 'body.title');
+  if (
+    patch.headcount !== undefined &&
+    (!Number.isInteger(patch.headcount) || patch.headcount < 1 || patch.headcount > 10_000)
+  )
+    throw invalid('body.headcount', 'body.headcount must be a whole number from 1');
+  if (patch.visibility !== undefined && patch.visibility !== 'public' && patch.visibility !== 'private')
+    throw invalid('body.visibility', 'body.visibility must be public or private');
+  const members = ids(patch.participants?.members, 'body.participants.members');
+  const squads = ids(patch.participants?.squads, 'body.participants.squads');
+  const { actor } = ctx;
+
+  return ctx.db.transaction(async (tx) => {
+    const before = await lockedBooking(tx, ctx, id);
+    authorizeManage(actor, before, patch.reason);
+    checkVersion(before, expectedVersion);
+    if (!repo.activeStatuses.includes(before.status))
+      throw new AppError('invalid-state', `A ${before.status} booking cannot be changed`);
+    const start = newStart ?? new Date(before.start);
+    const end = newEnd ?? new Date(before.end);
+    if (end.getTime() <= start.getTime())
+      throw invalid(newEnd ? 'body.end' : 'body.start', 'body.end must be after body.start');
+    const timeChanged =
+      start.getTime() !== new Date(before.start).getTime() ||
+      end.getTime() !== new Date(before.end).getTime();
+    const startChanged = start.getTime() !== new Date(before.start).getTime();
+    const headcount = patch.headcount ?? before.headcount;
+    const space = (await repo.findSpaceRules(tx, actor.siteId, before.spaceId))!;
+    checkRules(space, { start, end, headcount }, ctx.clock.now(), {
+      time: timeChanged,
+      start: startChanged,
+      headcount: patch.headcount !== undefined,
+      allowPast: false,
+    });
+    await checkParticipants(tx, actor.siteId, members, squads);
+    const outcome = await repo.updateBooking(tx, actor.siteId, id, {
+      title: title ?? before.title,
+      start,
+      end,
+      changeoverMinutes: timeChanged ? space.changeoverMinutes : null,
+      headcount,
+      visibility: patch.visibility ?? before.visibility,
+    });
+    if (outcome === 'conflict')
+      return {
+        ok: false,
+        conflicts: await conflictsOf(tx, ctx, space.id, start, end, space.changeoverMinutes, id),
+      };
+    await repo.setParticipants(tx, actor.siteId, id, { members, squads });
+    const after = (await repo.findBooking(tx, actor.siteId, id))!;
+    await insertEvent(tx, {
+      siteId: actor.siteId,
+      actorId: actor.memberId,
+      type: 'booking.updated',
+      subjectType: 'booking',
+      subjectId: id,
+      before: presentBooking(before),
+      after: presentBooking(after),
+      reason: patch.reason?.trim() || null,
+    });
+    return { ok: true, booking: presentBooking(after, actor) };
+  });
+}
+
+/** Cancels a confirmed booking; `expectedVersion`, when given, must be current. */
+export async function cancelBooking(
+  ctx: Ctx,
+  id: string,
+  opts: { reason?: string | undefined; expectedVersion?: number | undefined } = {},
+): Promise<BookingView> {
+  const { actor } = ctx;
+  return ctx.db.transaction(async (tx) => {
+    const before = await lockedBooking(tx, ctx, id);
+    authorizeManage(actor, before, opts.reason);
+    checkVersion(before, opts.expectedVersion);
+    if (before.status !== 'confirmed')
+      throw new AppError('invalid-state', `A ${before.status} booking cannot be cancelled`);
+    await repo.setStatus(tx, actor.siteId, id, 'cancelled');
+    const after = (await repo.findBooking(tx, actor.siteId, id))!;
+    await insertEvent(tx, {
+      siteId: actor.siteId,
+      actorId: actor.memberId,
+      type: 'booking.cancelled',
+      subjectType: 'booking',
+      subjectId: id,
+      before: presentBooking(before),
+      after: presentBooking(after),
+      reason: opts.reason?.trim() || null,
+    });
+    return presentBooking(after, actor);
+  });
+}
