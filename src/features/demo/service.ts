@@ -1,11 +1,270 @@
-import type { Ctx } from '../context.ts';
-import type { SiteInput } from '../sites/service.ts';
+import { addDays, localDate, localToInstant, parseClock } from '../../domain/time.ts';
+import { AppError } from '../../http/errors.ts';
+import { type CreateBookingInput, createBooking } from '../bookings/service.ts';
+import type { Actor, Ctx } from '../context.ts';
+import { createMember, type MemberView } from '../members/service.ts';
+import { getSite, type SiteInput } from '../sites/service.ts';
+import { createSpace } from '../spaces/service.ts';
+import { createSquad } from '../squads/service.ts';
 
-/** The demo vessel's site settings. */
+/** The demo vessel's site settings (first start creates the site with them). */
 export const demoSite: SiteInput = {
   name: 'ISV Meridian',
   timeZone: 'Pacific/Auckland',
   quietHours: { start: '22:00', end: '06:00' },
 };
 
-export async function loadDemo(_ctx: Ctx, _opts: { seed?: number } = {}): Promise<void> {}
+/** The crew: display name and rank. Emails are derived from the names. */
+const crew: [string, string][] = [
+  ['Mireille Dubois', 'Commander'],
+  ['Tomasz Wójcik', 'Lieutenant Commander'],
+  ['Aiko Sato', 'Lieutenant'],
+  ['Kwame Mensah', 'Lieutenant'],
+  ['Isabela Costa', 'Lieutenant'],
+  ['Rohan Iyer', 'Sub-Lieutenant'],
+  ['Freya Lindqvist', 'Sub-Lieutenant'],
+  ['Mateo Herrera', 'Ensign'],
+  ['Nadia Haddad', 'Ensign'],
+  ['Liam O’Connell', 'Ensign'],
+  ['Hana Kowalczyk', 'Chief Petty Officer'],
+  ['Samuel Adeyemi', 'Petty Officer'],
+  ['Yusuf Demir', 'Petty Officer'],
+  ['Elena Petrova', 'Petty Officer'],
+  ['Jonas Becker', 'Leading Hand'],
+  ['Priya Nair', 'Leading Hand'],
+  ['Tane Ngata', 'Able Crew'],
+  ['Chen Wei', 'Able Crew'],
+  ['Sofia Rossi', 'Able Crew'],
+  ['Malik Johnson', 'Able Crew'],
+];
+
+function emailOf(name: string): string {
+  const ascii = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/ł/g, 'l')
+    .toLowerCase()
+    .replace(/[^a-z ]/g, '');
+  return `${ascii.split(' ').join('.')}@meridian.example`;
+}
+
+/** A small seeded generator (mulberry32), so the same seed gives the same demo. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const everyDay = (open: string, close: string) =>
+  Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ open, close }]]));
+
+export interface DemoSummary {
+  spaces: number;
+  members: number;
+  squads: number;
+  bookings: number;
+}
+
+/**
+ * Loads the demo vessel into the actor's site through the services: five spaces (two of them
+ * private cabins), twenty crew with ranks, two squads, and a week of bookings around today in the
+ * site's zone (past ones too, some private, many at night). Deterministic for a seed and a clock.
+ * The actor must be an admin of the site.
+ */
+export async function loadDemo(ctx: Ctx, opts: { seed?: number } = {}): Promise<DemoSummary> {
+  const rand = random(opts.seed ?? 20261125);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
+  const { timeZone: zone } = await getSite(ctx);
+
+  return ctx.db.transaction(async (tx) => {
+    const admin: Ctx = { ...ctx, db: tx };
+    const people: MemberView[] = [];
+    for (const [displayName, rank] of crew)
+      people.push(await createMember(admin, { email: emailOf(displayName), displayName, rank }));
+    const [dubois, wojcik, sato, mensah, costa, iyer, lindqvist, herrera, haddad, oconnell, kowalczyk] =
+      people.map((p) => p.id) as [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
+    const idOf = (n: number) => people[n]!.id;
+
+    const nightWatch = await createSquad(admin, {
+      name: 'Night Watch',
+      leaderIds: [kowalczyk],
+      memberIds: [kowalczyk, idOf(11), idOf(12), idOf(13), idOf(14), idOf(16)],
+    });
+    const boarding = await createSquad(admin, {
+      name: 'Boarding Team Aurora',
+      leaderIds: [mensah],
+      memberIds: [mensah, herrera, haddad, oconnell, idOf(15), idOf(17), idOf(18), idOf(19)],
+    });
+
+    const lounge = await createSpace(admin, {
+      name: 'Training Lounge',
+      kind: 'training',
+      capacity: 12,
+      changeoverMinutes: 10,
+      minMinutes: 30,
+      maxMinutes: 180,
+    });
+    const ring = await createSpace(admin, {
+      name: 'Sparring Ring',
+      kind: 'sparring',
+      capacity: 4,
+      changeoverMinutes: 15,
+      // Open from six in the morning until two at night: the close past midnight runs over.
+      openingHours: everyDay('06:00', '02:00'),
+      minMinutes: 30,
+      maxMinutes: 120,
+    });
+    const briefing = await createSpace(admin, {
+      name: 'Briefing Room',
+      kind: 'briefing',
+      capacity: 20,
+      changeoverMinutes: 5,
+      openingHours: everyDay('07:00', '22:00'),
+      minMinutes: 15,
+      maxMinutes: 240,
+    });
+    const cabinOf = (owner: string, name: string) =>
+      createSpace(admin, {
+        name,
+        kind: 'cabin',
+        capacity: 2,
+        access: 'owner',
+        ownerId: owner,
+        hasDoor: true,
+        minMinutes: 15,
+        maxMinutes: 480,
+      });
+    const cabinSato = await cabinOf(sato, 'Cabin 7 (Lt Sato)');
+    const cabinCosta = await cabinOf(costa, 'Cabin 12 (Lt Costa)');
+
+    const as = (memberId: string, extra: Partial<Actor> = {}): Ctx => ({
+      ...admin,
+      actor: { siteId: ctx.actor.siteId, memberId, role: 'member', squadIds: [], leaderOf: [], ...extra },
+    });
+    let bookings = 0;
+    const book = async (who: Ctx, input: Omit<CreateBookingInput, 'start' | 'end'>, at: [Date, Date]) => {
+      const result = await createBooking(who, { ...input, start: at[0], end: at[1] }, { allowPast: true });
+      if (!result.ok)
+        throw new AppError('invalid-state', `The demo collides with existing bookings of ${input.spaceId}`);
+      bookings += 1;
+    };
+    /** [start, end] on a local date; an end at or before the start is on the next day. */
+    const slot = (date: string, start: string, end: string): [Date, Date] => {
+      const s = parseClock(start)!;
+      const e = parseClock(end)!;
+      const startDate = s < 6 * 60 ? addDays(date, 1) : date; // small hours belong to the night before
+      const endDate = e <= s ? addDays(startDate, 1) : startDate;
+      return [localToInstant(startDate, s, zone), localToInstant(endDate, e, zone)];
+    };
+
+    const today = localDate(ctx.clock.now(), zone);
+    const sparringTitles = ['Sparring rounds', 'Grappling drills', 'Pad work', 'Footwork and counters'];
+    const morning = ['Morning PT', 'Mobility and core', 'Circuit training'];
+    const crewIds = people.map((p) => p.id);
+    for (let offset = -3; offset <= 3; offset++) {
+      const date = addDays(today, offset);
+      // The standing nightly session of two partners, the story Shipshape exists for.
+      await book(
+        as(sato),
+        {
+          spaceId: lounge.id,
+          title: 'Nightly training',
+          participants: { members: [lindqvist] },
+          headcount: 2,
+        },
+        slot(date, '22:30', '23:30'),
+      );
+      if (offset % 2 === 0)
+        await book(
+          as(kowalczyk, { squadIds: [nightWatch.id], leaderOf: [nightWatch.id] }),
+          {
+            spaceId: lounge.id,
+            title: 'Night Watch conditioning',
+            participants: { squads: [nightWatch.id] },
+            headcount: 6,
+          },
+          slot(date, '23:45', '00:45'),
+        );
+      await book(
+        as(pick(crewIds)),
+        { spaceId: lounge.id, title: pick(morning), headcount: 1 + Math.floor(rand() * 8) },
+        slot(date, '06:30', '07:30'),
+      );
+      const fighter = pick(crewIds);
+      await book(
+        as(fighter),
+        {
+          spaceId: ring.id,
+          title: pick(sparringTitles),
+          participants: { members: [pick(crewIds.filter((m) => m !== fighter))] },
+          headcount: 2,
+        },
+        slot(date, '19:00', '20:00'),
+      );
+      if (rand() < 0.6)
+        await book(
+          as(iyer),
+          { spaceId: ring.id, title: 'Late sparring', participants: { members: [herrera] }, headcount: 2 },
+          slot(date, '00:30', '01:30'),
+        );
+      await book(
+        as(dubois),
+        { spaceId: briefing.id, title: 'Morning briefing', headcount: 14 },
+        slot(date, '08:00', '08:30'),
+      );
+      if (offset === -1 || offset === 2)
+        await book(
+          as(mensah, { squadIds: [boarding.id], leaderOf: [boarding.id] }),
+          {
+            spaceId: briefing.id,
+            title: 'Boarding Team Aurora: drill debrief',
+            participants: { squads: [boarding.id] },
+            headcount: 8,
+          },
+          slot(date, '14:00', '15:30'),
+        );
+      if (offset === 1)
+        await book(
+          as(wojcik),
+          { spaceId: briefing.id, title: 'Engineering review', headcount: 6 },
+          slot(date, '16:00', '17:00'),
+        );
+      // Cabins are private: others see only "busy".
+      await book(
+        as(sato),
+        { spaceId: cabinSato.id, title: 'Rest', visibility: 'private', headcount: 1 },
+        slot(date, '13:00', '14:00'),
+      );
+      if (rand() < 0.5)
+        await book(
+          as(costa),
+          {
+            spaceId: cabinCosta.id,
+            title: 'Study session',
+            visibility: 'private',
+            participants: { members: [pick(crewIds.filter((m) => m !== costa))] },
+            headcount: 2,
+          },
+          slot(date, '20:30', '21:30'),
+        );
+    }
+    return { spaces: 5, members: people.length, squads: 2, bookings };
+  });
+}
