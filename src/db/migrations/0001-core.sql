@@ -106,7 +106,9 @@ CREATE TABLE bookings (
     WHERE (status IN ('confirmed', 'checked_in'))
 );
 CREATE INDEX bookings_organizer ON bookings (site_id, organizer_id, start_at);
-CREATE INDEX bookings_start ON bookings (site_id, start_at);
+-- Lists page by (start, id), by site or by space. Availability uses the constraint's gist index.
+CREATE INDEX bookings_start ON bookings (site_id, start_at, id);
+CREATE INDEX bookings_space_start ON bookings (site_id, space_id, start_at, id);
 
 CREATE TABLE booking_members (
   site_id uuid NOT NULL,
