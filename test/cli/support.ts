@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { CliIo } from '../../src/cli/io.ts';
+import { runCli } from '../../src/cli/program.ts';
+import type { StoreKind } from '../support/store.ts';
+
+/** The environment that points Shipshape at a new, empty store of one kind; `drop` removes it. */
+export interface StoreEnv {
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+/** An empty PGlite data dir, or a new database on the test server. Not migrated: the CLI does that. */
+export async function emptyStore(kind: StoreKind): Promise<StoreEnv> {
+  if (kind === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), 'shipshape-cli-'));
+    return {
+      env: { SHIPSHAPE_DATA_DIR: join(dir, 'data') },
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const base = process.env.TEST_DATABASE_URL!;
+  const name = `shipshape_c_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: url.toString() },
+    drop: async () => {
+      const again = new pg.Client({ connectionString: base });
+      await again.connect();
+      await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await again.end();
+    },
+  };
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `shipshape …` in-process with exactly the given environment. */
+export async function cli(argv: string[], env: Record<string, string | undefined>): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    env: env as NodeJS.ProcessEnv,
+    out: (t) => {
+      stdout += t;
+    },
+    err: (t) => {
+      stderr += t;
+    },
+  };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
