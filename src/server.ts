@@ -11,6 +11,7 @@ import { demoSite, loadDemo } from './features/demo/service.ts';
 import { countSites } from './features/sites/repository.ts';
 import { createSiteWithAdmin } from './features/sites/service.ts';
 import { buildApp } from './http/app.ts';
+import { schedulerHook } from './jobs/hook.ts';
 import type { App, Deps } from './http/deps.ts';
 
 /** What a start/stop hook is given: the running app's store, clock, config and logger. */
@@ -29,7 +30,7 @@ export interface ServerHook {
 }
 
 /** The hooks every server starts, in order (stopped in reverse); one line a hook. */
-export const serverHooks: ServerHook[] = [];
+export const serverHooks: ServerHook[] = [schedulerHook()];
 
 export interface StartOptions {
   /** Load the demo vessel on first start (default true; `serve --no-demo` turns it off). */

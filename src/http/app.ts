@@ -9,7 +9,9 @@ import authRoutes from '../features/auth/routes.ts';
 import { authenticate } from '../features/auth/service.ts';
 import availabilityRoutes from '../features/availability/routes.ts';
 import bookingsRoutes from '../features/bookings/routes.ts';
+import checkinRoutes from '../features/checkin/routes.ts';
 import membersRoutes from '../features/members/routes.ts';
+import notificationsRoutes from '../features/notifications/routes.ts';
 import sitesRoutes from '../features/sites/routes.ts';
 import spacesRoutes from '../features/spaces/routes.ts';
 import squadsRoutes from '../features/squads/routes.ts';
@@ -28,6 +30,8 @@ const features: ((app: App, deps: Deps) => Promise<void>)[] = [
   squadsRoutes,
   bookingsRoutes,
   availabilityRoutes,
+  notificationsRoutes,
+  checkinRoutes,
 ];
 
 export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'] = false): Promise<App> {

@@ -7,7 +7,8 @@ export const exportFormat = 'shipshape-site-export';
 export const exportFormatVersion = 1;
 
 /** Secrets and retry caches: never leave the store, and mean nothing in another one. */
-const notExported = ['auth_tokens', 'idempotency_keys'];
+// notification_outbox: work in flight, refilled by the events trigger when events are imported.
+const notExported = ['auth_tokens', 'idempotency_keys', 'notification_outbox'];
 
 export interface SiteExport {
   format: typeof exportFormat;

@@ -1,0 +1,170 @@
+import type { Queryable } from '../../db/store.ts';
+
+const iso = (d: Date) => d.toISOString();
+
+export interface CheckinRules {
+  checkinOpenMinutes: number;
+  releaseAfterMinutes: number;
+}
+
+export async function findCheckinRules(
+  db: Queryable,
+  siteId: string,
+  spaceId: string,
+): Promise<CheckinRules | undefined> {
+  const res = await db.query<CheckinRules>(
+    `SELECT checkin_open_minutes AS "checkinOpenMinutes", release_after_minutes AS "releaseAfterMinutes"
+       FROM spaces WHERE site_id = $1 AND id = $2`,
+    [siteId, spaceId],
+  );
+  return res.rows[0];
+}
+
+/**
+ * Other active bookings of the space that hold it at some point in [from, until): the ones in the
+ * way of an early check-in. `freeAt` is the end of the latest one's blocked range (changeover included).
+ */
+export async function findHolders(
+  db: Queryable,
+  siteId: string,
+  spaceId: string,
+  from: Date,
+  until: Date,
+  exceptId: string,
+): Promise<{ id: string; freeAt: Date }[]> {
+  const res = await db.query<{ id: string; freeAt: Date }>(
+    `SELECT id, upper(blocked) AS "freeAt" FROM bookings
+      WHERE site_id = $1 AND space_id = $2 AND id <> $5 AND status IN ('confirmed', 'checked_in')
+        AND blocked && tstzrange($3::timestamptz, $4::timestamptz, '[)')
+      ORDER BY upper(blocked)`,
+    [siteId, spaceId, iso(from), iso(until), exceptId],
+  );
+  return res.rows;
+}
+
+export async function markCheckedIn(db: Queryable, siteId: string, id: string): Promise<void> {
+  await db.query(
+    `UPDATE bookings SET status = 'checked_in', version = version + 1, updated_at = now()
+      WHERE site_id = $1 AND id = $2`,
+    [siteId, id],
+  );
+}
+
+/**
+ * Ends a booking at `at` (when that is before its end) and marks it completed. The changeover
+ * still follows the new end, so the rest of the slot is free at once.
+ */
+export async function markCheckedOut(db: Queryable, siteId: string, id: string, at: Date): Promise<void> {
+  await db.query(
+    `UPDATE bookings
+        SET end_at = LEAST(end_at, GREATEST($3::timestamptz, start_at + interval '1 minute')),
+            blocked = tstzrange(start_at,
+                                LEAST(end_at, GREATEST($3::timestamptz, start_at + interval '1 minute'))
+                                  + (upper(blocked) - end_at), '[)'),
+            status = 'completed', version = version + 1, updated_at = now()
+      WHERE site_id = $1 AND id = $2`,
+    [siteId, id, iso(at)],
+  );
+}
+
+/**
+ * Confirmed bookings nobody checked in to by their space's release delay, locked for release.
+ * SKIP LOCKED: a second server releases others instead of waiting for these.
+ */
+export async function claimNoShows(
+  db: Queryable,
+  now: Date,
+  limit: number,
+): Promise<{ siteId: string; id: string }[]> {
+  const res = await db.query<{ siteId: string; id: string }>(
+    `SELECT b.site_id AS "siteId", b.id FROM bookings b
+       JOIN spaces s ON s.site_id = b.site_id AND s.id = b.space_id
+      WHERE b.status = 'confirmed'
+        AND b.start_at + make_interval(mins => s.release_after_minutes) <= $1::timestamptz
+      ORDER BY b.start_at LIMIT $2
+      FOR UPDATE OF b SKIP LOCKED`,
+    [iso(now), limit],
+  );
+  return res.rows;
+}
+
+export async function setReleased(db: Queryable, siteId: string, id: string): Promise<void> {
+  await db.query(
+    `UPDATE bookings SET status = 'released', version = version + 1, updated_at = now()
+      WHERE site_id = $1 AND id = $2`,
+    [siteId, id],
+  );
+}
+
+/** Checked-in bookings whose end has passed, locked to be marked completed. */
+export async function claimFinished(
+  db: Queryable,
+  now: Date,
+  limit: number,
+): Promise<{ siteId: string; id: string }[]> {
+  const res = await db.query<{ siteId: string; id: string }>(
+    `SELECT site_id AS "siteId", id FROM bookings
+      WHERE status = 'checked_in' AND end_at <= $1::timestamptz
+      ORDER BY end_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    [iso(now), limit],
+  );
+  return res.rows;
+}
+
+export async function setCompleted(db: Queryable, siteId: string, id: string): Promise<void> {
+  await db.query(
+    `UPDATE bookings SET status = 'completed', version = version + 1, updated_at = now()
+      WHERE site_id = $1 AND id = $2`,
+    [siteId, id],
+  );
+}
+
+/**
+ * Active bookings ending within (now, now + leadMinutes] that have a next active booking in the
+ * same space starting within the site's adjacency window after their end, and no heads-up yet.
+ */
+export async function findHeadsUpDue(
+  db: Queryable,
+  now: Date,
+  leadMinutes: number,
+  limit: number,
+): Promise<{ siteId: string; id: string; nextId: string }[]> {
+  const res = await db.query<{ siteId: string; id: string; nextId: string }>(
+    `SELECT b.site_id AS "siteId", b.id, nx.id AS "nextId"
+       FROM bookings b
+       JOIN sites st ON st.site_id = b.site_id
+       CROSS JOIN LATERAL (
+         SELECT n.id FROM bookings n
+          WHERE n.site_id = b.site_id AND n.space_id = b.space_id AND n.id <> b.id
+            AND n.status IN ('confirmed', 'checked_in')
+            AND n.start_at >= b.end_at
+            AND n.start_at <= b.end_at + make_interval(mins => st.adjacency_minutes)
+          ORDER BY n.start_at LIMIT 1) nx
+      WHERE b.status IN ('confirmed', 'checked_in')
+        AND b.end_at > $1::timestamptz AND b.end_at <= $1::timestamptz + make_interval(mins => $2::int)
+        AND NOT EXISTS (SELECT 1 FROM booking_jobs j
+                         WHERE j.site_id = b.site_id AND j.booking_id = b.id AND j.job = 'heads-up')
+      ORDER BY b.end_at LIMIT $3`,
+    [iso(now), leadMinutes, limit],
+  );
+  return res.rows;
+}
+
+/**
+ * Records that a job ran for a booking; false when it was already recorded (by this or another
+ * server), so the caller does nothing more.
+ */
+export async function recordBookingJob(
+  db: Queryable,
+  siteId: string,
+  bookingId: string,
+  job: string,
+  at: Date,
+): Promise<boolean> {
+  const res = await db.query(
+    `INSERT INTO booking_jobs (site_id, booking_id, job, done_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT DO NOTHING RETURNING booking_id`,
+    [siteId, bookingId, job, iso(at)],
+  );
+  return res.rows.length > 0;
+}

@@ -1,0 +1,72 @@
+import { Type } from 'typebox';
+import { type App, ctxOf, type Deps } from '../../http/deps.ts';
+import { AppError } from '../../http/errors.ts';
+import { answerPost } from '../../http/idempotency.ts';
+import { toProblem } from '../../http/problem.ts';
+import { errorResponses, IdParams } from '../../http/schemas.ts';
+import { Booking } from '../bookings/schema.ts';
+import { checkIn, checkOut } from './service.ts';
+
+const NoBody = Type.Object({}, { additionalProperties: false });
+
+/** These POSTs take no body; a missing one is read as {}. */
+const emptyBody = async (request: { body: unknown }) => {
+  if (request.body === undefined || request.body === null) request.body = {};
+};
+
+export default async function checkinRoutes(app: App, deps: Deps): Promise<void> {
+  app.post(
+    '/bookings/:id/check-in',
+    {
+      schema: {
+        tags: ['bookings'],
+        summary: 'Check in; opens a few minutes before the start (per space)',
+        description:
+          'Too early while another booking holds the space: 409 with `freeAt` (when it frees) and the holders are told that the next group is waiting.',
+        params: IdParams,
+        body: NoBody,
+        response: { 200: Booking, ...errorResponses },
+      },
+      preValidation: emptyBody,
+    },
+    async (request, reply) =>
+      answerPost(request, reply, deps, async (tx) => {
+        const result = await checkIn(ctxOf(request, deps, tx), request.params.id);
+        if (result.ok) return { status: 200, body: result.booking };
+        // Answered, not thrown: the "next group is waiting" event must commit with the refusal.
+        const problem = toProblem(
+          new AppError('booking-conflict', `The space is held until ${result.freeAt}`, {
+            field: 'path.id',
+            freeAt: result.freeAt,
+            opensAt: result.opensAt,
+            holders: result.holders,
+          }),
+          request.url.split('?')[0],
+        );
+        return {
+          status: 409,
+          body: problem,
+          headers: { 'content-type': 'application/problem+json; charset=utf-8' },
+        };
+      }),
+  );
+
+  app.post(
+    '/bookings/:id/check-out',
+    {
+      schema: {
+        tags: ['bookings'],
+        summary: 'Check out; the rest of the slot is free at once',
+        params: IdParams,
+        body: NoBody,
+        response: { 200: Booking, ...errorResponses },
+      },
+      preValidation: emptyBody,
+    },
+    async (request, reply) =>
+      answerPost(request, reply, deps, async (tx) => ({
+        status: 200,
+        body: await checkOut(ctxOf(request, deps, tx), request.params.id),
+      })),
+  );
+}

@@ -1,0 +1,188 @@
+import type { Db, Tx } from '../../db/store.ts';
+import { AppError } from '../../http/errors.ts';
+import { isInvolved } from '../bookings/policy.ts';
+import * as bookingsRepo from '../bookings/repository.ts';
+import { type BookingView, presentBooking } from '../bookings/service.ts';
+import type { Ctx } from '../context.ts';
+import { insertEvent } from '../events/repository.ts';
+import * as repo from './repository.ts';
+
+/** How long before a session ends its members hear that the next group is due. */
+export const headsUpMinutes = 10;
+
+const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function lockedBooking(tx: Tx, ctx: Ctx, id: string): Promise<bookingsRepo.BookingRow> {
+  const row =
+    uuidRe.test(id) && (await bookingsRepo.lockBooking(tx, ctx.actor.siteId, id))
+      ? await bookingsRepo.findBooking(tx, ctx.actor.siteId, id)
+      : undefined;
+  if (!row) throw new AppError('not-found', 'No such booking', { field: 'path.id' });
+  return row;
+}
+
+/** Members of the booking (organizer, participants, squad members) and admins may check in and out. */
+function authorizeAttend(ctx: Ctx, b: bookingsRepo.BookingRow): void {
+  if (ctx.actor.role === 'admin' || isInvolved(ctx.actor, b)) return;
+  throw new AppError('not-found', 'No such booking', { field: 'path.id' });
+}
+
+export type CheckInResult =
+  | { ok: true; booking: BookingView }
+  | { ok: false; freeAt: string; opensAt: string; holders: string[] };
+
+/**
+ * Checks in to a booking. It opens the space's check-in window before the start; an attempt before
+ * that while other bookings hold the space is an expected refusal carrying when the space frees,
+ * and an event (committed with the refusal) tells the holders that the next group is waiting.
+ */
+export async function checkIn(ctx: Ctx, id: string): Promise<CheckInResult> {
+  return ctx.db.transaction(async (tx) => {
+    const b = await lockedBooking(tx, ctx, id);
+    authorizeAttend(ctx, b);
+    if (b.status !== 'confirmed')
+      throw new AppError('invalid-state', `A ${b.status.replace('_', ' ')} booking cannot be checked in`);
+    const now = ctx.clock.now();
+    const start = new Date(b.start);
+    const end = new Date(b.end);
+    if (now.getTime() >= end.getTime()) throw new AppError('invalid-state', 'The booking has already ended');
+    const rules = (await repo.findCheckinRules(tx, ctx.actor.siteId, b.spaceId))!;
+    const opensAt = new Date(start.getTime() - rules.checkinOpenMinutes * 60_000);
+    if (now.getTime() < opensAt.getTime()) {
+      const holders = await repo.findHolders(tx, ctx.actor.siteId, b.spaceId, now, start, b.id);
+      if (holders.length === 0)
+        throw new AppError('invalid-state', `Check-in opens at ${opensAt.toISOString()}`, {
+          opensAt: opensAt.toISOString(),
+        });
+      const freeAt = holders[holders.length - 1]!.freeAt;
+      await insertEvent(tx, {
+        siteId: ctx.actor.siteId,
+        actorId: ctx.actor.memberId,
+        type: 'booking.checkin-refused',
+        subjectType: 'booking',
+        subjectId: b.id,
+        after: {
+          waiting: presentBooking(b),
+          holderIds: holders.map((h) => h.id),
+          freeAt: new Date(freeAt).toISOString(),
+        },
+      });
+      return {
+        ok: false,
+        freeAt: new Date(freeAt).toISOString(),
+        opensAt: opensAt.toISOString(),
+        holders: holders.map((h) => h.id),
+      };
+    }
+    await repo.markCheckedIn(tx, ctx.actor.siteId, b.id);
+    const after = (await bookingsRepo.findBooking(tx, ctx.actor.siteId, b.id))!;
+    await insertEvent(tx, {
+      siteId: ctx.actor.siteId,
+      actorId: ctx.actor.memberId,
+      type: 'booking.checked-in',
+      subjectType: 'booking',
+      subjectId: b.id,
+      before: presentBooking(b),
+      after: presentBooking(after),
+    });
+    return { ok: true, booking: presentBooking(after, ctx.actor) };
+  });
+}
+
+/** Checks out of a checked-in booking: it completes now and the rest of the slot is free at once. */
+export async function checkOut(ctx: Ctx, id: string): Promise<BookingView> {
+  return ctx.db.transaction(async (tx) => {
+    const b = await lockedBooking(tx, ctx, id);
+    authorizeAttend(ctx, b);
+    if (b.status !== 'checked_in')
+      throw new AppError('invalid-state', `Only a checked-in booking can be checked out (it is ${b.status})`);
+    await repo.markCheckedOut(tx, ctx.actor.siteId, b.id, ctx.clock.now());
+    const after = (await bookingsRepo.findBooking(tx, ctx.actor.siteId, b.id))!;
+    await insertEvent(tx, {
+      siteId: ctx.actor.siteId,
+      actorId: ctx.actor.memberId,
+      type: 'booking.checked-out',
+      subjectType: 'booking',
+      subjectId: b.id,
+      before: presentBooking(b),
+      after: presentBooking(after),
+    });
+    return presentBooking(after, ctx.actor);
+  });
+}
+
+/** Releases confirmed bookings nobody checked in to by the release delay. Returns how many. */
+export async function releaseNoShows(db: Db, now: Date): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await db.transaction(async (tx) => {
+      const due = await repo.claimNoShows(tx, now, 100);
+      for (const { siteId, id } of due) {
+        const before = (await bookingsRepo.findBooking(tx, siteId, id))!;
+        await repo.setReleased(tx, siteId, id);
+        const after = (await bookingsRepo.findBooking(tx, siteId, id))!;
+        await insertEvent(tx, {
+          siteId,
+          actorId: null,
+          type: 'booking.released',
+          subjectType: 'booking',
+          subjectId: id,
+          before: presentBooking(before),
+          after: presentBooking(after),
+          reason: 'no check-in by the release delay',
+        });
+      }
+      return due.length;
+    });
+    total += n;
+    if (n < 100) return total;
+  }
+}
+
+/** Marks checked-in bookings whose end has passed as completed. */
+export async function completeFinished(db: Db, now: Date): Promise<number> {
+  return db.transaction(async (tx) => {
+    const due = await repo.claimFinished(tx, now, 500);
+    for (const { siteId, id } of due) {
+      const before = (await bookingsRepo.findBooking(tx, siteId, id))!;
+      await repo.setCompleted(tx, siteId, id);
+      const after = (await bookingsRepo.findBooking(tx, siteId, id))!;
+      await insertEvent(tx, {
+        siteId,
+        actorId: null,
+        type: 'booking.completed',
+        subjectType: 'booking',
+        subjectId: id,
+        before: presentBooking(before),
+        after: presentBooking(after),
+      });
+    }
+    return due.length;
+  });
+}
+
+/**
+ * Sends the heads-up for sessions ending within `headsUpMinutes` when the next booking of the space
+ * is due: once per booking, recorded with the event, so restarts and a second server never repeat it.
+ */
+export async function sendHeadsUps(db: Db, now: Date): Promise<number> {
+  return db.transaction(async (tx) => {
+    const due = await repo.findHeadsUpDue(tx, now, headsUpMinutes, 200);
+    let sent = 0;
+    for (const d of due) {
+      if (!(await repo.recordBookingJob(tx, d.siteId, d.id, 'heads-up', now))) continue;
+      const booking = (await bookingsRepo.findBooking(tx, d.siteId, d.id))!;
+      const next = (await bookingsRepo.findBooking(tx, d.siteId, d.nextId))!;
+      await insertEvent(tx, {
+        siteId: d.siteId,
+        actorId: null,
+        type: 'booking.heads-up',
+        subjectType: 'booking',
+        subjectId: d.id,
+        after: { booking: presentBooking(booking), next: presentBooking(next) },
+      });
+      sent++;
+    }
+    return sent;
+  });
+}

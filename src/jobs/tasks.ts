@@ -1,0 +1,15 @@
+import type { Db } from '../db/store.ts';
+import { completeFinished, releaseNoShows, sendHeadsUps } from '../features/checkin/service.ts';
+import { runDelivery } from '../features/notifications/service.ts';
+import type { Task } from './scheduler.ts';
+
+/** The in-server tasks, each state-driven from the database (see Scheduler). */
+export function serverTasks(db: Db, opts: { deliveryEveryMs?: number } = {}): Task[] {
+  return [
+    // Notices should reach live connections within a fraction of a second of the change.
+    { name: 'deliver-notifications', everyMs: opts.deliveryEveryMs ?? 50, run: () => runDelivery(db) },
+    { name: 'release-no-shows', everyMs: 30_000, run: (now) => releaseNoShows(db, now) },
+    { name: 'heads-ups', everyMs: 30_000, run: (now) => sendHeadsUps(db, now) },
+    { name: 'complete-finished', everyMs: 60_000, run: (now) => completeFinished(db, now) },
+  ];
+}
