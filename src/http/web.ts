@@ -1,0 +1,106 @@
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { App } from './deps.ts';
+import { AppError } from './errors.ts';
+
+/** Where `npm run build:web` puts the built app. */
+export const webDist = resolve(fileURLToPath(new URL('../../web/dist', import.meta.url)));
+
+const types: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+async function fileIn(root: string, path: string): Promise<string | null> {
+  const full = resolve(join(root, decodeURIComponent(path)));
+  // Never serve anything outside the built folder, whatever the path says.
+  if (full !== root && !full.startsWith(root + sep)) return null;
+  try {
+    return (await stat(full)).isFile() ? full : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Serves the web app from `root` at /: a built file when the path names one, else index.html so
+ * the app's own routes (/my, /admin/spaces) load on a reload. Unknown /api paths stay problem+json.
+ */
+export async function webRoutes(app: App, root: string = webDist): Promise<void> {
+  app.get('/*', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
+    const path = (request.params as { '*': string })['*'] ?? '';
+    if (request.url.startsWith('/api/') || request.url === '/api')
+      throw new AppError('not-found', `No route GET ${request.url.split('?')[0]}`);
+    let file: string | null = null;
+    try {
+      file = path ? await fileIn(root, path) : null;
+    } catch {
+      file = null; // a malformed %-escape names no file
+    }
+    const isAsset = file !== null;
+    if (!file && extname(path)) throw new AppError('not-found', `No file /${path}`);
+    file ??= await fileIn(root, 'index.html');
+    if (!file)
+      return reply
+        .status(503)
+        .type('text/plain; charset=utf-8')
+        .send('The web app is not built yet: run `npm run build:web` (npm start does it for you).');
+    const body = await readFile(file);
+    // Built assets carry a content hash in their names, so they never change; index.html always may.
+    void reply.header(
+      'cache-control',
+      isAsset && path.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+    );
+    return reply.type(types[extname(file)] ?? 'application/octet-stream').send(body);
+  });
+}
+
+const webRoot = resolve(webDist, '..');
+
+async function newestMtime(path: string): Promise<number> {
+  const { readdir } = await import('node:fs/promises');
+  const s = await stat(path).catch(() => null);
+  if (!s) return 0;
+  if (!s.isDirectory()) return s.mtimeMs;
+  let newest = s.mtimeMs;
+  for (const entry of await readdir(path)) newest = Math.max(newest, await newestMtime(join(path, entry)));
+  return newest;
+}
+
+/** True when web/dist is missing or older than the app's sources. */
+export async function webIsStale(): Promise<boolean> {
+  const built = await stat(join(webDist, 'index.html')).catch(() => null);
+  if (!built) return true;
+  const sources = Math.max(
+    await newestMtime(join(webRoot, 'src')),
+    await newestMtime(join(webRoot, 'index.html')),
+    await newestMtime(join(webRoot, 'vite.config.ts')),
+  );
+  return sources > built.mtimeMs;
+}
+
+/** Builds the web app with Vite when it is stale; `npm start` (prestart) and the browser tests call it. */
+export async function buildWebIfStale(opts: { quiet?: boolean } = {}): Promise<boolean> {
+  if (!(await webIsStale())) return false;
+  // Loaded only here: the server itself never needs the bundler.
+  const { build } = await import('vite');
+  await build({
+    root: webRoot,
+    configFile: join(webRoot, 'vite.config.ts'),
+    logLevel: opts.quiet ? 'warn' : 'info',
+  });
+  return true;
+}
+
+// `node --import tsx src/http/web.ts` (the prestart script) builds when needed.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await buildWebIfStale();
+}

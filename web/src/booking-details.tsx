@@ -1,0 +1,498 @@
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, api, type Booking } from './api.ts';
+import { BookingForm } from './booking-form.tsx';
+import { setParams } from './router.ts';
+import { announceBookingsChanged, useSession } from './session.tsx';
+import {
+  formatSpan,
+  formatTime,
+  hhmm,
+  isoDate,
+  localParts,
+  parseHhmm,
+  parseIsoDate,
+  zonedInstant,
+} from './time.ts';
+
+interface Neighbours {
+  before: Booking | Booking[] | null;
+  after: Booking | Booking[] | null;
+}
+
+const asList = (x: Booking | Booking[] | null | undefined): Booking[] =>
+  x ? (Array.isArray(x) ? x : [x]) : [];
+
+const statusLabel: Record<string, string> = {
+  confirmed: 'Confirmed',
+  checked_in: 'Checked in',
+  completed: 'Completed',
+  cancelled: 'Cancelled',
+  released: 'Released (no-show)',
+};
+
+/** One booking: its details, its neighbours, and the actions the caller may take. */
+export function BookingDetails({
+  id,
+  onClose,
+  onChanged,
+}: {
+  id: string;
+  onClose: () => void;
+  onChanged: () => void;
+}) {
+  const { me, site, spaces, paths } = useSession();
+  const zone = site.timeZone;
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [booking, setBooking] = useState<Booking | null>(null);
+  const [neighbours, setNeighbours] = useState<Neighbours | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [mode, setMode] = useState<'view' | 'edit' | 'move' | 'cancel'>('view');
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      const b = await api<Booking>('GET', `/bookings/${id}`);
+      setBooking(b);
+      setLoadError(null);
+      if (paths.has('/api/v1/bookings/{id}/neighbours'))
+        setNeighbours(await api<Neighbours>('GET', `/bookings/${id}/neighbours`).catch(() => null));
+    } catch (err) {
+      setLoadError(err instanceof ApiError ? err.message : String(err));
+    }
+  }, [id, paths]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  useEffect(() => {
+    const d = dialog.current;
+    if (d && !d.open && mode !== 'edit') d.showModal();
+  }, [mode]);
+
+  async function act(label: string, fn: () => Promise<Booking | { id?: string } | null>) {
+    setBusy(true);
+    setMessage(null);
+    try {
+      const result = await fn();
+      setMessage({ text: label, error: false });
+      announceBookingsChanged();
+      onChanged();
+      if (result && 'id' in result && result.id && result.id !== id) setParams({ booking: result.id });
+      else await load();
+      setMode('view');
+    } catch (err) {
+      setMessage({
+        text: err instanceof ApiError ? (err.problem.detail ?? err.message) : String(err),
+        error: true,
+      });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (mode === 'edit' && booking) {
+    const s = localParts(booking.start, zone);
+    const e = localParts(booking.end, zone);
+    return (
+      <BookingForm
+        draft={{
+          spaceId: booking.spaceId,
+          date: isoDate(s),
+          start: hhmm(s.hour, s.minute),
+          end: hhmm(e.hour, e.minute),
+          editing: booking,
+        }}
+        onClose={() => setMode('view')}
+        onBooked={() => {
+          setMode('view');
+          onChanged();
+          void load();
+        }}
+      />
+    );
+  }
+
+  const space = booking ? spaces.find((s) => s.id === booking.spaceId) : undefined;
+  const isMine = !!booking && (booking.organizer?.id === me.id || me.role === 'admin');
+  const isIn =
+    !!booking &&
+    (booking.organizer?.id === me.id || !!booking.participants?.members.some((m) => m.id === me.id));
+  const active = booking?.status === 'confirmed' || booking?.status === 'checked_in';
+  const ended = !!booking && new Date(booking.end) <= new Date();
+  const has = (p: string) => paths.has(`/api/v1/bookings/{id}/${p}`);
+
+  return (
+    <dialog
+      ref={dialog}
+      className="dialog booking-details"
+      aria-labelledby="bd-title"
+      onClose={onClose}
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
+      {!booking ? (
+        <div>
+          <h2 id="bd-title">Booking</h2>
+          <p role={loadError ? 'alert' : 'status'}>{loadError ?? 'Loading…'}</p>
+          <div className="actions">
+            <button type="button" onClick={onClose}>
+              Close
+            </button>
+          </div>
+        </div>
+      ) : (
+        <div>
+          <h2 id="bd-title">{booking.busy ? 'Busy' : booking.title}</h2>
+          <dl className="facts">
+            <dt>When</dt>
+            <dd>{formatSpan(booking.start, booking.end, zone)}</dd>
+            <dt>Where</dt>
+            <dd>{space?.name ?? 'Unknown space'}</dd>
+            <dt>Status</dt>
+            <dd>{statusLabel[booking.status ?? ''] ?? booking.status}</dd>
+            {!booking.busy && (
+              <>
+                <dt>Organizer</dt>
+                <dd>{booking.organizer?.displayName ?? '—'}</dd>
+                <dt>Participants</dt>
+                <dd>
+                  {[
+                    ...(booking.participants?.members ?? []).map((m) => m.displayName),
+                    ...(booking.participants?.squads ?? []).map((s) => `${s.name} (squad)`),
+                  ].join(', ') || '—'}
+                </dd>
+                <dt>Headcount</dt>
+                <dd>{booking.headcount}</dd>
+                <dt>Visibility</dt>
+                <dd>{booking.visibility === 'private' ? 'Private' : 'Public'}</dd>
+              </>
+            )}
+            {booking.seriesId && (
+              <>
+                <dt>Repeats</dt>
+                <dd>Part of a series</dd>
+              </>
+            )}
+          </dl>
+          {neighbours && (
+            <section className="neighbours" aria-labelledby="bd-neighbours">
+              <h3 id="bd-neighbours">Before and after</h3>
+              <ul>
+                {asList(neighbours.before).map((n) => (
+                  <li key={n.id}>
+                    Before: {n.busy ? 'Busy' : n.title}, {formatTime(n.start, zone)}–{formatTime(n.end, zone)}
+                  </li>
+                ))}
+                {asList(neighbours.before).length === 0 && <li>Nothing just before.</li>}
+                {asList(neighbours.after).map((n) => (
+                  <li key={n.id}>
+                    After: {n.busy ? 'Busy' : n.title}, {formatTime(n.start, zone)}–{formatTime(n.end, zone)}
+                    {n.headcount ? `, ${n.headcount} people` : ''}
+                  </li>
+                ))}
+                {asList(neighbours.after).length === 0 && <li>Nothing just after.</li>}
+              </ul>
+            </section>
+          )}
+          <p className={message?.error ? 'error-banner' : 'notice'} role="status" aria-live="polite">
+            {message?.text ?? ''}
+          </p>
+          {mode === 'move' && (
+            <MoveForm booking={booking} busy={busy} onCancel={() => setMode('view')} onMove={act} />
+          )}
+          {mode === 'cancel' && (
+            <CancelChoice booking={booking} busy={busy} onBack={() => setMode('view')} onCancel={act} />
+          )}
+          {mode === 'view' && (
+            <div className="actions wrap">
+              {isMine && active && !ended && (
+                <button type="button" onClick={() => setMode('edit')}>
+                  Edit
+                </button>
+              )}
+              {isMine && active && !ended && (
+                <button type="button" onClick={() => setMode('cancel')}>
+                  Cancel booking…
+                </button>
+              )}
+              {has('check-in') && booking.status === 'confirmed' && !ended && (
+                <button
+                  type="button"
+                  disabled={busy}
+                  onClick={() =>
+                    void act('Checked in.', () =>
+                      api<Booking>('POST', `/bookings/${booking.id}/check-in`, {}),
+                    )
+                  }
+                >
+                  Check in
+                </button>
+              )}
+              {has('check-out') && booking.status === 'checked_in' && isIn && (
+                <button
+                  type="button"
+                  disabled={busy}
+                  onClick={() =>
+                    void act('Checked out; the rest of the slot is free.', () =>
+                      api<Booking>('POST', `/bookings/${booking.id}/check-out`, {}),
+                    )
+                  }
+                >
+                  Check out
+                </button>
+              )}
+              {has('move') && isMine && active && !ended && (
+                <button type="button" onClick={() => setMode('move')}>
+                  Move…
+                </button>
+              )}
+              {has('repeat') && !booking.busy && (
+                <>
+                  <button
+                    type="button"
+                    disabled={busy}
+                    onClick={() =>
+                      void act('Booked the same time tomorrow.', () =>
+                        api<Booking>('POST', `/bookings/${booking.id}/repeat`, { when: 'tomorrow' }),
+                      )
+                    }
+                  >
+                    Same time tomorrow
+                  </button>
+                  <button
+                    type="button"
+                    disabled={busy}
+                    onClick={() =>
+                      void act('Booked the same time next week.', () =>
+                        api<Booking>('POST', `/bookings/${booking.id}/repeat`, { when: 'next-week' }),
+                      )
+                    }
+                  >
+                    Same time next week
+                  </button>
+                </>
+              )}
+              <button type="button" onClick={onClose}>
+                Close
+              </button>
+            </div>
+          )}
+        </div>
+      )}
+    </dialog>
+  );
+}
+
+type Act = (label: string, fn: () => Promise<Booking | { id?: string } | null>) => Promise<void>;
+
+function CancelChoice({
+  booking,
+  busy,
+  onBack,
+  onCancel,
+}: {
+  booking: Booking;
+  busy: boolean;
+  onBack: () => void;
+  onCancel: Act;
+}) {
+  const { paths } = useSession();
+  const [scope, setScope] = useState<'one' | 'following' | 'all'>('one');
+  const series = !!booking.seriesId && paths.has('/api/v1/series/{id}');
+  return (
+    <form
+      className="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void onCancel('Cancelled.', () =>
+          series && scope !== 'one'
+            ? api<null>(
+                'DELETE',
+                `/series/${booking.seriesId}?scope=${scope}&occurrence=${encodeURIComponent(booking.id)}`,
+              )
+            : api<Booking>(
+                'POST',
+                `/bookings/${booking.id}/cancel`,
+                {},
+                { 'if-match': `"${booking.version}"` },
+              ),
+        );
+      }}
+    >
+      {series ? (
+        <fieldset>
+          <legend>Cancel which sessions?</legend>
+          {(
+            [
+              ['one', 'This session'],
+              ['following', 'This and following'],
+              ['all', 'All sessions of the series'],
+            ] as const
+          ).map(([v, label]) => (
+            <label key={v} className="check">
+              <input type="radio" name="cancel-scope" checked={scope === v} onChange={() => setScope(v)} />
+              {label}
+            </label>
+          ))}
+        </fieldset>
+      ) : (
+        <p>Cancel this booking? The slot becomes free.</p>
+      )}
+      <div className="actions">
+        <button type="button" onClick={onBack}>
+          Keep it
+        </button>
+        <button type="submit" className="danger" disabled={busy}>
+          Cancel booking
+        </button>
+      </div>
+    </form>
+  );
+}
+
+interface Slot {
+  start: string;
+  end: string;
+  spaceId?: string;
+}
+
+function MoveForm({
+  booking,
+  busy,
+  onCancel,
+  onMove,
+}: {
+  booking: Booking;
+  busy: boolean;
+  onCancel: () => void;
+  onMove: Act;
+}) {
+  const { site, spaces, paths } = useSession();
+  const zone = site.timeZone;
+  const s = localParts(booking.start, zone);
+  const e = localParts(booking.end, zone);
+  const [spaceId, setSpaceId] = useState(booking.spaceId);
+  const [date, setDate] = useState(isoDate(s));
+  const [start, setStart] = useState(hhmm(s.hour, s.minute));
+  const [end, setEnd] = useState(hhmm(e.hour, e.minute));
+  const [note, setNote] = useState('');
+  const [slots, setSlots] = useState<Slot[] | null>(null);
+  const lengthMin = Math.round(
+    (new Date(booking.end).getTime() - new Date(booking.start).getTime()) / 60_000,
+  );
+
+  async function findFree() {
+    const from = new Date(Math.max(Date.now(), new Date(booking.start).getTime() - 3_600_000));
+    const to = new Date(from.getTime() + 2 * 86_400_000);
+    const r = await api<{ spaces: { spaceId: string; slots?: Slot[] }[] }>(
+      'GET',
+      `/availability?space=${spaceId}&from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}&length=${lengthMin}&limit=6`,
+    ).catch(() => ({ spaces: [] }));
+    setSlots(r.spaces[0]?.slots ?? []);
+  }
+
+  function submit(ev: FormEvent) {
+    ev.preventDefault();
+    const d = parseIsoDate(date);
+    const a = parseHhmm(start);
+    const b = parseHhmm(end);
+    if (!d || !a || !b) return;
+    const startAt = zonedInstant(d, a.hour, a.minute, zone);
+    let endAt = zonedInstant(d, b.hour, b.minute, zone);
+    if (endAt <= startAt) endAt = new Date(endAt.getTime() + 86_400_000);
+    const where = spaces.find((x) => x.id === spaceId)?.name ?? 'the new space';
+    void onMove(`Moved to ${where}, ${formatSpan(startAt.toISOString(), endAt.toISOString(), zone)}.`, () =>
+      api<Booking>('POST', `/bookings/${booking.id}/move`, {
+        ...(spaceId !== booking.spaceId ? { spaceId } : {}),
+        start: startAt.toISOString(),
+        end: endAt.toISOString(),
+        ...(note ? { message: note } : {}),
+      }),
+    );
+  }
+
+  return (
+    <form className="inline-form" onSubmit={submit} aria-label="Move the booking">
+      <div className="form-grid">
+        <div className="field span-2">
+          <label htmlFor="mv-space">Move to space</label>
+          <select id="mv-space" value={spaceId} onChange={(ev) => setSpaceId(ev.target.value)}>
+            {spaces.map((x) => (
+              <option key={x.id} value={x.id}>
+                {x.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="mv-date">Date</label>
+          <input id="mv-date" type="date" value={date} onChange={(ev) => setDate(ev.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="mv-start">Start</label>
+          <input id="mv-start" type="time" value={start} onChange={(ev) => setStart(ev.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="mv-end">End</label>
+          <input id="mv-end" type="time" value={end} onChange={(ev) => setEnd(ev.target.value)} />
+        </div>
+        <div className="field span-2">
+          <label htmlFor="mv-note">Message to participants</label>
+          <input
+            id="mv-note"
+            type="text"
+            maxLength={500}
+            value={note}
+            onChange={(ev) => setNote(ev.target.value)}
+          />
+        </div>
+      </div>
+      {paths.has('/api/v1/availability') && (
+        <div className="free-slots">
+          <button type="button" onClick={() => void findFree()}>
+            Find free times here
+          </button>
+          {slots && slots.length === 0 && <p>No free time in the next two days.</p>}
+          {slots && slots.length > 0 && (
+            <ul>
+              {slots.map((sl) => (
+                <li key={sl.start}>
+                  <button
+                    type="button"
+                    className="link-button"
+                    onClick={() => {
+                      const a = localParts(sl.start, zone);
+                      const endAt = new Date(new Date(sl.start).getTime() + lengthMin * 60_000);
+                      const b = localParts(endAt, zone);
+                      setDate(isoDate(a));
+                      setStart(hhmm(a.hour, a.minute));
+                      setEnd(hhmm(b.hour, b.minute));
+                    }}
+                  >
+                    {formatSpan(
+                      sl.start,
+                      new Date(new Date(sl.start).getTime() + lengthMin * 60_000).toISOString(),
+                      zone,
+                    )}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      <div className="actions">
+        <button type="button" onClick={onCancel}>
+          Back
+        </button>
+        <button type="submit" className="primary" disabled={busy}>
+          Move
+        </button>
+      </div>
+    </form>
+  );
+}

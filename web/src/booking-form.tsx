@@ -1,0 +1,490 @@
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { ApiError, api, type Booking, type Conflict } from './api.ts';
+import { type Chosen, ParticipantsPicker } from './participants.tsx';
+import { announceBookingsChanged, useSession } from './session.tsx';
+import { formatSpan, parseHhmm, parseIsoDate, zonedInstant } from './time.ts';
+
+/** What the booking dialog starts from: a selected slot, or the booking being edited. */
+export interface Draft {
+  spaceId: string;
+  date: string;
+  start: string;
+  end: string;
+  editing?: Booking;
+}
+
+type Field =
+  | 'space'
+  | 'date'
+  | 'start'
+  | 'end'
+  | 'title'
+  | 'participants'
+  | 'headcount'
+  | 'visibility'
+  | 'repeat';
+
+/** Which form field an API error names ("body.start" → start); undefined when none fits. */
+export function fieldOf(apiField: string | undefined): Field | undefined {
+  if (!apiField) return undefined;
+  const head = apiField.split('.')[0] ?? '';
+  const map: Record<string, Field> = {
+    spaceId: 'space',
+    space: 'space',
+    start: 'start',
+    startTime: 'start',
+    startDate: 'date',
+    date: 'date',
+    end: 'end',
+    durationMinutes: 'end',
+    title: 'title',
+    participants: 'participants',
+    headcount: 'headcount',
+    visibility: 'visibility',
+    rrule: 'repeat',
+    policy: 'repeat',
+  };
+  return map[head];
+}
+
+const weekdayCodes = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
+const weekdayNames = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+interface Repeat {
+  freq: 'none' | 'daily' | 'weekly';
+  days: Set<string>;
+  ends: 'count' | 'until';
+  count: string;
+  until: string;
+}
+
+/** The RFC 5545 RRULE of the repeat choice. */
+export function rruleOf(r: Repeat): string {
+  const parts = [`FREQ=${r.freq === 'daily' ? 'DAILY' : 'WEEKLY'}`];
+  if (r.freq === 'weekly' && r.days.size)
+    parts.push(`BYDAY=${weekdayCodes.filter((d) => r.days.has(d)).join(',')}`);
+  if (r.ends === 'count') parts.push(`COUNT=${Number(r.count) || 1}`);
+  else parts.push(`UNTIL=${r.until.replaceAll('-', '')}T235959Z`);
+  return parts.join(';');
+}
+
+export function BookingForm({
+  draft,
+  onClose,
+  onBooked,
+}: {
+  draft: Draft;
+  onClose: () => void;
+  onBooked: (id: string | null) => void;
+}) {
+  const { me, site, spaces, paths } = useSession();
+  const zone = site.timeZone;
+  const editing = draft.editing;
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [spaceId, setSpaceId] = useState(draft.spaceId || spaces[0]?.id || '');
+  const [date, setDate] = useState(draft.date);
+  const [start, setStart] = useState(draft.start);
+  const [end, setEnd] = useState(draft.end);
+  const [title, setTitle] = useState(editing?.title ?? '');
+  const [headcount, setHeadcount] = useState(String(editing?.headcount ?? 1));
+  const [isPrivate, setPrivate] = useState(editing?.visibility === 'private');
+  const [participants, setParticipants] = useState<Chosen[]>(() => [
+    ...(editing?.participants?.members ?? [])
+      .filter((m) => m.id !== me.id)
+      .map((m) => ({ kind: 'member' as const, id: m.id, name: m.displayName })),
+    ...(editing?.participants?.squads ?? []).map((s) => ({ kind: 'squad' as const, id: s.id, name: s.name })),
+  ]);
+  const weekday = parseIsoDate(draft.date);
+  const [repeat, setRepeat] = useState<Repeat>(() => ({
+    freq: 'none',
+    days: new Set(
+      weekday
+        ? [
+            weekdayCodes[
+              (new Date(Date.UTC(weekday.year, weekday.month - 1, weekday.day)).getUTCDay() + 6) % 7
+            ]!,
+          ]
+        : [],
+    ),
+    ends: 'count',
+    count: '10',
+    until: '',
+  }));
+  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
+  const [general, setGeneral] = useState<string | null>(null);
+  const [conflicts, setConflicts] = useState<Conflict[]>([]);
+  const [seriesConflict, setSeriesConflict] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const canRepeat = !editing && paths.has('/api/v1/series');
+
+  useEffect(() => {
+    const d = dialog.current;
+    if (d && !d.open) d.showModal();
+  }, []);
+
+  const space = spaces.find((s) => s.id === spaceId);
+
+  function fail(err: unknown) {
+    if (!(err instanceof ApiError)) {
+      setGeneral(String(err));
+      return;
+    }
+    const field = fieldOf(err.field);
+    const detail = err.problem.detail ?? err.message;
+    const list = Array.isArray(err.problem.conflicts) ? err.problem.conflicts : [];
+    setConflicts(list);
+    if (err.problem.code === 'booking-conflict' || err.status === 409) {
+      setErrors({ start: detail });
+      setGeneral(null);
+    } else if (field) {
+      setErrors({ [field]: detail });
+      setGeneral(null);
+    } else {
+      setErrors({});
+      setGeneral(detail);
+    }
+  }
+
+  async function submit(e: FormEvent | null, policy: 'all-or-nothing' | 'skip-conflicts' = 'all-or-nothing') {
+    e?.preventDefault();
+    setErrors({});
+    setGeneral(null);
+    setConflicts([]);
+    setSeriesConflict(false);
+    const d = parseIsoDate(date);
+    const s = parseHhmm(start);
+    const en = parseHhmm(end);
+    const local: Partial<Record<Field, string>> = {};
+    if (!d) local.date = 'Choose a date';
+    if (!s) local.start = 'Enter a start time as HH:MM';
+    if (!en) local.end = 'Enter an end time as HH:MM';
+    if (!spaceId) local.space = 'Choose a space';
+    if (Object.keys(local).length) {
+      setErrors(local);
+      return;
+    }
+    const startAt = zonedInstant(d!, s!.hour, s!.minute, zone);
+    // An end at or before the start means the session runs past midnight.
+    let endAt = zonedInstant(d!, en!.hour, en!.minute, zone);
+    if (endAt <= startAt) endAt = new Date(endAt.getTime() + 86_400_000);
+    const body: Record<string, unknown> = {
+      spaceId,
+      title,
+      headcount: Number(headcount),
+      participants: {
+        members: participants.filter((p) => p.kind === 'member').map((p) => p.id),
+        squads: participants.filter((p) => p.kind === 'squad').map((p) => p.id),
+      },
+      visibility: isPrivate ? 'private' : 'public',
+    };
+    setBusy(true);
+    try {
+      if (editing) {
+        const updated = await api<Booking>(
+          'PATCH',
+          `/bookings/${editing.id}`,
+          {
+            title,
+            headcount: body.headcount,
+            participants: body.participants,
+            start: startAt.toISOString(),
+            end: endAt.toISOString(),
+          },
+          { 'if-match': `"${editing.version}"` },
+        );
+        announceBookingsChanged();
+        onBooked(updated.id);
+      } else if (repeat.freq !== 'none') {
+        if (repeat.freq === 'weekly' && repeat.days.size === 0) {
+          setErrors({ repeat: 'Choose at least one weekday' });
+          return;
+        }
+        if (repeat.ends === 'until' && !parseIsoDate(repeat.until)) {
+          setErrors({ repeat: 'Choose the last date' });
+          return;
+        }
+        const created = await api<{ id?: string; bookings?: Booking[]; occurrences?: Booking[] }>(
+          'POST',
+          '/series',
+          {
+            ...body,
+            rrule: rruleOf(repeat),
+            startDate: date,
+            startTime: start,
+            durationMinutes: Math.round((endAt.getTime() - startAt.getTime()) / 60_000),
+            policy,
+          },
+        );
+        announceBookingsChanged();
+        const first = created.bookings?.[0] ?? created.occurrences?.[0];
+        onBooked(first?.id ?? null);
+      } else {
+        const created = await api<Booking>('POST', '/bookings', {
+          ...body,
+          start: startAt.toISOString(),
+          end: endAt.toISOString(),
+        });
+        announceBookingsChanged();
+        onBooked(created.id);
+      }
+    } catch (err) {
+      fail(err);
+      if (err instanceof ApiError && err.status === 409 && repeat.freq !== 'none') setSeriesConflict(true);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const err = (f: Field) =>
+    errors[f] ? (
+      <p id={`bf-${f}-error`} className="field-error">
+        {errors[f]}
+      </p>
+    ) : null;
+  const described = (f: Field) =>
+    errors[f] ? { 'aria-invalid': true as const, 'aria-describedby': `bf-${f}-error` } : {};
+
+  return (
+    <dialog
+      ref={dialog}
+      className="dialog booking-form"
+      aria-labelledby="bf-title"
+      onClose={onClose}
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
+      <form onSubmit={(e) => void submit(e)} noValidate>
+        <h2 id="bf-title">{editing ? 'Edit booking' : 'New booking'}</h2>
+        {general && (
+          <p className="error-banner" role="alert">
+            {general}
+          </p>
+        )}
+        <div className="form-grid">
+          <div className="field">
+            <label htmlFor="bf-space">Space</label>
+            <select
+              id="bf-space"
+              value={spaceId}
+              onChange={(e) => setSpaceId(e.target.value)}
+              disabled={!!editing}
+              {...described('space')}
+            >
+              {spaces.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name} (up to {s.capacity})
+                </option>
+              ))}
+            </select>
+            {err('space')}
+          </div>
+          <div className="field">
+            <label htmlFor="bf-date">Date</label>
+            <input
+              id="bf-date"
+              type="date"
+              value={date}
+              onChange={(e) => setDate(e.target.value)}
+              {...described('date')}
+            />
+            {err('date')}
+          </div>
+          <div className="field">
+            <label htmlFor="bf-start">Start</label>
+            <input
+              id="bf-start"
+              type="time"
+              step={300}
+              value={start}
+              onChange={(e) => setStart(e.target.value)}
+              {...described('start')}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="bf-end">End</label>
+            <input
+              id="bf-end"
+              type="time"
+              step={300}
+              value={end}
+              onChange={(e) => setEnd(e.target.value)}
+              {...described('end')}
+            />
+            {err('end')}
+          </div>
+          <div className="field span-2" aria-live="polite">
+            {err('start')}
+            {conflicts.length > 0 && (
+              <div className="conflicts">
+                <p>It clashes with:</p>
+                <ul>
+                  {conflicts.map((c, i) => (
+                    <li key={c.id ?? i}>
+                      {c.busy || !c.title ? 'Busy' : c.title}
+                      {c.start && c.end ? `, ${formatSpan(c.start, c.end, zone)}` : ''}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
+          </div>
+          <div className="field span-2">
+            <label htmlFor="bf-name">Title</label>
+            <input
+              id="bf-name"
+              type="text"
+              value={title}
+              maxLength={200}
+              onChange={(e) => setTitle(e.target.value)}
+              {...described('title')}
+            />
+            {err('title')}
+          </div>
+          <div className="field span-2">
+            <ParticipantsPicker
+              id="bf-participants"
+              value={participants}
+              onChange={setParticipants}
+              error={errors.participants}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="bf-headcount">Headcount</label>
+            <input
+              id="bf-headcount"
+              type="number"
+              min={1}
+              max={space?.capacity}
+              value={headcount}
+              onChange={(e) => setHeadcount(e.target.value)}
+              {...described('headcount')}
+            />
+            {err('headcount')}
+          </div>
+          <div className="field">
+            <span className="label-like" id="bf-vis-label">
+              Visibility
+            </span>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={isPrivate}
+                onChange={(e) => setPrivate(e.target.checked)}
+                disabled={!!editing}
+                {...described('visibility')}
+              />
+              Private (others see "busy")
+            </label>
+            {err('visibility')}
+          </div>
+          {canRepeat && (
+            <fieldset className="field span-2 repeat">
+              <legend>Repeat</legend>
+              <label htmlFor="bf-repeat" className="visually-hidden">
+                Repeat
+              </label>
+              <select
+                id="bf-repeat"
+                value={repeat.freq}
+                onChange={(e) => setRepeat({ ...repeat, freq: e.target.value as Repeat['freq'] })}
+                {...described('repeat')}
+              >
+                <option value="none">Does not repeat</option>
+                <option value="daily">Daily</option>
+                <option value="weekly">Weekly on…</option>
+              </select>
+              {repeat.freq === 'weekly' && (
+                <fieldset className="weekdays">
+                  <legend className="visually-hidden">Weekdays</legend>
+                  {weekdayCodes.map((code, i) => (
+                    <label key={code} className="check">
+                      <input
+                        type="checkbox"
+                        checked={repeat.days.has(code)}
+                        onChange={(e) => {
+                          const days = new Set(repeat.days);
+                          if (e.target.checked) days.add(code);
+                          else days.delete(code);
+                          setRepeat({ ...repeat, days });
+                        }}
+                      />
+                      {weekdayNames[i]}
+                    </label>
+                  ))}
+                </fieldset>
+              )}
+              {repeat.freq !== 'none' && (
+                <div className="repeat-end">
+                  <label className="check">
+                    <input
+                      type="radio"
+                      name="bf-ends"
+                      checked={repeat.ends === 'count'}
+                      onChange={() => setRepeat({ ...repeat, ends: 'count' })}
+                    />
+                    For
+                  </label>
+                  <label htmlFor="bf-count" className="visually-hidden">
+                    Number of sessions
+                  </label>
+                  <input
+                    id="bf-count"
+                    type="number"
+                    min={1}
+                    max={366}
+                    className="short"
+                    value={repeat.count}
+                    disabled={repeat.ends !== 'count'}
+                    onChange={(e) => setRepeat({ ...repeat, count: e.target.value })}
+                  />
+                  <span>sessions</span>
+                  <label className="check">
+                    <input
+                      type="radio"
+                      name="bf-ends"
+                      checked={repeat.ends === 'until'}
+                      onChange={() => setRepeat({ ...repeat, ends: 'until' })}
+                    />
+                    Until
+                  </label>
+                  <label htmlFor="bf-until" className="visually-hidden">
+                    Last date
+                  </label>
+                  <input
+                    id="bf-until"
+                    type="date"
+                    value={repeat.until}
+                    disabled={repeat.ends !== 'until'}
+                    onChange={(e) => setRepeat({ ...repeat, until: e.target.value })}
+                  />
+                </div>
+              )}
+              {err('repeat')}
+            </fieldset>
+          )}
+        </div>
+        {seriesConflict && (
+          <div className="series-choice">
+            <p>Nothing was booked: the sessions above clash. Book the free ones and skip those?</p>
+            <button type="button" onClick={() => void submit(null, 'skip-conflicts')} disabled={busy}>
+              Book the free ones, skip conflicts
+            </button>
+          </div>
+        )}
+        <div className="actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? 'Saving…' : editing ? 'Save' : 'Book'}
+          </button>
+        </div>
+        <p className="muted small">
+          Times in {zone}. {editing ? `Editing ${formatSpan(editing.start, editing.end, zone)}.` : ''}
+        </p>
+      </form>
+    </dialog>
+  );
+}

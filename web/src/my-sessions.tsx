@@ -1,0 +1,110 @@
+import { useCallback, useEffect, useState } from 'react';
+import { ApiError, api, type Booking, listAll } from './api.ts';
+import { BookingDetails } from './booking-details.tsx';
+import { setParams, useLocation } from './router.ts';
+import { announceBookingsChanged, bookingsChanged, useSession } from './session.tsx';
+import { formatSpan } from './time.ts';
+
+/** The signed-in member's sessions: upcoming first, then the past month with "repeat" at hand. */
+export function MySessions() {
+  const { me, site, spaces, paths } = useSession();
+  const { params } = useLocation();
+  const [items, setItems] = useState<Booking[] | null>(null);
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const open = params.get('booking');
+
+  const load = useCallback(async () => {
+    const from = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    const to = new Date(Date.now() + (site.horizonDays ?? 90) * 86_400_000).toISOString();
+    const list = await listAll<Booking>(
+      `/bookings?member=${me.id}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&limit=500`,
+    ).catch(() => []);
+    setItems(list.filter((b) => b.status !== 'cancelled'));
+  }, [me.id, site.horizonDays]);
+
+  useEffect(() => {
+    void load();
+    const reload = () => void load();
+    window.addEventListener(bookingsChanged, reload);
+    return () => window.removeEventListener(bookingsChanged, reload);
+  }, [load]);
+
+  const now = Date.now();
+  const upcoming = (items ?? []).filter((b) => new Date(b.end).getTime() > now);
+  const past = (items ?? []).filter((b) => new Date(b.end).getTime() <= now).reverse();
+  const spaceName = (id: string) => spaces.find((s) => s.id === id)?.name ?? '';
+
+  async function repeat(b: Booking, when: 'tomorrow' | 'next-week') {
+    try {
+      await api('POST', `/bookings/${b.id}/repeat`, { when });
+      setMessage({
+        text: `Booked ${b.title} again ${when === 'tomorrow' ? 'tomorrow' : 'next week'}.`,
+        error: false,
+      });
+      announceBookingsChanged();
+    } catch (err) {
+      setMessage({
+        text: err instanceof ApiError ? (err.problem.detail ?? err.message) : String(err),
+        error: true,
+      });
+    }
+  }
+
+  const row = (b: Booking, isPast: boolean) => (
+    <li key={b.id} className="session-row">
+      <button type="button" className="link-button" onClick={() => setParams({ booking: b.id })}>
+        {b.title}
+      </button>
+      <span>
+        {formatSpan(b.start, b.end, site.timeZone)} · {spaceName(b.spaceId)}
+        {b.status && b.status !== 'confirmed' ? ` · ${b.status.replace('_', ' ')}` : ''}
+      </span>
+      {isPast && paths.has('/api/v1/bookings/{id}/repeat') && (
+        <span className="row-actions">
+          <button
+            type="button"
+            onClick={() => void repeat(b, 'tomorrow')}
+            aria-label={`Repeat ${b.title} tomorrow`}
+          >
+            Same time tomorrow
+          </button>
+          <button
+            type="button"
+            onClick={() => void repeat(b, 'next-week')}
+            aria-label={`Repeat ${b.title} next week`}
+          >
+            Next week
+          </button>
+        </span>
+      )}
+    </li>
+  );
+
+  return (
+    <div className="page">
+      <h1>My sessions</h1>
+      <p className={message?.error ? 'error-banner' : 'notice'} role="status">
+        {message?.text ?? ''}
+      </p>
+      {items === null ? (
+        <p role="status">Loading…</p>
+      ) : (
+        <>
+          <section aria-labelledby="my-upcoming">
+            <h2 id="my-upcoming">Upcoming</h2>
+            {upcoming.length ? (
+              <ul className="sessions">{upcoming.map((b) => row(b, false))}</ul>
+            ) : (
+              <p>None booked.</p>
+            )}
+          </section>
+          <section aria-labelledby="my-past">
+            <h2 id="my-past">Past month</h2>
+            {past.length ? <ul className="sessions">{past.map((b) => row(b, true))}</ul> : <p>None.</p>}
+          </section>
+        </>
+      )}
+      {open && <BookingDetails id={open} onClose={() => setParams({ booking: null })} onChanged={load} />}
+    </div>
+  );
+}
