@@ -11,6 +11,7 @@ import { createMember, listMembers } from '../features/members/service.ts';
 import { countSites, listSites } from '../features/sites/repository.ts';
 import { createSiteWithAdmin } from '../features/sites/service.ts';
 import { exportSite, importSite, serializeExport } from '../features/transfer/service.ts';
+import { AppError } from '../http/errors.ts';
 import { firstStart, firstStartBanner, startServer } from '../server.ts';
 import { CliError, type CliIo } from './io.ts';
 
@@ -113,7 +114,14 @@ export async function demoCommand(config: Config, io: CliIo, opts: { site?: stri
       return;
     }
     const siteId = (await resolveSite(db, opts.site))!;
-    await loadDemo(await siteAdminCtx(db, siteId));
+    try {
+      await loadDemo(await siteAdminCtx(db, siteId));
+    } catch (err) {
+      // The demo's names are fixed, so a second load collides with the first one.
+      if (err instanceof AppError && err.code === 'already-exists')
+        throw new CliError(`Site ${siteId} already holds the demo (or its names): ${err.message}`);
+      throw err;
+    }
     io.out(`Loaded the demo vessel into site ${siteId}\n`);
   });
 }
