@@ -11,8 +11,8 @@ import { demoSite, loadDemo } from './features/demo/service.ts';
 import { countSites } from './features/sites/repository.ts';
 import { createSiteWithAdmin } from './features/sites/service.ts';
 import { buildApp } from './http/app.ts';
-import { schedulerHook } from './jobs/hook.ts';
 import type { App, Deps } from './http/deps.ts';
+import { schedulerHook } from './jobs/hook.ts';
 
 /** What a start/stop hook is given: the running app's store, clock, config and logger. */
 export interface HookContext extends Deps {
@@ -97,16 +97,23 @@ export async function firstStart(
   const email = config.adminEmail ?? 'admin@shipshape.local';
   const generatedPassword = config.adminPassword ? undefined : randomBytes(12).toString('base64url');
   const password = config.adminPassword ?? generatedPassword!;
-  const { siteId, adminId } = await createSiteWithAdmin(db, {
-    site: opts.demo ? demoSite : { name: 'Shipshape', timeZone: 'UTC' },
-    admin: {
-      email,
-      displayName: opts.demo ? 'Captain Ada Okafor' : 'Administrator',
-      rank: opts.demo ? 'Captain' : '',
-      passwordHash: await hashPassword(password),
-    },
+  const passwordHash = await hashPassword(password);
+  // One transaction: a start that fails half-way leaves an empty store, so the next start retries
+  // the whole of it rather than finding a site without its demo.
+  const { siteId, adminId } = await db.transaction(async (tx) => {
+    // createSiteWithAdmin only opens a transaction on what it is given, which joins this one.
+    const created = await createSiteWithAdmin(tx as unknown as Db, {
+      site: opts.demo ? demoSite : { name: 'Shipshape', timeZone: 'UTC' },
+      admin: {
+        email,
+        displayName: opts.demo ? 'Captain Ada Okafor' : 'Administrator',
+        rank: opts.demo ? 'Captain' : '',
+        passwordHash,
+      },
+    });
+    if (opts.demo) await loadDemo({ db: tx, clock, actor: systemActor(created.siteId, created.adminId) });
+    return created;
   });
-  if (opts.demo) await loadDemo({ db, clock, actor: systemActor(siteId, adminId) });
   return { siteId, adminId, email, ...(generatedPassword ? { generatedPassword } : {}) };
 }
 

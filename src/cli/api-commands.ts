@@ -1,5 +1,13 @@
 import { hostname } from 'node:os';
-import { formatInZone, localDateTime, localToInstant, parseClock, parseInstant } from '../domain/time.ts';
+import {
+  addDays,
+  formatInZone,
+  localDate,
+  localDateTime,
+  localToInstant,
+  parseClock,
+  parseInstant,
+} from '../domain/time.ts';
 import { ApiClient, ApiError, loadCredentials, saveCredentials } from './api-client.ts';
 import { CliError, type CliIo } from './io.ts';
 
@@ -149,8 +157,14 @@ export async function lsCommand(
   const api = client(io);
   const zone = await siteZone(api);
   const spaces = await api.all<Space>('/spaces');
-  const from = opts.from ? parseTimeArg(opts.from, zone, '--from') : undefined;
-  const to = opts.to ? parseTimeArg(opts.to, zone, '--to') : undefined;
+  let from = opts.from ? parseTimeArg(opts.from, zone, '--from') : undefined;
+  let to = opts.to ? parseTimeArg(opts.to, zone, '--to') : undefined;
+  if (!from && !to) {
+    // By default: today and the next seven days, in the site's calendar.
+    const today = localDate(new Date(), zone);
+    from = localToInstant(today, 0, zone);
+    to = localToInstant(addDays(today, 8), 0, zone);
+  }
   const query: Record<string, string | undefined> = {
     space: opts.space ? (await resolveSpace(api, opts.space, spaces)).id : undefined,
     from: from?.toISOString(),

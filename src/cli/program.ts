@@ -88,8 +88,8 @@ function buildProgram(io: CliIo): Command {
     .command('ls')
     .description('List bookings (through the API)')
     .option('--space <name|id>')
-    .option('--from <time>', 'RFC 3339, or "YYYY-MM-DD HH:MM" in the site\'s zone')
-    .option('--to <time>')
+    .option('--from <time>', 'RFC 3339, or "YYYY-MM-DD HH:MM" in the site\'s zone (default: today)')
+    .option('--to <time>', 'as --from (default: a week after today, when --from is not given either)')
     .option('--mine', 'only bookings I organize or take part in')
     .addOption(new Option('--json', 'print JSON'))
     .action((o) => lsCommand(io, o));
