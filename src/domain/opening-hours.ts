@@ -38,18 +38,51 @@ export function openPeriods(hours: OpeningHours | null, zone: string, range: Int
   const out: Interval[] = [];
   // A period opening on the day before yesterday may still run into range.start (24 h + a DST hour).
   const last = localDate(new Date(range.end), zone);
-  for (let day = addDays(localDate(new Date(range.start), zone), -2); day <= last; day = addDays(day, 1)) {
-    const periods = hours[weekdays[isoWeekday(day) - 1]!] ?? [];
+  for (let day = nextDay(localDate(new Date(range.start), zone), -2); day <= last; day = nextDay(day, 1)) {
+    for (const p of dayPeriods(hours, zone, day))
+      if (p.end > range.start && p.start < range.end) out.push({ start: p.start, end: p.end });
+  }
+  return normalize(out);
+}
+
+// Zone conversions are the costly part of availability (tens of µs each), and the same days
+// and hours are asked about again and again: memoize them, bounded.
+const memoLimit = 50_000;
+const dayMemo = new Map<string, Interval[]>();
+const nextDayMemo = new Map<string, string>();
+
+function remember<V>(memo: Map<string, V>, key: string, make: () => V): V {
+  let value = memo.get(key);
+  if (value === undefined) {
+    if (memo.size >= memoLimit) memo.clear();
+    value = make();
+    memo.set(key, value);
+  }
+  return value;
+}
+
+function nextDay(day: string, days: number): string {
+  return remember(nextDayMemo, `${day}|${days}`, () => addDays(day, days));
+}
+
+/** The open periods that start on one local date, as instants. */
+function dayPeriods(hours: OpeningHours, zone: string, day: string): Interval[] {
+  const weekday = weekdays[isoWeekday(day) - 1]!;
+  const periods = hours[weekday] ?? [];
+  if (periods.length === 0) return [];
+  const key = `${zone}|${day}|${periods.map((p) => `${p.open}-${p.close}`).join(',')}`;
+  return remember(dayMemo, key, () => {
+    const out: Interval[] = [];
     for (const p of periods) {
       const open = parseClock(p.open);
       const close = parseClock(p.close);
       if (open === undefined || close === undefined || open >= 24 * 60) continue;
       const start = localToInstant(day, open, zone).getTime();
       const end = (
-        close > open ? localToInstant(day, close, zone) : localToInstant(addDays(day, 1), close, zone)
+        close > open ? localToInstant(day, close, zone) : localToInstant(nextDay(day, 1), close, zone)
       ).getTime();
-      if (end > range.start && start < range.end) out.push({ start, end });
+      out.push({ start, end });
     }
-  }
-  return normalize(out);
+    return out;
+  });
 }

@@ -3,9 +3,8 @@ import type { Interval } from '../../domain/intervals.ts';
 import { openPeriods } from '../../domain/opening-hours.ts';
 import { parseInstant } from '../../domain/time.ts';
 import { AppError, invalid } from '../../http/errors.ts';
-import { findSpacesRules } from '../bookings/repository.ts';
 import type { Ctx } from '../context.ts';
-import { blockedRanges } from './repository.ts';
+import { spacesWithBlocked } from './repository.ts';
 
 export interface AvailabilityQuery {
   spaceIds: string[];
@@ -22,6 +21,12 @@ export interface AvailabilityView {
     free: { start: string; end: string }[];
     slots?: { start: string; end: string }[];
   }[];
+}
+
+function pairs(flat: number[]): Interval[] {
+  const out: Interval[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push({ start: Number(flat[i]), end: Number(flat[i + 1]) });
+  return out;
 }
 
 /** The longest range one request may ask about. */
@@ -51,11 +56,10 @@ export async function getAvailability(ctx: Ctx, q: AvailabilityQuery): Promise<A
     throw invalid('query.to', `Ask about at most ${maxRangeDays} days at a time`);
   const spaceIds = [...new Set(q.spaceIds.map((s) => s.toLowerCase()))];
   if (spaceIds.length === 0) throw invalid('query.space', 'Name at least one space');
-  const spaces = await findSpacesRules(ctx.db, ctx.actor.siteId, spaceIds);
+  const spaces = await spacesWithBlocked(ctx.db, ctx.actor.siteId, spaceIds, from, to);
   const missing = spaceIds.filter((id) => !spaces.some((s) => s.id === id));
   if (missing.length > 0)
     throw new AppError('not-found', `No such space: ${missing.join(', ')}`, { field: 'query.space' });
-  const blocked = await blockedRanges(ctx.db, ctx.actor.siteId, spaces, from, to);
   const range = { start: from.getTime(), end: to.getTime() };
   const now = ctx.clock.now().getTime();
   return {
@@ -64,7 +68,7 @@ export async function getAvailability(ctx: Ctx, q: AvailabilityQuery): Promise<A
       const free = freeIntervals({
         range,
         open: space.openingHours === null ? null : openPeriods(space.openingHours, space.timeZone, range),
-        blocked: blocked.filter((b) => b.spaceId === id),
+        blocked: pairs(space.blocked),
         changeoverMs: space.changeoverMinutes * 60_000,
       });
       const entry: AvailabilityView['spaces'][number] = { spaceId: id, free: free.map(present) };

@@ -79,7 +79,8 @@ export interface SpaceRules {
   horizonDays: number;
 }
 
-const spaceRuleColumns = `s.id, s.capacity, s.changeover_minutes AS "changeoverMinutes", s.opening_hours AS "openingHours",
+/** Columns of SpaceRules over `spaces s JOIN sites st`. */
+export const spaceRuleColumns = `s.id, s.capacity, s.changeover_minutes AS "changeoverMinutes", s.opening_hours AS "openingHours",
   s.min_minutes AS "minMinutes", s.max_minutes AS "maxMinutes", s.access,
   array_to_json(s.allowed_roles) AS "allowedRoles", array_to_json(s.allowed_squads) AS "allowedSquads",
   s.owner_id AS "ownerId", st.time_zone AS "timeZone", st.horizon_days AS "horizonDays"`;
@@ -95,19 +96,6 @@ export async function findSpaceRules(
     [siteId, spaceId],
   );
   return res.rows[0];
-}
-
-export async function findSpacesRules(
-  db: Queryable,
-  siteId: string,
-  spaceIds: string[],
-): Promise<SpaceRules[]> {
-  const res = await db.query<SpaceRules>(
-    `SELECT ${spaceRuleColumns} FROM spaces s JOIN sites st ON st.site_id = s.site_id
-      WHERE s.site_id = $1 AND s.id = ANY($2::uuid[])`,
-    [siteId, spaceIds],
-  );
-  return res.rows;
 }
 
 /** Which of the given member and squad ids exist in the site. */
