@@ -113,6 +113,10 @@ for (const kind of storeKinds()) {
       const bad = await t.request('GET', '/api/v1/spaces?cursor=nonsense', { as: member });
       assert.equal(bad.status, 400);
       assert.equal(bad.body.field, 'query.cursor');
+      // Fastify's validator lets '1e400' through as Infinity; the service refuses it.
+      const infinite = await t.request('GET', '/api/v1/spaces?limit=1e400', { as: member });
+      assert.equal(infinite.status, 400);
+      assert.equal(infinite.body.field, 'query.limit');
       const direct = await listSpaces({ db: t.db, clock: t.clock, actor: member.actor });
       assert.equal(direct.items.length, all.body.items.length);
     });

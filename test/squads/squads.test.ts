@@ -72,6 +72,9 @@ for (const kind of storeKinds()) {
       assert.equal(second.body.items[0].id, all.body.items[1].id);
       const bad = await t.request('GET', '/api/v1/squads?cursor=%%%', { as: a });
       assert.equal(bad.status, 400);
+      const infinite = await t.request('GET', '/api/v1/squads?limit=Infinity', { as: a });
+      assert.equal(infinite.status, 400);
+      assert.equal(infinite.body.field, 'query.limit');
     });
 
     it('lets only admins create squads', async () => {

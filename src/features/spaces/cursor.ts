@@ -27,6 +27,14 @@ export function hasForbiddenChars(text: string): boolean {
   return /[\p{Cc}\p{Cs}]/u.test(text);
 }
 
+/** A page size from 1 to 500 (500 when not given); the route's schema lets Infinity through. */
+export function checkLimit(limit: number | undefined): number {
+  if (limit === undefined) return 500;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+    throw new AppError('validation', 'limit must be a whole number from 1 to 500', { field: 'query.limit' });
+  return limit;
+}
+
 /** Pages of `limit` items from rows fetched with `limit + 1`. */
 export function pageOf<R extends { id: string; name: string }, V>(
   rows: R[],

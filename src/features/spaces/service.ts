@@ -5,7 +5,7 @@ import { insertEvent } from '../events/repository.ts';
 import { existingMemberIds } from '../members/repository.ts';
 import { requireAdmin } from '../policy.ts';
 import { existingSquadIds } from '../squads/repository.ts';
-import { decodeNameCursor, hasForbiddenChars, pageOf } from './cursor.ts';
+import { checkLimit, decodeNameCursor, hasForbiddenChars, pageOf } from './cursor.ts';
 import * as repo from './repository.ts';
 import { spaceLimits } from './schema.ts';
 
@@ -234,7 +234,7 @@ export async function listSpaces(
   ctx: Ctx,
   opts: { cursor?: string | undefined; limit?: number | undefined } = {},
 ): Promise<{ items: SpaceView[]; nextCursor: string | null }> {
-  const limit = opts.limit ?? 500;
+  const limit = checkLimit(opts.limit);
   const rows = await repo.listSpaces(ctx.db, ctx.actor.siteId, {
     after: decodeNameCursor(opts.cursor),
     limit: limit + 1,

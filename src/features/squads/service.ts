@@ -3,7 +3,7 @@ import type { Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
 import { existingMemberIds } from '../members/repository.ts';
 import { requireAdmin } from '../policy.ts';
-import { decodeNameCursor, hasForbiddenChars, pageOf } from '../spaces/cursor.ts';
+import { checkLimit, decodeNameCursor, hasForbiddenChars, pageOf } from '../spaces/cursor.ts';
 import * as repo from './repository.ts';
 
 export interface SquadView {
@@ -73,7 +73,7 @@ export async function listSquads(
   ctx: Ctx,
   opts: { cursor?: string | undefined; limit?: number | undefined } = {},
 ): Promise<{ items: SquadView[]; nextCursor: string | null }> {
-  const limit = opts.limit ?? 500;
+  const limit = checkLimit(opts.limit);
   const rows = await repo.listSquads(ctx.db, ctx.actor.siteId, {
     after: decodeNameCursor(opts.cursor),
     limit: limit + 1,
