@@ -11,7 +11,10 @@ import availabilityRoutes from '../features/availability/routes.ts';
 import bookingsRoutes from '../features/bookings/routes.ts';
 import checkinRoutes from '../features/checkin/routes.ts';
 import membersRoutes from '../features/members/routes.ts';
+import movesRoutes from '../features/moves/routes.ts';
+import neighboursRoutes from '../features/neighbours/routes.ts';
 import notificationsRoutes from '../features/notifications/routes.ts';
+import seriesRoutes from '../features/series/routes.ts';
 import sitesRoutes from '../features/sites/routes.ts';
 import spacesRoutes from '../features/spaces/routes.ts';
 import squadsRoutes from '../features/squads/routes.ts';
@@ -32,6 +35,9 @@ const features: ((app: App, deps: Deps) => Promise<void>)[] = [
   availabilityRoutes,
   notificationsRoutes,
   checkinRoutes,
+  movesRoutes,
+  neighboursRoutes,
+  seriesRoutes,
 ];
 
 export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'] = false): Promise<App> {

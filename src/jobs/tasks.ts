@@ -1,6 +1,7 @@
 import type { Db } from '../db/store.ts';
 import { completeFinished, releaseNoShows, sendHeadsUps } from '../features/checkin/service.ts';
 import { runDelivery } from '../features/notifications/service.ts';
+import { extendHorizons } from '../features/series/service.ts';
 import type { Task } from './scheduler.ts';
 
 /** The in-server tasks, each state-driven from the database (see Scheduler). */
@@ -11,5 +12,6 @@ export function serverTasks(db: Db, opts: { deliveryEveryMs?: number } = {}): Ta
     { name: 'release-no-shows', everyMs: 30_000, run: (now) => releaseNoShows(db, now) },
     { name: 'heads-ups', everyMs: 30_000, run: (now) => sendHeadsUps(db, now) },
     { name: 'complete-finished', everyMs: 60_000, run: (now) => completeFinished(db, now) },
+    { name: 'extend-horizons', everyMs: 15 * 60_000, run: (now) => extendHorizons(db, { now: () => now }) },
   ];
 }

@@ -1,0 +1,72 @@
+import { Type } from 'typebox';
+import { type App, ctxOf, type Deps } from '../../http/deps.ts';
+import { AppError } from '../../http/errors.ts';
+import { answerPost } from '../../http/idempotency.ts';
+import { DateTime, errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
+import { Booking } from '../bookings/schema.ts';
+import type { BookingResult, BookingView } from '../bookings/service.ts';
+import { moveBooking, repeatBooking } from './service.ts';
+
+/** A taken slot becomes a 409 problem listing the bookings in the way. */
+function bookedOrConflict(result: BookingResult): BookingView {
+  if (result.ok) return result.booking;
+  throw new AppError(
+    'booking-conflict',
+    'The slot overlaps other bookings of the space (changeover included)',
+    {
+      field: 'body.start',
+      conflicts: result.conflicts,
+    },
+  );
+}
+
+export default async function movesRoutes(app: App, deps: Deps): Promise<void> {
+  app.post(
+    '/bookings/:id/move',
+    {
+      schema: {
+        tags: ['bookings'],
+        summary: 'Move to another space and/or time in one step; participants are told',
+        params: IdParams,
+        body: Type.Object(
+          {
+            spaceId: Type.Optional(Uuid),
+            start: Type.Optional(DateTime),
+            end: Type.Optional(DateTime),
+            message: Type.Optional(Type.String({ maxLength: 500 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Booking, ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      answerPost(request, reply, deps, async (tx) => ({
+        status: 200,
+        body: bookedOrConflict(await moveBooking(ctxOf(request, deps, tx), request.params.id, request.body)),
+      })),
+  );
+
+  app.post(
+    '/bookings/:id/repeat',
+    {
+      schema: {
+        tags: ['bookings'],
+        summary: 'Book the same slot again tomorrow or next week (same local time)',
+        params: IdParams,
+        body: Type.Object(
+          { when: Type.Union([Type.Literal('tomorrow'), Type.Literal('next-week')]) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Booking, ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      answerPost(request, reply, deps, async (tx) => ({
+        status: 201,
+        body: bookedOrConflict(
+          await repeatBooking(ctxOf(request, deps, tx), request.params.id, request.body.when),
+        ),
+      })),
+  );
+}

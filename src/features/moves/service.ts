@@ -1,0 +1,174 @@
+import { withinOne } from '../../domain/intervals.ts';
+import { openPeriods } from '../../domain/opening-hours.ts';
+import { addDays, localDateTime, localToInstant, parseInstant } from '../../domain/time.ts';
+import { AppError, invalid, ruleViolation } from '../../http/errors.ts';
+import { authorizeManage, canSeeDetails, isInvolved, mayBook } from '../bookings/policy.ts';
+import * as bookingsRepo from '../bookings/repository.ts';
+import { type BookingResult, createBooking, presentBooking, presentConflict } from '../bookings/service.ts';
+import type { Ctx } from '../context.ts';
+import { insertEvent } from '../events/repository.ts';
+import { recordException } from '../series/repository.ts';
+import * as repo from './repository.ts';
+
+const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function instant(value: string | undefined, field: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const at = parseInstant(value);
+  if (!at) throw invalid(field, `${field} must be an RFC 3339 instant with an offset`);
+  return at;
+}
+
+export interface MoveInput {
+  spaceId?: string | undefined;
+  start?: string | undefined;
+  end?: string | undefined;
+  /** Told to the participants; also the reason an admin gives for moving someone else's booking. */
+  message?: string | undefined;
+}
+
+/**
+ * Moves a booking (or one occurrence of a series) to another space and/or time in one transaction:
+ * the new slot must be free and allowed by the new space's rules, and the old one frees in the same
+ * step. Without `end`, the length is kept. A taken slot is returned as conflicts.
+ */
+export async function moveBooking(ctx: Ctx, id: string, input: MoveInput): Promise<BookingResult> {
+  const newStart = instant(input.start, 'body.start');
+  const newEnd = instant(input.end, 'body.end');
+  if (input.spaceId !== undefined && !uuidRe.test(input.spaceId))
+    throw invalid('body.spaceId', 'body.spaceId must be an id');
+  if (input.spaceId === undefined && !newStart && !newEnd)
+    throw invalid('body', 'Send a new spaceId, start or end');
+  const message = input.message?.trim() || undefined;
+  if (message && message.length > 500)
+    throw invalid('body.message', 'body.message is at most 500 characters');
+  const { actor } = ctx;
+  return ctx.db.transaction(async (tx) => {
+    const found = uuidRe.test(id) && (await bookingsRepo.lockBooking(tx, actor.siteId, id));
+    const before = found ? await bookingsRepo.findBooking(tx, actor.siteId, id) : undefined;
+    if (!before || !canSeeDetails(actor, before))
+      throw new AppError('not-found', 'No such booking', { field: 'path.id' });
+    authorizeManage(actor, before, message);
+    if (!bookingsRepo.activeStatuses.includes(before.status))
+      throw new AppError('invalid-state', `A ${before.status} booking cannot be moved`);
+    const oldStart = new Date(before.start);
+    const oldEnd = new Date(before.end);
+    const start = newStart ?? oldStart;
+    const end = newEnd ?? new Date(start.getTime() + (oldEnd.getTime() - oldStart.getTime()));
+    if (end.getTime() <= start.getTime()) throw invalid('body.end', 'body.end must be after body.start');
+    const spaceId = input.spaceId ?? before.spaceId;
+    const space = await bookingsRepo.findSpaceRules(tx, actor.siteId, spaceId);
+    if (!space) throw new AppError('not-found', 'No such space', { field: 'body.spaceId' });
+    if (!mayBook(actor, space)) throw ruleViolation('access', 'body.spaceId', 'You may not book this space');
+    if (before.headcount > space.capacity)
+      throw ruleViolation(
+        'capacity',
+        'body.spaceId',
+        `The space holds ${space.capacity}, the booking has ${before.headcount}`,
+      );
+    const minutes = (end.getTime() - start.getTime()) / 60_000;
+    if (minutes < space.minMinutes || minutes > space.maxMinutes)
+      throw ruleViolation(
+        'length',
+        'body.end',
+        `A booking of this space lasts ${space.minMinutes} to ${space.maxMinutes} minutes`,
+      );
+    const range = { start: start.getTime(), end: end.getTime() };
+    if (
+      space.openingHours !== null &&
+      !withinOne(openPeriods(space.openingHours, space.timeZone, range), range)
+    )
+      throw ruleViolation(
+        'opening-hours',
+        'body.start',
+        'The new slot is outside the opening hours of the space',
+      );
+    const now = ctx.clock.now();
+    if (start.getTime() < now.getTime() - 60_000 && start.getTime() !== oldStart.getTime())
+      throw ruleViolation('past', 'body.start', 'The booking would start in the past');
+    if (start.getTime() > now.getTime() + space.horizonDays * 86_400_000)
+      throw ruleViolation(
+        'horizon',
+        'body.start',
+        `Bookings may start at most ${space.horizonDays} days ahead`,
+      );
+
+    const outcome = await repo.relocate(tx, actor.siteId, id, {
+      spaceId,
+      start,
+      end,
+      changeoverMinutes: space.changeoverMinutes,
+    });
+    if (outcome === 'conflict') {
+      const rows = await bookingsRepo.findOverlapping(
+        tx,
+        actor.siteId,
+        spaceId,
+        start,
+        new Date(end.getTime() + space.changeoverMinutes * 60_000),
+        id,
+      );
+      return { ok: false, conflicts: rows.map((r) => presentConflict(r, actor)) };
+    }
+    if (before.seriesId && before.originalStart)
+      await recordException(tx, actor.siteId, before.seriesId, new Date(before.originalStart), 'modified');
+    const after = (await bookingsRepo.findBooking(tx, actor.siteId, id))!;
+    await insertEvent(tx, {
+      siteId: actor.siteId,
+      actorId: actor.memberId,
+      type: 'booking.moved',
+      subjectType: 'booking',
+      subjectId: id,
+      before: presentBooking(before),
+      after: presentBooking(after),
+      reason: message ?? null,
+    });
+    return { ok: true, booking: presentBooking(after, actor) };
+  });
+}
+
+/**
+ * "Same time tomorrow" / "same time next week": books the booking again at the same local wall time
+ * (site zone) one day or one week later, same space, length, title and participants, organized by
+ * the caller.
+ */
+export async function repeatBooking(
+  ctx: Ctx,
+  id: string,
+  when: 'tomorrow' | 'next-week',
+): Promise<BookingResult> {
+  if (when !== 'tomorrow' && when !== 'next-week')
+    throw invalid('body.when', 'body.when must be tomorrow or next-week');
+  return ctx.db.transaction(async (tx) => {
+    const b = uuidRe.test(id) ? await bookingsRepo.findBooking(tx, ctx.actor.siteId, id) : undefined;
+    if (!b || !(ctx.actor.role === 'admin' || isInvolved(ctx.actor, b)))
+      throw new AppError('not-found', 'No such booking', { field: 'path.id' });
+    const space = (await bookingsRepo.findSpaceRules(tx, ctx.actor.siteId, b.spaceId))!;
+    const days = when === 'tomorrow' ? 1 : 7;
+    const shift = (at: Date) => {
+      const local = localDateTime(new Date(at), space.timeZone);
+      const [h, m] = local.slice(11, 16).split(':').map(Number);
+      return localToInstant(addDays(local.slice(0, 10), days), h! * 60 + m!, space.timeZone);
+    };
+    const start = shift(new Date(b.start));
+    const minutes = (new Date(b.end).getTime() - new Date(b.start).getTime()) / 60_000;
+    return createBooking(
+      { ...ctx, db: tx },
+      {
+        spaceId: b.spaceId,
+        start,
+        end: new Date(start.getTime() + minutes * 60_000),
+        title: b.title,
+        headcount: b.headcount,
+        visibility: b.visibility,
+        // Everyone of the original stays in: its organizer joins as a participant when another repeats it.
+        participants: {
+          members: [...new Set([b.organizerId, ...b.members.map((m) => m.id)])].filter(
+            (m) => m !== ctx.actor.memberId,
+          ),
+          squads: b.squads.map((s) => s.id),
+        },
+      },
+    );
+  });
+}

@@ -1,0 +1,40 @@
+import { AppError } from '../../http/errors.ts';
+import * as bookingsRepo from '../bookings/repository.ts';
+import { type BookingView, presentBooking } from '../bookings/service.ts';
+import type { Ctx } from '../context.ts';
+import * as repo from './repository.ts';
+
+const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface Neighbour {
+  booking: BookingView;
+  gapMinutes: number;
+  /** Within the site's adjacency window: its people are told of each other. */
+  adjacent: boolean;
+}
+
+/** The nearest active bookings of the same space before and after a booking (redacted as usual). */
+export async function getNeighbours(
+  ctx: Ctx,
+  id: string,
+): Promise<{ before: Neighbour | null; after: Neighbour | null; adjacencyMinutes: number }> {
+  const b = uuidRe.test(id) ? await bookingsRepo.findBooking(ctx.db, ctx.actor.siteId, id) : undefined;
+  if (!b) throw new AppError('not-found', 'No such booking', { field: 'path.id' });
+  const start = new Date(b.start);
+  const end = new Date(b.end);
+  const ids = await repo.findNeighbourIds(ctx.db, ctx.actor.siteId, b.spaceId, b.id, start, end);
+  const window = await repo.adjacencyMinutes(ctx.db, ctx.actor.siteId);
+  const load = async (nid: string | null, gapOf: (n: bookingsRepo.BookingRow) => number) => {
+    if (!nid) return null;
+    const n = await bookingsRepo.findBooking(ctx.db, ctx.actor.siteId, nid);
+    if (!n) return null;
+    const gap = gapOf(n);
+    return { booking: presentBooking(n, ctx.actor), gapMinutes: gap, adjacent: gap <= window };
+  };
+  const minutes = (a: Date, z: Date) => Math.round((z.getTime() - a.getTime()) / 60_000);
+  return {
+    before: await load(ids.before, (n) => minutes(new Date(n.end), start)),
+    after: await load(ids.after, (n) => minutes(end, new Date(n.start))),
+    adjacencyMinutes: window,
+  };
+}

@@ -1,0 +1,245 @@
+import type { Queryable } from '../../db/store.ts';
+
+const iso = (d: Date) => d.toISOString();
+
+export interface SeriesRow {
+  id: string;
+  siteId: string;
+  spaceId: string;
+  organizerId: string;
+  title: string;
+  rrule: string;
+  startDate: string;
+  startTime: string;
+  durationMinutes: number;
+  timeZone: string;
+  headcount: number;
+  visibility: 'public' | 'private';
+  memberIds: string[];
+  squadIds: string[];
+  status: 'active' | 'ended' | 'cancelled';
+  materializedUntil: Date;
+  version: number;
+  createdAt: Date;
+}
+
+const columns = `id, site_id AS "siteId", space_id AS "spaceId", organizer_id AS "organizerId", title, rrule,
+  to_char(start_date, 'YYYY-MM-DD') AS "startDate", start_time AS "startTime", duration_minutes AS "durationMinutes",
+  time_zone AS "timeZone", headcount, visibility, array_to_json(member_ids) AS "memberIds",
+  array_to_json(squad_ids) AS "squadIds", status, materialized_until AS "materializedUntil", version,
+  created_at AS "createdAt"`;
+
+export interface NewSeries {
+  siteId: string;
+  spaceId: string;
+  organizerId: string;
+  title: string;
+  rrule: string;
+  startDate: string;
+  startTime: string;
+  durationMinutes: number;
+  timeZone: string;
+  headcount: number;
+  visibility: 'public' | 'private';
+  memberIds: string[];
+  squadIds: string[];
+  materializedUntil: Date;
+}
+
+export async function insertSeries(db: Queryable, s: NewSeries): Promise<string> {
+  const res = await db.query<{ id: string }>(
+    `INSERT INTO series (site_id, space_id, organizer_id, title, rrule, start_date, start_time, duration_minutes,
+                         time_zone, headcount, visibility, member_ids, squad_ids, materialized_until)
+     VALUES ($1, $2, $3, $4, $5, $6::date, $7, $8, $9, $10, $11, $12::uuid[], $13::uuid[], $14::timestamptz)
+     RETURNING id`,
+    [
+      s.siteId,
+      s.spaceId,
+      s.organizerId,
+      s.title,
+      s.rrule,
+      s.startDate,
+      s.startTime,
+      s.durationMinutes,
+      s.timeZone,
+      s.headcount,
+      s.visibility,
+      s.memberIds,
+      s.squadIds,
+      iso(s.materializedUntil),
+    ],
+  );
+  return res.rows[0]!.id;
+}
+
+export async function findSeries(
+  db: Queryable,
+  siteId: string,
+  id: string,
+  opts: { lock?: boolean } = {},
+): Promise<SeriesRow | undefined> {
+  const res = await db.query<SeriesRow>(
+    `SELECT ${columns} FROM series WHERE site_id = $1 AND id = $2${opts.lock ? ' FOR UPDATE' : ''}`,
+    [siteId, id],
+  );
+  return res.rows[0];
+}
+
+/** Series the member organizes or takes part in (directly or through a squad); all for `all`. */
+export async function listSeries(
+  db: Queryable,
+  siteId: string,
+  memberId: string,
+  opts: { all: boolean; limit: number },
+): Promise<SeriesRow[]> {
+  const res = await db.query<SeriesRow>(
+    `SELECT ${columns} FROM series s
+      WHERE site_id = $1 AND ($3::boolean OR organizer_id = $2 OR $2 = ANY(member_ids)
+            OR EXISTS (SELECT 1 FROM squad_members sm
+                        WHERE sm.site_id = s.site_id AND sm.member_id = $2 AND sm.squad_id = ANY(s.squad_ids)))
+      ORDER BY created_at, id LIMIT $4`,
+    [siteId, memberId, opts.all, opts.limit],
+  );
+  return res.rows;
+}
+
+export async function updateSeries(
+  db: Queryable,
+  siteId: string,
+  id: string,
+  c: Partial<{
+    title: string;
+    rrule: string;
+    status: 'active' | 'ended' | 'cancelled';
+    materializedUntil: Date;
+    headcount: number;
+  }>,
+): Promise<void> {
+  await db.query(
+    `UPDATE series SET title = COALESCE($3, title), rrule = COALESCE($4, rrule), status = COALESCE($5, status),
+            materialized_until = COALESCE($6::timestamptz, materialized_until), headcount = COALESCE($7, headcount),
+            version = version + 1, updated_at = now()
+      WHERE site_id = $1 AND id = $2`,
+    [
+      siteId,
+      id,
+      c.title ?? null,
+      c.rrule ?? null,
+      c.status ?? null,
+      c.materializedUntil ? iso(c.materializedUntil) : null,
+      c.headcount ?? null,
+    ],
+  );
+}
+
+export interface OccurrenceRow {
+  id: string;
+  originalStart: Date;
+  start: Date;
+  status: string;
+  version: number;
+}
+
+/** The series' bookings, by original start, from `from` on when given. */
+export async function listOccurrences(
+  db: Queryable,
+  siteId: string,
+  seriesId: string,
+  from?: Date,
+): Promise<OccurrenceRow[]> {
+  const res = await db.query<OccurrenceRow>(
+    `SELECT id, original_start AS "originalStart", start_at AS start, status, version FROM bookings
+      WHERE site_id = $1 AND series_id = $2 AND ($3::timestamptz IS NULL OR original_start >= $3::timestamptz)
+      ORDER BY original_start`,
+    [siteId, seriesId, from ? iso(from) : null],
+  );
+  return res.rows;
+}
+
+/** Original starts that are taken care of: a booking exists, or an exception was recorded. */
+export async function handledStarts(
+  db: Queryable,
+  siteId: string,
+  seriesId: string,
+  from: Date,
+): Promise<Set<number>> {
+  const res = await db.query<{ at: Date }>(
+    `SELECT original_start AS at FROM bookings
+      WHERE site_id = $1 AND series_id = $2 AND original_start >= $3::timestamptz
+     UNION SELECT original_start FROM series_exceptions
+      WHERE site_id = $1 AND series_id = $2 AND original_start >= $3::timestamptz`,
+    [siteId, seriesId, iso(from)],
+  );
+  return new Set(res.rows.map((r) => new Date(r.at).getTime()));
+}
+
+export async function recordException(
+  db: Queryable,
+  siteId: string,
+  seriesId: string,
+  originalStart: Date,
+  kind: 'modified' | 'cancelled' | 'skipped',
+): Promise<void> {
+  await db.query(
+    `INSERT INTO series_exceptions (site_id, series_id, original_start, kind) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (site_id, series_id, original_start) DO UPDATE SET kind = EXCLUDED.kind`,
+    [siteId, seriesId, iso(originalStart), kind],
+  );
+}
+
+export async function listExceptions(
+  db: Queryable,
+  siteId: string,
+  seriesId: string,
+): Promise<{ originalStart: Date; kind: string }[]> {
+  const res = await db.query<{ originalStart: Date; kind: string }>(
+    `SELECT original_start AS "originalStart", kind FROM series_exceptions
+      WHERE site_id = $1 AND series_id = $2 ORDER BY original_start`,
+    [siteId, seriesId],
+  );
+  return res.rows;
+}
+
+/**
+ * Active series not yet materialised up to their site's horizon from `now`, locked; SKIP LOCKED
+ * lets a second server extend others meanwhile.
+ */
+export async function claimSeriesToExtend(
+  db: Queryable,
+  now: Date,
+  limit: number,
+): Promise<{ siteId: string; id: string; horizonDays: number }[]> {
+  const res = await db.query<{ siteId: string; id: string; horizonDays: number }>(
+    `SELECT s.site_id AS "siteId", s.id, st.horizon_days AS "horizonDays"
+       FROM series s JOIN sites st ON st.site_id = s.site_id
+      WHERE s.status = 'active'
+        AND s.materialized_until < $1::timestamptz + make_interval(days => st.horizon_days)
+      ORDER BY s.materialized_until LIMIT $2
+      FOR UPDATE OF s SKIP LOCKED`,
+    [iso(now), limit],
+  );
+  return res.rows;
+}
+
+/** Role and squads of a member, to act as them (the horizon job books on the organizer's behalf). */
+export async function memberActor(
+  db: Queryable,
+  siteId: string,
+  memberId: string,
+): Promise<{ role: 'admin' | 'member'; squadIds: string[]; leaderOf: string[] } | undefined> {
+  const res = await db.query<{
+    role: 'admin' | 'member';
+    squadIds: string[] | null;
+    leaderOf: string[] | null;
+  }>(
+    `SELECT m.role,
+            (SELECT array_to_json(array_agg(squad_id)) FROM squad_members
+              WHERE site_id = m.site_id AND member_id = m.id) AS "squadIds",
+            (SELECT array_to_json(array_agg(squad_id)) FROM squad_members
+              WHERE site_id = m.site_id AND member_id = m.id AND is_leader) AS "leaderOf"
+       FROM members m WHERE m.site_id = $1 AND m.id = $2`,
+    [siteId, memberId],
+  );
+  const row = res.rows[0];
+  return row ? { role: row.role, squadIds: row.squadIds ?? [], leaderOf: row.leaderOf ?? [] } : undefined;
+}

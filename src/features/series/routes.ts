@@ -1,0 +1,159 @@
+import { Type } from 'typebox';
+import { type App, ctxOf, type Deps } from '../../http/deps.ts';
+import { answerPost } from '../../http/idempotency.ts';
+import { DateTime, errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
+import { cancelSeries, createSeries, getSeries, listSeries } from './service.ts';
+
+const Participants = Type.Object(
+  {
+    members: Type.Optional(Type.Array(Uuid, { maxItems: 200 })),
+    squads: Type.Optional(Type.Array(Uuid, { maxItems: 50 })),
+  },
+  { additionalProperties: false },
+);
+
+const Series = Type.Object({
+  id: Uuid,
+  spaceId: Uuid,
+  organizerId: Uuid,
+  title: Type.String(),
+  rrule: Type.String(),
+  startDate: Type.String(),
+  startTime: Type.String(),
+  durationMinutes: Type.Integer(),
+  timeZone: Type.String(),
+  headcount: Type.Integer(),
+  visibility: Type.Union([Type.Literal('public'), Type.Literal('private')]),
+  participants: Type.Object({ members: Type.Array(Uuid), squads: Type.Array(Uuid) }),
+  status: Type.String(),
+  materializedUntil: Type.String({ format: 'date-time' }),
+  version: Type.Integer(),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+const SeriesDetail = Type.Intersect([
+  Series,
+  Type.Object({
+    occurrences: Type.Array(
+      Type.Object({
+        bookingId: Uuid,
+        originalStart: Type.String(),
+        start: Type.String(),
+        status: Type.String(),
+      }),
+    ),
+    exceptions: Type.Array(Type.Object({ originalStart: Type.String(), kind: Type.String() })),
+  }),
+]);
+
+const Occurrence = Type.Object(
+  {
+    originalStart: Type.String(),
+    start: Type.String(),
+    end: Type.String(),
+    conflicts: Type.Array(Type.Unknown()),
+  },
+  { additionalProperties: true },
+);
+
+export default async function seriesRoutes(app: App, deps: Deps): Promise<void> {
+  app.get(
+    '/series',
+    {
+      schema: {
+        tags: ['series'],
+        summary: "Series the caller organizes or takes part in (admins: ?all=true for the site's)",
+        querystring: Type.Object({ all: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ items: Type.Array(Series) }), ...errorResponses },
+      },
+    },
+    async (request) => listSeries(ctxOf(request, deps), { all: request.query.all }),
+  );
+
+  app.post(
+    '/series',
+    {
+      schema: {
+        tags: ['series'],
+        summary: 'Create a recurring session from an RRULE; books occurrences up to the horizon',
+        description:
+          'policy all-or-nothing (default): a taken occurrence rejects the series with 409 listing every one; skip-conflicts: books the free ones and returns the skipped.',
+        body: Type.Object(
+          {
+            spaceId: Uuid,
+            rrule: Type.String({
+              maxLength: 500,
+              description: 'FREQ=DAILY|WEEKLY|MONTHLY;INTERVAL;BYDAY;BYMONTHDAY;COUNT|UNTIL',
+            }),
+            startTime: Type.String({
+              pattern: '^[0-9]{2}:[0-9]{2}$',
+              description: 'Local HH:MM in the site zone',
+            }),
+            durationMinutes: Type.Integer({ minimum: 1, maximum: 1440 }),
+            startDate: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }),
+            title: Type.String({ minLength: 1, maxLength: 200 }),
+            headcount: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+            visibility: Type.Optional(Type.Union([Type.Literal('public'), Type.Literal('private')])),
+            participants: Type.Optional(Participants),
+            policy: Type.Optional(
+              Type.Union([Type.Literal('all-or-nothing'), Type.Literal('skip-conflicts')]),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({
+            series: Series,
+            booked: Type.Array(Type.Object({ id: Uuid, start: Type.String(), end: Type.String() })),
+            skipped: Type.Array(Occurrence),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) =>
+      answerPost(request, reply, deps, async (tx) => ({
+        status: 201,
+        body: await createSeries(ctxOf(request, deps, tx), request.body),
+      })),
+  );
+
+  app.get(
+    '/series/:id',
+    {
+      schema: {
+        tags: ['series'],
+        summary: 'A series with its booked occurrences and exceptions',
+        params: IdParams,
+        response: { 200: SeriesDetail, ...errorResponses },
+      },
+    },
+    async (request) => getSeries(ctxOf(request, deps), request.params.id),
+  );
+
+  app.delete(
+    '/series/:id',
+    {
+      schema: {
+        tags: ['series'],
+        summary: 'Cancel one occurrence, this and the following, or the whole series',
+        params: IdParams,
+        querystring: Type.Object(
+          {
+            scope: Type.Union([Type.Literal('one'), Type.Literal('following'), Type.Literal('all')]),
+            occurrence: Type.Optional(DateTime),
+            reason: Type.Optional(Type.String({ maxLength: 500 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: SeriesDetail, ...errorResponses },
+      },
+    },
+    async (request) =>
+      cancelSeries(ctxOf(request, deps), request.params.id, {
+        scope: request.query.scope,
+        occurrence: request.query.occurrence,
+        reason: request.query.reason,
+      }),
+  );
+}

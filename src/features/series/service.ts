@@ -1,0 +1,377 @@
+import type { Db, Tx } from '../../db/store.ts';
+import type { Clock } from '../../domain/clock.ts';
+import {
+  expandOccurrences,
+  formatRRule,
+  type Occurrence,
+  type Pattern,
+  parseRRule,
+  parseStartTime,
+} from '../../domain/recurrence.ts';
+import { parseInstant } from '../../domain/time.ts';
+import { AppError, invalid } from '../../http/errors.ts';
+import * as bookingsRepo from '../bookings/repository.ts';
+import { type ConflictView, cancelBooking, createBooking } from '../bookings/service.ts';
+import type { Actor, Ctx } from '../context.ts';
+import { insertEvent } from '../events/repository.ts';
+import * as repo from './repository.ts';
+
+const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const dayMs = 86_400_000;
+
+export interface SeriesView {
+  id: string;
+  spaceId: string;
+  organizerId: string;
+  title: string;
+  rrule: string;
+  startDate: string;
+  startTime: string;
+  durationMinutes: number;
+  timeZone: string;
+  headcount: number;
+  visibility: 'public' | 'private';
+  participants: { members: string[]; squads: string[] };
+  status: string;
+  materializedUntil: string;
+  version: number;
+  createdAt: string;
+}
+
+export function presentSeries(s: repo.SeriesRow): SeriesView {
+  return {
+    id: s.id,
+    spaceId: s.spaceId,
+    organizerId: s.organizerId,
+    title: s.title,
+    rrule: s.rrule,
+    startDate: s.startDate,
+    startTime: s.startTime,
+    durationMinutes: s.durationMinutes,
+    timeZone: s.timeZone,
+    headcount: s.headcount,
+    visibility: s.visibility,
+    participants: { members: s.memberIds, squads: s.squadIds },
+    status: s.status,
+    materializedUntil: new Date(s.materializedUntil).toISOString(),
+    version: s.version,
+    createdAt: new Date(s.createdAt).toISOString(),
+  };
+}
+
+export interface NewSeriesInput {
+  spaceId: string;
+  rrule: string;
+  startTime: string;
+  durationMinutes: number;
+  startDate: string;
+  title: string;
+  headcount?: number | undefined;
+  visibility?: 'public' | 'private' | undefined;
+  participants?: { members?: string[] | undefined; squads?: string[] | undefined } | undefined;
+  policy?: 'all-or-nothing' | 'skip-conflicts' | undefined;
+}
+
+export interface SkippedOccurrence {
+  originalStart: string;
+  start: string;
+  end: string;
+  conflicts: ConflictView[];
+}
+
+export interface SeriesCreated {
+  series: SeriesView;
+  /** Bookings made now (up to the horizon; the server extends the rest as time passes). */
+  booked: { id: string; start: string; end: string }[];
+  skipped: SkippedOccurrence[];
+}
+
+function patternOf(s: repo.SeriesRow): Pattern {
+  return {
+    rule: parseRRule(s.rrule),
+    startDate: s.startDate,
+    startTime: s.startTime,
+    durationMinutes: s.durationMinutes,
+    timeZone: s.timeZone,
+  };
+}
+
+/**
+ * Books the occurrences of a series starting in [from, to) that have no booking or exception yet.
+ * Returns what was booked and the occurrences whose slot was taken (left unbooked here).
+ */
+async function materialize(
+  tx: Tx,
+  ctx: Ctx,
+  s: repo.SeriesRow,
+  from: Date,
+  to: Date,
+  onRuleViolation: 'throw' | 'skip',
+): Promise<{ booked: SeriesCreated['booked']; skipped: SkippedOccurrence[] }> {
+  const occurrences = expandOccurrences(patternOf(s), { from, to });
+  const handled = await repo.handledStarts(tx, s.siteId, s.id, from);
+  const booked: SeriesCreated['booked'] = [];
+  const skipped: SkippedOccurrence[] = [];
+  for (const o of occurrences) {
+    if (handled.has(o.originalStart.getTime())) continue;
+    let result: Awaited<ReturnType<typeof createBooking>>;
+    try {
+      result = await createBooking(
+        { ...ctx, db: tx },
+        {
+          spaceId: s.spaceId,
+          start: o.start,
+          end: o.end,
+          title: s.title,
+          headcount: s.headcount,
+          visibility: s.visibility,
+          participants: { members: s.memberIds, squads: s.squadIds },
+        },
+        { seriesId: s.id, originalStart: o.originalStart },
+      );
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'rule-violation') throw err;
+      if (onRuleViolation === 'throw')
+        throw new AppError('rule-violation', `The occurrence at ${o.start.toISOString()}: ${err.message}`, {
+          ...err.extras,
+          occurrence: o.start.toISOString(),
+        });
+      await repo.recordException(tx, s.siteId, s.id, o.originalStart, 'skipped');
+      continue;
+    }
+    if (result.ok)
+      booked.push({ id: result.booking.id, start: result.booking.start, end: result.booking.end });
+    else skipped.push({ ...occurrenceTimes(o), conflicts: result.conflicts });
+  }
+  return { booked, skipped };
+}
+
+function occurrenceTimes(o: Occurrence) {
+  return {
+    originalStart: o.originalStart.toISOString(),
+    start: o.start.toISOString(),
+    end: o.end.toISOString(),
+  };
+}
+
+function checkDate(text: string, field: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || !parseInstant(`${text}T00:00:00Z`))
+    throw invalid(field, `${field} must be a real date YYYY-MM-DD`);
+  return text;
+}
+
+/**
+ * Creates a series and books its occurrences up to the site's horizon. All-or-nothing (default): a
+ * taken occurrence rejects the series, and the 409 lists every one. Skip-conflicts: books the free
+ * ones and returns the skipped, recorded as exceptions so the horizon job does not retry them.
+ */
+export async function createSeries(ctx: Ctx, input: NewSeriesInput): Promise<SeriesCreated> {
+  const rule = parseRRule(input.rrule, 'body.rrule');
+  parseStartTime(input.startTime, 'body.startTime');
+  const startDate = checkDate(input.startDate, 'body.startDate');
+  if (!Number.isInteger(input.durationMinutes) || input.durationMinutes < 1 || input.durationMinutes > 1440)
+    throw invalid('body.durationMinutes', 'body.durationMinutes must be 1 to 1440');
+  const title = typeof input.title === 'string' ? input.title.trim() : '';
+  if (title.length < 1 || title.length > 200)
+    throw invalid('body.title', 'body.title must be 1 to 200 characters');
+  if (typeof input.spaceId !== 'string' || !uuidRe.test(input.spaceId))
+    throw invalid('body.spaceId', 'body.spaceId must be an id');
+  const policy = input.policy ?? 'all-or-nothing';
+  const { actor } = ctx;
+  return ctx.db.transaction(async (tx) => {
+    const space = await bookingsRepo.findSpaceRules(tx, actor.siteId, input.spaceId);
+    if (!space) throw new AppError('not-found', 'No such space', { field: 'body.spaceId' });
+    const now = ctx.clock.now();
+    const horizon = new Date(now.getTime() + space.horizonDays * dayMs);
+    const id = await repo.insertSeries(tx, {
+      siteId: actor.siteId,
+      spaceId: space.id,
+      organizerId: actor.memberId,
+      title,
+      rrule: formatRRule(rule),
+      startDate,
+      startTime: input.startTime,
+      durationMinutes: input.durationMinutes,
+      timeZone: space.timeZone,
+      headcount: input.headcount ?? 1,
+      visibility: input.visibility ?? 'public',
+      memberIds: [...new Set(input.participants?.members ?? [])],
+      squadIds: [...new Set(input.participants?.squads ?? [])],
+      materializedUntil: horizon,
+    });
+    const s = (await repo.findSeries(tx, actor.siteId, id))!;
+    // Occurrences already begun are not booked; the rest up to the horizon are.
+    const { booked, skipped } = await materialize(tx, ctx, s, now, horizon, 'throw');
+    if (skipped.length > 0 && policy === 'all-or-nothing')
+      throw new AppError(
+        'booking-conflict',
+        `${skipped.length} occurrence(s) of the series overlap other bookings`,
+        {
+          field: 'body.rrule',
+          occurrences: skipped,
+          conflicts: skipped.flatMap((o) => o.conflicts),
+        },
+      );
+    for (const o of skipped)
+      await repo.recordException(tx, actor.siteId, id, new Date(o.originalStart), 'skipped');
+    const view = presentSeries(s);
+    await insertEvent(tx, {
+      siteId: actor.siteId,
+      actorId: actor.memberId,
+      type: 'series.created',
+      subjectType: 'series',
+      subjectId: id,
+      after: {
+        ...view,
+        memberIds: view.participants.members,
+        booked: booked.length,
+        skipped: skipped.length,
+      },
+    });
+    return { series: view, booked, skipped };
+  });
+}
+
+function mayManage(actor: Actor, s: repo.SeriesRow): boolean {
+  return actor.role === 'admin' || s.organizerId === actor.memberId;
+}
+
+function mayView(actor: Actor, s: repo.SeriesRow): boolean {
+  return (
+    s.visibility === 'public' ||
+    mayManage(actor, s) ||
+    s.memberIds.includes(actor.memberId) ||
+    s.squadIds.some((q) => actor.squadIds.includes(q) || actor.leaderOf.includes(q))
+  );
+}
+
+export interface SeriesDetail extends SeriesView {
+  occurrences: { bookingId: string; originalStart: string; start: string; status: string }[];
+  exceptions: { originalStart: string; kind: string }[];
+}
+
+export async function getSeries(ctx: Ctx, id: string): Promise<SeriesDetail> {
+  const s = uuidRe.test(id) ? await repo.findSeries(ctx.db, ctx.actor.siteId, id) : undefined;
+  if (!s || !mayView(ctx.actor, s)) throw new AppError('not-found', 'No such series', { field: 'path.id' });
+  const occ = await repo.listOccurrences(ctx.db, ctx.actor.siteId, id);
+  const exc = await repo.listExceptions(ctx.db, ctx.actor.siteId, id);
+  return {
+    ...presentSeries(s),
+    occurrences: occ.map((o) => ({
+      bookingId: o.id,
+      originalStart: new Date(o.originalStart).toISOString(),
+      start: new Date(o.start).toISOString(),
+      status: o.status,
+    })),
+    exceptions: exc.map((e) => ({ originalStart: new Date(e.originalStart).toISOString(), kind: e.kind })),
+  };
+}
+
+export async function listSeries(
+  ctx: Ctx,
+  opts: { all?: boolean | undefined },
+): Promise<{ items: SeriesView[] }> {
+  const rows = await repo.listSeries(ctx.db, ctx.actor.siteId, ctx.actor.memberId, {
+    all: (opts.all ?? false) && ctx.actor.role === 'admin',
+    limit: 500,
+  });
+  return { items: rows.map(presentSeries) };
+}
+
+export type Scope = 'one' | 'following' | 'all';
+
+function occurrenceArg(scope: Scope, occurrence: string | undefined): Date | undefined {
+  if (scope === 'all') return undefined;
+  const at = occurrence === undefined ? undefined : parseInstant(occurrence);
+  if (!at)
+    throw invalid('query.occurrence', `scope ${scope} needs occurrence: the original start of an occurrence`);
+  return at;
+}
+
+/**
+ * Cancels one occurrence, this and the following ones, or the whole series. Occurrences already
+ * begun stay as they are; the rule is cut (UNTIL) so the horizon job books no more.
+ */
+export async function cancelSeries(
+  ctx: Ctx,
+  id: string,
+  q: { scope: Scope; occurrence?: string | undefined; reason?: string | undefined },
+): Promise<SeriesDetail> {
+  const at = occurrenceArg(q.scope, q.occurrence);
+  const reason = q.reason?.trim() || 'Series cancelled';
+  await ctx.db.transaction(async (tx) => {
+    const s = uuidRe.test(id) ? await repo.findSeries(tx, ctx.actor.siteId, id, { lock: true }) : undefined;
+    if (!s || !mayView(ctx.actor, s)) throw new AppError('not-found', 'No such series', { field: 'path.id' });
+    if (!mayManage(ctx.actor, s))
+      throw new AppError('forbidden', 'Only the organizer or an admin may change a series');
+    const now = ctx.clock.now();
+    const occurrences = await repo.listOccurrences(tx, s.siteId, s.id, q.scope === 'all' ? undefined : at);
+    const targets =
+      q.scope === 'one'
+        ? occurrences.filter((o) => new Date(o.originalStart).getTime() === at!.getTime())
+        : occurrences.filter((o) => new Date(o.start).getTime() >= now.getTime());
+    if (q.scope === 'one' && targets.length === 0)
+      throw new AppError('not-found', 'The series has no booked occurrence at that time', {
+        field: 'query.occurrence',
+      });
+    for (const o of targets) {
+      if (o.status === 'confirmed') await cancelBooking({ ...ctx, db: tx }, o.id, { reason });
+      await repo.recordException(tx, s.siteId, s.id, new Date(o.originalStart), 'cancelled');
+    }
+    if (q.scope !== 'one') {
+      const rule = parseRRule(s.rrule);
+      const cut = q.scope === 'all' ? now : at!;
+      delete rule.count;
+      rule.until = { kind: 'instant', at: new Date(cut.getTime() - 1000) };
+      await repo.updateSeries(tx, s.siteId, s.id, {
+        rrule: formatRRule(rule),
+        status: q.scope === 'all' ? 'cancelled' : 'ended',
+      });
+    }
+    await insertEvent(tx, {
+      siteId: s.siteId,
+      actorId: ctx.actor.memberId,
+      type: 'series.cancelled',
+      subjectType: 'series',
+      subjectId: s.id,
+      before: presentSeries(s),
+      after: { scope: q.scope, occurrence: at?.toISOString() ?? null, cancelled: targets.length },
+      reason,
+    });
+  });
+  return getSeries(ctx, id);
+}
+
+/**
+ * Books the next stretch of every active series up to its site's horizon from `now`, acting as
+ * each series' organizer. Taken slots and slots the rules now refuse are recorded as skipped.
+ */
+export async function extendHorizons(db: Db, clock: Clock): Promise<number> {
+  const now = clock.now();
+  let booked = 0;
+  for (;;) {
+    const n = await db.transaction(async (tx) => {
+      const due = await repo.claimSeriesToExtend(tx, now, 20);
+      for (const d of due) {
+        const s = (await repo.findSeries(tx, d.siteId, d.id))!;
+        const who = await repo.memberActor(tx, d.siteId, s.organizerId);
+        const horizon = new Date(now.getTime() + d.horizonDays * dayMs);
+        if (who) {
+          const ctx: Ctx = {
+            db: tx,
+            clock: { now: () => now },
+            actor: { siteId: d.siteId, memberId: s.organizerId, ...who },
+          };
+          const from = new Date(Math.max(now.getTime(), new Date(s.materializedUntil).getTime()));
+          const made = await materialize(tx, ctx, s, from, horizon, 'skip');
+          for (const o of made.skipped)
+            await repo.recordException(tx, s.siteId, s.id, new Date(o.originalStart), 'skipped');
+          booked += made.booked.length;
+        }
+        await repo.updateSeries(tx, s.siteId, s.id, { materializedUntil: horizon });
+      }
+      return due.length;
+    });
+    if (n < 20) return booked;
+  }
+}
