@@ -1,0 +1,203 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { FakeClock } from '../../src/domain/clock.ts';
+import { extendHorizons } from '../../src/features/series/service.ts';
+import type { Caller, TestApp } from '../support/app.ts';
+import { startTestApp } from '../support/app.ts';
+import { buildSpace } from '../support/factories.ts';
+import { storeKinds } from '../support/store.ts';
+
+for (const kind of storeKinds()) {
+  describe(`series (${kind})`, () => {
+    let t: TestApp;
+    // Berlin leaves summer time on 2026-10-25: the series below crosses it.
+    const clock = new FakeClock('2026-10-20T08:00:00Z');
+    let a: Caller;
+    let b: Caller;
+    before(async () => {
+      t = await startTestApp(kind, { clock, site: { name: 'Vessel', timeZone: 'Europe/Berlin' } });
+      await t.db.query('UPDATE sites SET horizon_days = 14 WHERE site_id = $1', [t.siteId]);
+      a = await t.buildMember({ displayName: 'Aiko' });
+      b = await t.buildMember({ displayName: 'Bram' });
+    });
+    after(() => t.close());
+
+    const nightly = (spaceId: string, extra: Record<string, unknown> = {}) => ({
+      spaceId,
+      rrule: 'FREQ=DAILY',
+      startTime: '22:00',
+      durationMinutes: 60,
+      startDate: '2026-10-20',
+      title: 'Nightly',
+      participants: { members: [b.id] },
+      ...extra,
+    });
+
+    it('books occurrences at the same local time across the DST change, up to the horizon', async () => {
+      const space = await buildSpace(t);
+      const res = await t.request('POST', '/api/v1/series', { as: a, body: nightly(space) });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      const starts: string[] = res.body.booked.map((o: { start: string }) => o.start);
+      assert.equal(starts.length, 14);
+      assert.equal(starts[0], '2026-10-20T20:00:00.000Z'); // 22:00 CEST
+      assert.equal(starts[5], '2026-10-25T21:00:00.000Z'); // 22:00 CET
+      const list = await t.request('GET', '/api/v1/series', { as: b });
+      assert.ok(list.body.items.some((s: { id: string }) => s.id === res.body.series.id));
+      const bookings = await t.request('GET', `/api/v1/bookings?member=${b.id}&space=${space}`, { as: b });
+      assert.equal(bookings.body.items.length, 14);
+      assert.equal(bookings.body.items[0].seriesId, res.body.series.id);
+    });
+
+    it('all-or-nothing rejects the series listing every conflict; skip-conflicts books the rest', async () => {
+      const space = await buildSpace(t);
+      for (const day of ['2026-10-22', '2026-10-24']) {
+        const r = await t.request('POST', '/api/v1/bookings', {
+          as: b,
+          body: {
+            spaceId: space,
+            start: `${day}T22:30:00+02:00`,
+            end: `${day}T23:30:00+02:00`,
+            title: 'In the way',
+          },
+        });
+        assert.equal(r.status, 201);
+      }
+      const before = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM series');
+      const rejected = await t.request('POST', '/api/v1/series', { as: a, body: nightly(space) });
+      assert.equal(rejected.status, 409);
+      assert.equal(rejected.body.code, 'booking-conflict');
+      assert.deepEqual(
+        rejected.body.occurrences.map((o: { start: string }) => o.start),
+        ['2026-10-22T20:00:00.000Z', '2026-10-24T20:00:00.000Z'],
+      );
+      const afterReject = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM series');
+      assert.equal(afterReject.rows[0]!.n, before.rows[0]!.n, 'nothing was created');
+
+      const skipping = await t.request('POST', '/api/v1/series', {
+        as: a,
+        body: nightly(space, { policy: 'skip-conflicts' }),
+      });
+      assert.equal(skipping.status, 201);
+      assert.equal(skipping.body.booked.length, 12);
+      assert.equal(skipping.body.skipped.length, 2);
+      const detail = await t.request('GET', `/api/v1/series/${skipping.body.series.id}`, { as: a });
+      assert.deepEqual(
+        detail.body.exceptions.map((e: { kind: string }) => e.kind),
+        ['skipped', 'skipped'],
+      );
+    });
+
+    it('refuses bad rules naming the field', async () => {
+      const space = await buildSpace(t);
+      for (const [body, field] of [
+        [nightly(space, { rrule: 'FREQ=HOURLY' }), 'body.rrule'],
+        [nightly(space, { rrule: 'FREQ=DAILY;BYSETPOS=1' }), 'body.rrule'],
+        [nightly(space, { startTime: '25:00' }), 'body.startTime'],
+        [nightly(space, { startDate: '2026-02-30' }), 'body.startDate'],
+      ] as const) {
+        const res = await t.request('POST', '/api/v1/series', { as: a, body });
+        assert.equal(res.status, 400, JSON.stringify(res.body));
+        assert.equal(res.body.field, field);
+      }
+    });
+
+    it('extends the horizon as time passes, once, and cancels one, following and all', async () => {
+      const space = await buildSpace(t);
+      const res = await t.request('POST', '/api/v1/series', { as: a, body: nightly(space) });
+      const id = res.body.series.id as string;
+      const count = async () =>
+        (
+          await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM bookings WHERE series_id = $1', [
+            id,
+          ])
+        ).rows[0]!.n;
+      assert.equal(await count(), 14);
+      clock.set('2026-10-25T08:00:00Z');
+      assert.ok((await extendHorizons(t.db, clock)) >= 5);
+      assert.equal(await count(), 19);
+      // A second run (another server, or after a restart) repeats nothing.
+      assert.equal(await extendHorizons(t.db, clock), 0);
+      assert.equal(await count(), 19);
+
+      const one = await t.request(
+        'DELETE',
+        `/api/v1/series/${id}?scope=one&occurrence=${encodeURIComponent('2026-10-27T21:00:00Z')}`,
+        { as: a },
+      );
+      assert.equal(one.status, 200, JSON.stringify(one.body));
+      const cancelled = one.body.occurrences.filter((o: { status: string }) => o.status === 'cancelled');
+      assert.deepEqual(
+        cancelled.map((o: { originalStart: string }) => o.originalStart),
+        ['2026-10-27T21:00:00.000Z'],
+      );
+      assert.equal(
+        (
+          await t.request('DELETE', `/api/v1/series/${id}?scope=one&occurrence=2026-10-27T21:00:00Z`, {
+            as: b,
+          })
+        ).status,
+        403,
+      );
+      const following = await t.request(
+        'DELETE',
+        `/api/v1/series/${id}?scope=following&occurrence=${encodeURIComponent('2026-11-01T21:00:00Z')}`,
+        { as: a },
+      );
+      assert.equal(following.status, 200);
+      assert.equal(following.body.status, 'ended');
+      const active = following.body.occurrences.filter((o: { status: string }) => o.status === 'confirmed');
+      assert.equal(active.at(-1).originalStart, '2026-10-31T21:00:00.000Z');
+      clock.set('2026-11-05T08:00:00Z');
+      await extendHorizons(t.db, clock);
+      const afterEnd = await t.request('GET', `/api/v1/series/${id}`, { as: a });
+      assert.equal(
+        afterEnd.body.occurrences.filter((o: { status: string }) => o.status === 'confirmed').length,
+        active.length,
+        'no occurrence is added after the cut',
+      );
+      clock.set('2026-10-25T08:00:00Z');
+      const all = await t.request('DELETE', `/api/v1/series/${id}?scope=all`, { as: a });
+      assert.equal(all.status, 200);
+      assert.equal(all.body.status, 'cancelled');
+      const future = all.body.occurrences.filter(
+        (o: { status: string; start: string }) =>
+          o.status === 'confirmed' && o.start >= '2026-10-25T08:00:00.000Z',
+      );
+      assert.equal(future.length, 0);
+      clock.set('2026-10-20T08:00:00Z');
+    });
+
+    it('never lets a series and single bookings racing for the slots overlap', async () => {
+      const space = await buildSpace(t);
+      const singles = Array.from({ length: 10 }, (_, i) => {
+        const day = `2026-10-${String(21 + i).padStart(2, '0')}`;
+        return t.request('POST', '/api/v1/bookings', {
+          as: b,
+          body: { spaceId: space, start: `${day}T20:30:00Z`, end: `${day}T21:30:00Z`, title: 'Racer' },
+        });
+      });
+      const series = t.request('POST', '/api/v1/series', {
+        as: a,
+        body: nightly(space, { policy: 'skip-conflicts', participants: {} }),
+      });
+      const results = await Promise.all([series, ...singles]);
+      assert.ok(
+        results.every((r) => r.status === 201 || r.status === 409),
+        JSON.stringify(results.map((r) => r.status)),
+      );
+      const overlaps = await t.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM bookings x JOIN bookings y
+            ON x.site_id = y.site_id AND x.space_id = y.space_id AND x.id < y.id AND x.blocked && y.blocked
+         WHERE x.space_id = $1 AND x.status IN ('confirmed', 'checked_in') AND y.status IN ('confirmed', 'checked_in')`,
+        [space],
+      );
+      assert.equal(overlaps.rows[0]!.n, 0);
+      const total = await t.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM bookings WHERE space_id = $1 AND status = 'confirmed'`,
+        [space],
+      );
+      // Each of the 14 nights up to the horizon is taken by exactly one of them.
+      assert.equal(total.rows[0]!.n, 14);
+    });
+  });
+}
