@@ -292,6 +292,22 @@ for (const kind of storeKinds()) {
       assert.equal((events[1]!.after as { capacity: number }).capacity, 4);
     });
 
+    it('applies concurrent patches one after the other; with the same If-Match exactly one wins', async () => {
+      const made = await post({ name: name(), kind: 'training', capacity: 1 });
+      const free = await Promise.all([2, 3, 4, 5, 6].map((capacity) => patch(made.body.id, { capacity })));
+      assert.deepEqual(
+        free.map((r) => r.status),
+        [200, 200, 200, 200, 200],
+      );
+      assert.deepEqual(free.map((r) => r.body.version).sort(), [2, 3, 4, 5, 6]);
+      const guarded = await Promise.all(
+        [7, 8, 9, 10].map((capacity) => patch(made.body.id, { capacity }, { 'if-match': '"6"' })),
+      );
+      assert.deepEqual(guarded.map((r) => r.status).sort(), [200, 412, 412, 412]);
+      const events = await listEventsForSubject(t.db, t.siteId, made.body.id);
+      assert.equal(events.length, 7);
+    });
+
     it('validates a patch against the merged space', async () => {
       const made = await post({
         name: name(),

@@ -33,11 +33,17 @@ const spaceColumns = `id, site_id AS "siteId", name, kind, capacity, changeover_
   checkin_open_minutes AS "checkInOpenMinutes", release_after_minutes AS "releaseAfterMinutes",
   has_door AS "hasDoor", version`;
 
-export async function findSpace(db: Queryable, siteId: string, id: string): Promise<SpaceRow | undefined> {
-  const res = await db.query<SpaceRow>(`SELECT ${spaceColumns} FROM spaces WHERE site_id = $1 AND id = $2`, [
-    siteId,
-    id,
-  ]);
+/** One space; `forUpdate` locks its row so concurrent changes apply one after the other. */
+export async function findSpace(
+  db: Queryable,
+  siteId: string,
+  id: string,
+  forUpdate = false,
+): Promise<SpaceRow | undefined> {
+  const res = await db.query<SpaceRow>(
+    `SELECT ${spaceColumns} FROM spaces WHERE site_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
+    [siteId, id],
+  );
   return res.rows[0];
 }
 

@@ -276,7 +276,9 @@ export async function updateSpace(
   requireAdmin(ctx.actor);
   return ctx.db.transaction(async (tx) => {
     const txCtx = { ...ctx, db: tx };
-    const before = await getSpace(txCtx, id);
+    const row = uuidPattern.test(id) ? await repo.findSpace(tx, ctx.actor.siteId, id, true) : undefined;
+    if (!row) throw new AppError('not-found', 'No such space', { field: 'path.id' });
+    const before = presentSpace(row);
     if (expectedVersion !== undefined && expectedVersion !== before.version)
       throw new AppError('version-mismatch', `The space is at version ${before.version}`, {
         field: 'header.if-match',
