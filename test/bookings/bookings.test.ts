@@ -228,6 +228,16 @@ for (const kind of storeKinds()) {
           'body.title',
         ],
         [
+          'NUL in title',
+          { start: '2026-06-02T10:00:00Z', end: '2026-06-02T11:00:00Z', title: 'a\u0000b' },
+          'body.title',
+        ],
+        [
+          'lone surrogate in title',
+          { start: '2026-06-02T10:00:00Z', end: '2026-06-02T11:00:00Z', title: 'a\ud800b' },
+          'body.title',
+        ],
+        [
           'unknown field',
           { start: '2026-06-02T10:00:00Z', end: '2026-06-02T11:00:00Z', admin: true },
           'body.admin',
@@ -272,6 +282,25 @@ for (const kind of storeKinds()) {
         });
         assert.equal(res.status, 400);
         assert.equal(res.body.code, 'bad-request');
+      });
+
+      it('cancel with a JSON null body or a NUL in the reason', async () => {
+        const s = slot();
+        const b = (await book(alice, s)).body;
+        const nullBody = await t.request('POST', `/api/v1/bookings/${b.id}/cancel`, {
+          as: alice,
+          rawBody: 'null',
+          headers: { 'content-type': 'application/json' },
+        });
+        assert.equal(nullBody.status, 400);
+        const nul = await t.request('POST', `/api/v1/bookings/${b.id}/cancel`, {
+          as: alice,
+          body: { reason: 'x\u0000' },
+        });
+        assert.equal(nul.status, 400);
+        assert.equal(nul.body.field, 'body.reason');
+        const row = await t.db.query<{ status: string }>('SELECT status FROM bookings WHERE id = $1', [b.id]);
+        assert.equal(row.rows[0]!.status, 'confirmed');
       });
 
       it('list and availability queries with bad instants', async () => {

@@ -146,9 +146,9 @@ export default async function bookingsRoutes(app: App, deps: Deps): Promise<void
         body: CancelBody,
         response: { 200: Booking, ...errorResponses },
       },
-      // The body is optional: no body means no reason.
+      // The body is optional: no body means no reason (a JSON null is still refused).
       preValidation: async (request) => {
-        if (request.body === undefined || request.body === null) request.body = {};
+        if (request.body === undefined) request.body = {};
       },
     },
     async (request, reply) =>

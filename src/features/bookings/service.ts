@@ -95,10 +95,25 @@ function instant(value: string | Date, field: string): Date {
   return parsed;
 }
 
-function cleanTitle(title: unknown, field: string): string {
-  const t = typeof title === 'string' ? title.trim() : '';
-  if (t.length < 1 || t.length > 200) throw invalid(field, `${field} must be 1 to 200 characters`);
+// NUL cannot be stored in text, and a lone surrogate is not text at all.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function cleanText(value: unknown, field: string, max: number): string {
+  const t = typeof value === 'string' ? value.trim() : '';
+  if (t.length > max) throw invalid(field, `${field} must be at most ${max} characters`);
+  if (t.includes('\u0000') || loneSurrogate.test(t))
+    throw invalid(field, `${field} holds a NUL or an unpaired surrogate`);
   return t;
+}
+
+function cleanTitle(title: unknown, field: string): string {
+  const t = cleanText(title, field, 200);
+  if (t.length < 1) throw invalid(field, `${field} must be 1 to 200 characters`);
+  return t;
+}
+
+function cleanReason(reason: string | undefined): string | undefined {
+  return reason === undefined ? undefined : cleanText(reason, 'body.reason', 500) || undefined;
 }
 
 const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -404,11 +419,12 @@ export async function updateBooking(
     throw invalid('body.visibility', 'body.visibility must be public or private');
   const members = ids(patch.participants?.members, 'body.participants.members');
   const squads = ids(patch.participants?.squads, 'body.participants.squads');
+  const reason = cleanReason(patch.reason);
   const { actor } = ctx;
 
   return ctx.db.transaction(async (tx) => {
     const before = await lockedBooking(tx, ctx, id);
-    authorizeManage(actor, before, patch.reason);
+    authorizeManage(actor, before, reason);
     checkVersion(before, expectedVersion);
     if (!repo.activeStatuses.includes(before.status))
       throw new AppError('invalid-state', `A ${before.status} booking cannot be changed`);
@@ -452,7 +468,7 @@ export async function updateBooking(
       subjectId: id,
       before: presentBooking(before),
       after: presentBooking(after),
-      reason: patch.reason?.trim() || null,
+      reason: reason ?? null,
     });
     return { ok: true, booking: presentBooking(after, actor) };
   });
@@ -465,9 +481,10 @@ export async function cancelBooking(
   opts: { reason?: string | undefined; expectedVersion?: number | undefined } = {},
 ): Promise<BookingView> {
   const { actor } = ctx;
+  const reason = cleanReason(opts.reason);
   return ctx.db.transaction(async (tx) => {
     const before = await lockedBooking(tx, ctx, id);
-    authorizeManage(actor, before, opts.reason);
+    authorizeManage(actor, before, reason);
     checkVersion(before, opts.expectedVersion);
     if (before.status !== 'confirmed')
       throw new AppError('invalid-state', `A ${before.status} booking cannot be cancelled`);
@@ -481,7 +498,7 @@ export async function cancelBooking(
       subjectId: id,
       before: presentBooking(before),
       after: presentBooking(after),
-      reason: opts.reason?.trim() || null,
+      reason: reason ?? null,
     });
     return presentBooking(after, actor);
   });
