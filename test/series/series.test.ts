@@ -167,6 +167,86 @@ for (const kind of storeKinds()) {
       clock.set('2026-10-20T08:00:00Z');
     });
 
+    it('changes one occurrence, this and following, and all; edited occurrences stay exceptions', async () => {
+      const space = await buildSpace(t);
+      const res = await t.request('POST', '/api/v1/series', { as: a, body: nightly(space) });
+      const first = res.body.series.id as string;
+      const one = await t.request('PATCH', `/api/v1/series/${first}`, {
+        as: a,
+        body: {
+          scope: 'one',
+          occurrence: '2026-10-22T20:00:00Z',
+          start: '2026-10-22T19:00:00Z',
+          end: '2026-10-22T20:00:00Z',
+          title: 'Early one',
+        },
+      });
+      assert.equal(one.status, 200, JSON.stringify(one.body));
+      assert.deepEqual(one.body.exceptions, [
+        { originalStart: '2026-10-22T20:00:00.000Z', kind: 'modified' },
+      ]);
+      const edited = one.body.occurrences.find(
+        (o: { originalStart: string }) => o.originalStart === '2026-10-22T20:00:00.000Z',
+      );
+      assert.equal(edited.start, '2026-10-22T19:00:00.000Z');
+
+      // From the 21st on, 21:00 instead of 22:00: the series splits; the edited 22nd stays.
+      const following = await t.request('PATCH', `/api/v1/series/${first}`, {
+        as: a,
+        body: { scope: 'following', occurrence: '2026-10-21T20:00:00Z', startTime: '21:00' },
+      });
+      assert.equal(following.status, 200, JSON.stringify(following.body));
+      const second = following.body.id as string;
+      assert.notEqual(second, first);
+      assert.equal(following.body.startDate, '2026-10-21');
+      assert.equal(following.body.startTime, '21:00');
+      const starts = following.body.occurrences.map((o: { start: string }) => o.start);
+      assert.equal(starts[0], '2026-10-21T19:00:00.000Z');
+      assert.ok(
+        !starts.some((x: string) => x.startsWith('2026-10-22')),
+        'no new occurrence on the edited date',
+      );
+      assert.ok(starts.includes('2026-10-26T20:00:00.000Z'), '21:00 CET after the change');
+      const old = await t.request('GET', `/api/v1/series/${first}`, { as: a });
+      assert.equal(old.body.status, 'ended');
+      const oldActive = old.body.occurrences.filter((o: { status: string }) => o.status === 'confirmed');
+      assert.deepEqual(
+        oldActive.map((o: { start: string }) => o.start),
+        ['2026-10-20T20:00:00.000Z', '2026-10-22T19:00:00.000Z'],
+      );
+      const ended = await t.request('PATCH', `/api/v1/series/${first}`, {
+        as: a,
+        body: { scope: 'all', title: 'x' },
+      });
+      assert.equal(ended.status, 409);
+
+      const renamed = await t.request('PATCH', `/api/v1/series/${second}`, {
+        as: a,
+        body: { scope: 'all', title: 'Renamed' },
+      });
+      assert.equal(renamed.status, 200);
+      assert.equal(renamed.body.title, 'Renamed');
+      const bookings = await t.request('GET', `/api/v1/bookings?space=${space}&status=confirmed`, { as: a });
+      const titles = new Set(bookings.body.items.map((b: { title: string }) => b.title));
+      assert.deepEqual([...titles].sort(), ['Early one', 'Nightly', 'Renamed']);
+      const perDay = new Map<string, number>();
+      for (const b of bookings.body.items)
+        perDay.set(b.start.slice(0, 10), (perDay.get(b.start.slice(0, 10)) ?? 0) + 1);
+      assert.ok(
+        [...perDay.values()].every((n) => n === 1),
+        'one session a night',
+      );
+      assert.equal(
+        (
+          await t.request('PATCH', `/api/v1/series/${second}`, {
+            as: b,
+            body: { scope: 'all', title: 'Mine' },
+          })
+        ).status,
+        403,
+      );
+    });
+
     it('never lets a series and single bookings racing for the slots overlap', async () => {
       const space = await buildSpace(t);
       const singles = Array.from({ length: 10 }, (_, i) => {

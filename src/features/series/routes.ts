@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
 import { answerPost } from '../../http/idempotency.ts';
 import { DateTime, errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
-import { cancelSeries, createSeries, getSeries, listSeries } from './service.ts';
+import { cancelSeries, changeSeries, createSeries, getSeries, listSeries } from './service.ts';
 
 const Participants = Type.Object(
   {
@@ -129,6 +129,34 @@ export default async function seriesRoutes(app: App, deps: Deps): Promise<void> 
       },
     },
     async (request) => getSeries(ctxOf(request, deps), request.params.id),
+  );
+
+  app.patch(
+    '/series/:id',
+    {
+      schema: {
+        tags: ['series'],
+        summary: 'Change one occurrence, this and the following, or all not yet begun',
+        description:
+          'scope one: start, end, title, headcount of the occurrence (it becomes an exception). following/all: title, headcount, startTime, durationMinutes; the series is split and the answer is the series that now holds the changed occurrences. Edited occurrences stay as they are.',
+        params: IdParams,
+        body: Type.Object(
+          {
+            scope: Type.Union([Type.Literal('one'), Type.Literal('following'), Type.Literal('all')]),
+            occurrence: Type.Optional(DateTime),
+            title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            headcount: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+            start: Type.Optional(DateTime),
+            end: Type.Optional(DateTime),
+            startTime: Type.Optional(Type.String({ pattern: '^[0-9]{2}:[0-9]{2}$' })),
+            durationMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: SeriesDetail, ...errorResponses },
+      },
+    },
+    async (request) => changeSeries(ctxOf(request, deps), request.params.id, request.body),
   );
 
   app.delete(
