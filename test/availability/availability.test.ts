@@ -96,6 +96,33 @@ for (const kind of storeKinds()) {
       assert.equal(res.body.spaces[0].free[0].start, at(now, -120));
     });
 
+    it('slots only of a bookable length, and not beyond the horizon', async () => {
+      const space = await buildSpace(t, { minMinutes: 30, maxMinutes: 90 });
+      const q = (length: number, from: string, to: string) =>
+        ask(`space=${space}&from=${from}&to=${to}&length=${length}&limit=2`);
+      assert.deepEqual(
+        (await q(20, '2026-06-02T00:00:00Z', '2026-06-03T00:00:00Z')).body.spaces[0].slots,
+        [],
+      );
+      assert.deepEqual(
+        (await q(120, '2026-06-02T00:00:00Z', '2026-06-03T00:00:00Z')).body.spaces[0].slots,
+        [],
+      );
+      assert.equal(
+        (await q(60, '2026-06-02T00:00:00Z', '2026-06-03T00:00:00Z')).body.spaces[0].slots.length,
+        2,
+      );
+      // The horizon is 60 days: 31 July 2026 00:00 is the last start.
+      const late = await q(60, '2026-07-30T23:00:00Z', '2026-08-01T00:00:00Z');
+      assert.deepEqual(late.body.spaces[0].slots, [
+        { start: '2026-07-30T23:00:00.000Z', end: '2026-07-31T00:00:00.000Z' },
+        { start: '2026-07-31T00:00:00.000Z', end: '2026-07-31T01:00:00.000Z' },
+      ]);
+      const beyond = await q(60, '2026-07-31T00:01:00Z', '2026-08-01T00:00:00Z');
+      assert.deepEqual(beyond.body.spaces[0].slots, []);
+      assert.equal(beyond.body.spaces[0].free.length, 1);
+    });
+
     describe('bad queries', () => {
       let space: string;
       before(async () => {

@@ -16,7 +16,7 @@ export default async function availabilityRoutes(app: App, deps: Deps): Promise<
         tags: ['availability'],
         summary: 'Free intervals of spaces over a range, and the first free slots of a length',
         description:
-          'An interval [start, end) is free when every booking inside it would be accepted by opening hours and the no-overlap rule (changeover included). Slots start no earlier than now.',
+          "An interval [start, end) is free when every booking inside it would be accepted by opening hours and the no-overlap rule (changeover included). Slots are bookable now: they start between now and the site horizon, and there are none when the length is outside the space's shortest and longest booking.",
         querystring: Type.Object(
           {
             space: Type.Array(Uuid, { minItems: 1, maxItems: 50, description: 'Repeat for several spaces' }),

@@ -1,5 +1,5 @@
 import { firstSlots, freeIntervals } from '../../domain/availability.ts';
-import type { Interval } from '../../domain/intervals.ts';
+import { clip, type Interval } from '../../domain/intervals.ts';
 import { openPeriods } from '../../domain/opening-hours.ts';
 import { parseInstant } from '../../domain/time.ts';
 import { AppError, invalid } from '../../http/errors.ts';
@@ -46,7 +46,9 @@ function instant(value: string | Date, field: string): Date {
 
 /**
  * Free intervals of each space over [from, to) (see freeIntervals for the exact meaning) and,
- * when a length is given, the first slots of that length that start no earlier than now.
+ * when a length is given, the first slots of that length that could be booked now: starting no
+ * earlier than now and no later than the site's horizon, and none when the length is outside
+ * the space's shortest and longest booking.
  */
 export async function getAvailability(ctx: Ctx, q: AvailabilityQuery): Promise<AvailabilityView> {
   const from = instant(q.from, 'query.from');
@@ -72,8 +74,13 @@ export async function getAvailability(ctx: Ctx, q: AvailabilityQuery): Promise<A
         changeoverMs: space.changeoverMinutes * 60_000,
       });
       const entry: AvailabilityView['spaces'][number] = { spaceId: id, free: free.map(present) };
-      if (q.lengthMinutes !== undefined)
-        entry.slots = firstSlots(free, q.lengthMinutes * 60_000, q.limit ?? 10, now).map(present);
+      if (q.lengthMinutes !== undefined) {
+        const length = q.lengthMinutes * 60_000;
+        const lengthOk = q.lengthMinutes >= space.minMinutes && q.lengthMinutes <= space.maxMinutes;
+        // A slot may start up to the horizon, so it may end up to one length after it.
+        const bookable = clip(free, { start: now, end: now + space.horizonDays * 86_400_000 + length });
+        entry.slots = lengthOk ? firstSlots(bookable, length, q.limit ?? 10).map(present) : [];
+      }
       return entry;
     }),
   };
