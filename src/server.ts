@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
 import { migrate } from './db/migrate.ts';
@@ -75,6 +77,67 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
   }
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Claims the embedded store's data folder for this process; answers the release. PGlite takes no
+ * lock of its own, and two processes writing one folder corrupt it, so a second server or an
+ * offline CLI command while the server runs is refused. A lock left by a killed process (its pid
+ * is gone) is taken over.
+ */
+export function lockDataDir(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'shipshape.lock');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
+      return () => {
+        try {
+          if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path);
+        } catch {
+          // Already gone: nothing to release.
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let holder = Number.NaN;
+      try {
+        holder = Number(readFileSync(path, 'utf8').trim());
+      } catch {
+        continue; // released between our two calls
+      }
+      if (Number.isInteger(holder) && holder > 0 && processAlive(holder))
+        throw new Error(
+          `The data folder ${dir} is in use by process ${holder} (a running server?); stop it first, or work through the API`,
+        );
+      try {
+        unlinkSync(path);
+      } catch {
+        // Another process took it over first; the next attempt finds out.
+      }
+    }
+  }
+  throw new Error(`Could not lock the data folder ${dir}`);
+}
+
+/** Opens the configured store; the embedded one only after claiming its folder. */
+export async function openConfiguredStore(config: Config): Promise<{ db: Db; release: () => void }> {
+  const release = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir);
+  try {
+    return { db: await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }), release };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
 export interface FirstStartResult {
   siteId: string;
   adminId: string;
@@ -139,7 +202,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const clock = opts.clock ?? systemClock;
   const hooks = opts.hooks ?? serverHooks;
   const print = opts.print ?? ((text: string) => process.stdout.write(text));
-  const db = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const { db, release } = await openConfiguredStore(config);
   let app: App | undefined;
   const started: ServerHook[] = [];
   try {
@@ -171,7 +234,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       url,
       port,
       close: () => {
-        closing ??= shutdown(app!, db, started);
+        closing ??= shutdown(app!, db, started).finally(release);
         return closing;
       },
     };
@@ -179,6 +242,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     return running;
   } catch (err) {
     await shutdown(app, db, started).catch(() => undefined);
+    release();
     throw err;
   }
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Config } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
-import { type Db, openStore } from '../db/store.ts';
+import type { Db } from '../db/store.ts';
 import { systemClock } from '../domain/clock.ts';
 import { hashPassword } from '../features/auth/service.ts';
 import { type Ctx, systemActor } from '../features/context.ts';
@@ -12,7 +12,7 @@ import { countSites, listSites } from '../features/sites/repository.ts';
 import { createSiteWithAdmin } from '../features/sites/service.ts';
 import { exportSite, importSite, serializeExport } from '../features/transfer/service.ts';
 import { AppError } from '../http/errors.ts';
-import { firstStart, firstStartBanner, startServer } from '../server.ts';
+import { firstStart, firstStartBanner, openConfiguredStore, startServer } from '../server.ts';
 import { CliError, type CliIo } from './io.ts';
 
 /** Opens the configured store, migrated, for one command; always closes it (PGlite must be closed). */
@@ -21,12 +21,13 @@ export async function withStore<T>(
   fn: (db: Db) => Promise<T>,
   opts: { migrate: boolean } = { migrate: true },
 ): Promise<T> {
-  const db = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const { db, release } = await openConfiguredStore(config);
   try {
     if (opts.migrate) await migrate(db);
     return await fn(db);
   } finally {
     await db.close();
+    release();
   }
 }
 

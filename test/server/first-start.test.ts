@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { readConfig } from '../../src/config.ts';
 import { type ServerHook, startServer } from '../../src/server.ts';
-import { emptyStore, type StoreEnv } from '../cli/support.ts';
+import { cli, emptyStore, type StoreEnv } from '../cli/support.ts';
 import { storeKinds } from '../support/store.ts';
 
 async function api(url: string, path: string, opts: { token?: string; body?: unknown } = {}) {
@@ -138,6 +138,12 @@ for (const kind of storeKinds()) {
         assert.equal((await api(server.url, '/bookings', { token })).body.items.length, 0);
         const ready = await fetch(`${server.url}/readyz`);
         assert.equal(ready.status, 200);
+        if (kind === 'pglite') {
+          // PGlite takes no lock of its own: a second opener of the folder is refused by ours.
+          const second = await cli(['migrate'], store.env);
+          assert.equal(second.code, 1);
+          assert.match(second.stderr, new RegExp(`in use by process ${process.pid}`));
+        }
       } finally {
         await server.close();
       }
