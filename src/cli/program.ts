@@ -3,6 +3,7 @@ import { readConfig } from '../config.ts';
 import { AppError } from '../http/errors.ts';
 import { bookCommand, cancelCommand, loginCommand, lsCommand } from './api-commands.ts';
 import { CliError, type CliIo } from './io.ts';
+import { registerNightCommands } from './night-commands.ts';
 import {
   adminCreateCommand,
   demoCommand,
@@ -101,6 +102,7 @@ function buildProgram(io: CliIo): Command {
     .option('--reason <reason>', "needed when an admin cancels someone else's booking")
     .action((id: string, o: { reason?: string }) => cancelCommand(io, id, o));
 
+  registerNightCommands(program, io);
   return program;
 }
 

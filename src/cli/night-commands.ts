@@ -1,0 +1,217 @@
+import type { Command } from 'commander';
+import { formatInZone, localDateTime } from '../domain/time.ts';
+import { ApiClient, ApiError, loadCredentials } from './api-client.ts';
+import { parseTimeArg } from './api-commands.ts';
+import { CliError, type CliIo } from './io.ts';
+
+/** The CLI of recurring sessions, check-in, moves, repeats and notifications; all through the API. */
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface Booking {
+  id: string;
+  spaceId: string;
+  start: string;
+  end: string;
+  title: string;
+  status: string;
+}
+
+function client(io: CliIo): ApiClient {
+  const creds = loadCredentials(io.env);
+  return new ApiClient(creds.url, creds.token);
+}
+
+async function zoneOf(api: ApiClient): Promise<string> {
+  return (await api.call<{ timeZone: string }>('GET', '/site')).timeZone;
+}
+
+async function spaceId(api: ApiClient, nameOrId: string): Promise<{ id: string; name: string }> {
+  const all = await api.all<{ id: string; name: string }>('/spaces');
+  const wanted = nameOrId.trim().toLowerCase();
+  const found = all.find((s) => s.id.toLowerCase() === wanted || s.name.toLowerCase() === wanted);
+  if (!found)
+    throw new CliError(`No space ${nameOrId}; spaces: ${all.map((s) => s.name).join(', ') || 'none'}`);
+  return found;
+}
+
+function bookingId(id: string): string {
+  if (!uuidPattern.test(id)) throw new CliError(`${id} is not a booking id`);
+  return id;
+}
+
+const when = (b: Booking, zone: string) =>
+  `${localDateTime(new Date(b.start), zone).replace('T', ' ')}–${localDateTime(new Date(b.end), zone).slice(11)}`;
+
+/** A conflict's problem as lines naming what is in the way. */
+function explain(err: unknown, zone: string): never {
+  if (err instanceof ApiError && err.problem) {
+    const p = err.problem;
+    const extra: string[] = [];
+    if (typeof p.freeAt === 'string')
+      extra.push(`  the space frees at ${localDateTime(new Date(p.freeAt), zone).replace('T', ' ')}`);
+    for (const o of (p.occurrences as { start: string }[] | undefined) ?? [])
+      extra.push(`  taken: ${localDateTime(new Date(o.start), zone).replace('T', ' ')}`);
+    if (!p.occurrences)
+      for (const c of (p.conflicts as Booking[] | undefined) ?? [])
+        extra.push(`  in the way: ${when(c, zone)}  ${c.title}`);
+    if (extra.length > 0) throw new CliError(`${err.message}\n${extra.join('\n')}`);
+  }
+  throw err;
+}
+
+export function registerNightCommands(program: Command, io: CliIo): void {
+  const series = program.command('series').description('Recurring sessions (through the API)');
+  series
+    .command('create')
+    .description('Create a series from an RRULE, e.g. --rrule FREQ=DAILY --time 22:00 --minutes 90')
+    .requiredOption('--space <name|id>')
+    .requiredOption('--rrule <rule>', 'FREQ=DAILY|WEEKLY|MONTHLY;INTERVAL;BYDAY;BYMONTHDAY;COUNT|UNTIL')
+    .requiredOption('--time <HH:MM>', "local start time in the site's zone")
+    .requiredOption('--minutes <n>', 'length of each session')
+    .requiredOption('--from <YYYY-MM-DD>', 'first date')
+    .requiredOption('--title <title>')
+    .option('--with <ids>', 'comma-separated member ids taking part')
+    .option('--skip-conflicts', 'book the free occurrences and list the skipped (default: all or nothing)')
+    .action(async (o) => {
+      const api = client(io);
+      const zone = await zoneOf(api);
+      const space = await spaceId(api, o.space);
+      const minutes = Number(o.minutes);
+      if (!Number.isInteger(minutes) || minutes < 1)
+        throw new CliError(`--minutes must be a whole number, got ${o.minutes}`);
+      const created = await api
+        .call<{ series: { id: string }; booked: Booking[]; skipped: { start: string }[] }>(
+          'POST',
+          '/series',
+          {
+            body: {
+              spaceId: space.id,
+              rrule: o.rrule,
+              startTime: o.time,
+              durationMinutes: minutes,
+              startDate: o.from,
+              title: o.title,
+              ...(o.with ? { participants: { members: String(o.with).split(',') } } : {}),
+              policy: o.skipConflicts ? 'skip-conflicts' : 'all-or-nothing',
+            },
+          },
+        )
+        .catch((err: unknown) => explain(err, zone));
+      io.out(`Series ${created.series.id}: ${created.booked.length} sessions booked in ${space.name}\n`);
+      for (const s of created.skipped)
+        io.out(`  skipped (taken): ${localDateTime(new Date(s.start), zone).replace('T', ' ')}\n`);
+    });
+  series
+    .command('ls')
+    .description('Series I organize or take part in')
+    .option('--json')
+    .action(async (o) => {
+      const api = client(io);
+      const list = await api.call<{
+        items: { id: string; title: string; rrule: string; startTime: string; status: string }[];
+      }>('GET', '/series');
+      if (o.json) return io.out(`${JSON.stringify(list.items, null, 2)}\n`);
+      if (list.items.length === 0) return io.out('No series\n');
+      for (const s of list.items)
+        io.out(`${s.id}  ${s.status.padEnd(9)}  ${s.startTime}  ${s.rrule}  ${s.title}\n`);
+    });
+  series
+    .command('cancel')
+    .description('Cancel a series: all (default), or one occurrence / this and following with --occurrence')
+    .argument('<id>')
+    .option('--scope <scope>', 'one | following | all', 'all')
+    .option('--occurrence <time>', 'the original start of the occurrence')
+    .action(async (id: string, o) => {
+      const api = client(io);
+      const zone = await zoneOf(api);
+      const query: Record<string, string> = { scope: o.scope };
+      if (o.occurrence) query.occurrence = parseTimeArg(o.occurrence, zone, '--occurrence').toISOString();
+      const res = await api.call<{ status: string }>('DELETE', `/series/${bookingId(id)}`, { query });
+      io.out(`Series ${id} is ${res.status}\n`);
+    });
+
+  program
+    .command('repeat')
+    .description('Book a session again: same time tomorrow (default) or next week')
+    .argument('<booking-id>')
+    .option('--next-week', 'a week later instead of tomorrow')
+    .action(async (id: string, o) => {
+      const api = client(io);
+      const zone = await zoneOf(api);
+      const b = await api
+        .call<Booking>('POST', `/bookings/${bookingId(id)}/repeat`, {
+          body: { when: o.nextWeek ? 'next-week' : 'tomorrow' },
+        })
+        .catch((err: unknown) => explain(err, zone));
+      io.out(`Booked ${when(b, zone)}  ${b.title}  (${b.id})\n`);
+    });
+
+  program
+    .command('check-in')
+    .description('Check in to a booking')
+    .argument('<booking-id>')
+    .action(async (id: string) => {
+      const api = client(io);
+      const zone = await zoneOf(api);
+      const b = await api
+        .call<Booking>('POST', `/bookings/${bookingId(id)}/check-in`, { body: {} })
+        .catch((err: unknown) => explain(err, zone));
+      io.out(`Checked in: ${when(b, zone)}  ${b.title}\n`);
+    });
+
+  program
+    .command('check-out')
+    .description('Check out; the rest of the slot is free at once')
+    .argument('<booking-id>')
+    .action(async (id: string) => {
+      const api = client(io);
+      const zone = await zoneOf(api);
+      const b = await api.call<Booking>('POST', `/bookings/${bookingId(id)}/check-out`, { body: {} });
+      io.out(`Checked out: ${when(b, zone)}  ${b.title}\n`);
+    });
+
+  program
+    .command('move')
+    .description('Move a booking to another space and/or time; participants are told')
+    .argument('<booking-id>')
+    .option('--space <name|id>')
+    .option('--start <time>', 'RFC 3339, or "YYYY-MM-DD HH:MM" local to the site')
+    .option('--end <time>', 'as --start (default: keep the length)')
+    .option('--message <text>', 'told to the participants')
+    .action(async (id: string, o) => {
+      const api = client(io);
+      const zone = await zoneOf(api);
+      const body: Record<string, string> = {};
+      if (o.space) body.spaceId = (await spaceId(api, o.space)).id;
+      if (o.start) body.start = formatInZone(parseTimeArg(o.start, zone, '--start'), zone);
+      if (o.end) body.end = formatInZone(parseTimeArg(o.end, zone, '--end'), zone);
+      if (o.message) body.message = o.message;
+      const b = await api
+        .call<Booking>('POST', `/bookings/${bookingId(id)}/move`, { body })
+        .catch((err: unknown) => explain(err, zone));
+      io.out(`Moved: ${when(b, zone)}  ${b.title}\n`);
+    });
+
+  program
+    .command('notifications')
+    .description('My notices, newest first')
+    .option('--unread', 'only unread ones')
+    .option('--read-all', 'mark all read')
+    .option('--json')
+    .action(async (o) => {
+      const api = client(io);
+      if (o.readAll) {
+        const r = await api.call<{ updated: number }>('POST', '/notifications/read', { body: { all: true } });
+        return io.out(`Marked ${r.updated} read\n`);
+      }
+      const list = await api.call<{
+        items: { id: string; kind: string; body: string; createdAt: string; read: boolean }[];
+        unreadCount: number;
+      }>('GET', '/notifications', { query: { unread: o.unread ? 'true' : undefined } });
+      if (o.json) return io.out(`${JSON.stringify(list, null, 2)}\n`);
+      for (const n of list.items)
+        io.out(`${n.read ? ' ' : '*'} ${n.createdAt.slice(0, 16)}  ${n.kind.padEnd(18)}  ${n.body}\n`);
+      io.out(`${list.unreadCount} unread\n`);
+    });
+}
