@@ -87,16 +87,33 @@ export async function webIsStale(): Promise<boolean> {
   return sources > built.mtimeMs;
 }
 
-/** Builds the web app with Vite when it is stale; `npm start` (prestart) and the browser tests call it. */
+/**
+ * Builds the web app with Vite when it is stale; `npm start` (prestart) and the browser tests call
+ * it. The build goes to a scratch folder that then replaces web/dist in two renames, so test files
+ * building at the same time never see (or serve) a half-written folder.
+ */
 export async function buildWebIfStale(opts: { quiet?: boolean } = {}): Promise<boolean> {
   if (!(await webIsStale())) return false;
+  const { mkdir, rename, rm } = await import('node:fs/promises');
   // Loaded only here: the server itself never needs the bundler.
   const { build } = await import('vite');
+  const scratch = resolve(webRoot, '../node_modules/.cache/shipshape-web');
+  await mkdir(scratch, { recursive: true });
+  const tag = `${process.pid}-${Date.now()}`;
+  const out = join(scratch, `dist-${tag}`);
   await build({
     root: webRoot,
     configFile: join(webRoot, 'vite.config.ts'),
     logLevel: opts.quiet ? 'warn' : 'info',
+    build: { outDir: out, emptyOutDir: true },
   });
+  const old = join(scratch, `old-${tag}`);
+  await rename(webDist, old).catch(() => undefined);
+  await rename(out, webDist).catch(async () => {
+    // Another process put its (identical) build in place first.
+    await rm(out, { recursive: true, force: true });
+  });
+  await rm(old, { recursive: true, force: true });
   return true;
 }
 

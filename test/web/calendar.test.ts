@@ -41,6 +41,7 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
   let paths: Set<string>;
   let anaContext: BrowserContext;
   let page: Page;
+  const pageErrors: string[] = [];
   const tomorrow = () => addDays(localDate(new Date(), zone), 1);
   const at = (date: string, hhmm: string) => {
     const [h, m] = hhmm.split(':').map(Number);
@@ -112,9 +113,11 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
     anaContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     anaContext.setDefaultTimeout(10_000);
     page = await anaContext.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
   });
 
   after(async () => {
+    assert.deepEqual(pageErrors, [], 'uncaught errors in the page');
     await browser?.close();
     await server?.close();
   });
@@ -202,10 +205,10 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
   it('switches to the week view and picks spaces', async () => {
     await page.getByRole('button', { name: 'Week', exact: true }).click();
     await page.locator('.view-week').waitFor();
-    assert.equal(await page.locator('.col-head').count(), 14);
+    assert.equal(await page.locator('.col').count(), 14);
     await page.locator('.space-picker summary').click();
     await page.getByRole('checkbox', { name: 'Sparring ring' }).uncheck();
-    assert.equal(await page.locator('.col-head').count(), 7);
+    assert.equal(await page.locator('.col').count(), 7);
     await page.getByRole('checkbox', { name: 'Sparring ring' }).check();
     await page.locator('.space-picker summary').click();
     await page.getByRole('button', { name: 'Day', exact: true }).click();
@@ -301,7 +304,9 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
     await page.getByRole('button', { name: 'Check in' }).click();
     const msg = page.locator('.booking-details .error-banner');
     await msg.waitFor();
-    assert.ok(((await msg.textContent()) ?? '').length > 0);
+    const holdEndsAt = (await import('../../web/src/time.ts')).formatTime(holdEnd, zone);
+    assert.match((await msg.textContent()) ?? '', new RegExp(`held until .*${holdEndsAt}`));
+    await screenshot(page, 'check-in-refused');
     await page.getByRole('button', { name: 'Close' }).click();
   });
 

@@ -94,28 +94,45 @@ export interface Page<T> {
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
-/** Calls the API with the session cookie; answers the parsed JSON or throws an ApiError. */
-export async function api<T>(
-  method: Method,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<T> {
-  let res: Response;
+interface Prefetch {
+  me?: Promise<Response>;
+  site?: Promise<Response>;
+  spaces?: Promise<Response>;
+  squads?: Promise<Response>;
+  bookings?: { from: string; to: string; res: Promise<Response> };
+}
+
+function prefetched(): Prefetch {
+  return ((window as unknown as { __shipshapePrefetch?: Prefetch }).__shipshapePrefetch ??= {});
+}
+
+/** Answers a first-load call that index.html already started, once; later calls go to the network. */
+export function takePrefetched(key: 'me' | 'site' | 'spaces' | 'squads'): Promise<Response> | undefined {
+  const p = prefetched();
+  const r = p[key];
+  delete p[key];
+  return r;
+}
+
+/** The bookings index.html fetched around now, when they cover [from, to), once. */
+export async function takePrefetchedBookings<T extends { start: string; end: string }>(
+  from: string,
+  to: string,
+): Promise<T[] | undefined> {
+  const p = prefetched();
+  const b = p.bookings;
+  delete p.bookings;
+  if (!b || b.from > from || b.to < to) return undefined;
   try {
-    res = await fetch(`/api/v1${path}`, {
-      method,
-      credentials: 'same-origin',
-      headers: {
-        accept: 'application/json',
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
+    const page = await parse<Page<T>>(await b.res);
+    if (page.nextCursor) return undefined;
+    return page.items.filter((x) => x.end > from && x.start < to);
   } catch {
-    throw new ApiError({ status: 0, title: 'Network error', detail: 'The server could not be reached' });
+    return undefined;
   }
+}
+
+async function parse<T>(res: Response): Promise<T> {
   const text = await res.text();
   let data: unknown = null;
   if (text) {
@@ -130,6 +147,34 @@ export async function api<T>(
     throw new ApiError({ ...problem, status: res.status });
   }
   return data as T;
+}
+
+/** Calls the API with the session cookie; answers the parsed JSON or throws an ApiError. */
+export async function api<T>(
+  method: Method,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  started?: Promise<Response>,
+): Promise<T> {
+  let res: Response;
+  try {
+    res =
+      (await started) ??
+      (await fetch(`/api/v1${path}`, {
+        method,
+        credentials: 'same-origin',
+        headers: {
+          accept: 'application/json',
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      }));
+  } catch {
+    throw new ApiError({ status: 0, title: 'Network error', detail: 'The server could not be reached' });
+  }
+  return parse<T>(res);
 }
 
 /** Reads every page of a list. */

@@ -1,6 +1,6 @@
-import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
+import { Component, type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
 import { Admin } from './admin.tsx';
-import { ApiError, api, apiPaths, type Me, type Site, type Space } from './api.ts';
+import { ApiError, api, apiPaths, type Me, type Site, type Space, takePrefetched } from './api.ts';
 import { Login } from './login.tsx';
 import { MySessions } from './my-sessions.tsx';
 import { NotificationsBell } from './notifications.tsx';
@@ -12,28 +12,32 @@ type State =
   | { kind: 'loading' }
   | { kind: 'signed-out' }
   | { kind: 'failed'; message: string }
-  | { kind: 'ready'; me: Me; site: Site; spaces: Space[]; squads: Squad[]; paths: Set<string> };
+  | { kind: 'ready'; me: Me; site: Site; spaces: Space[]; squads: Squad[] };
 
 async function loadSession() {
-  const me = await api<Me>('GET', '/me');
-  // Spaces and squads lists may be missing on an older server; the app still shows what it can.
-  const [site, spaces, squads, paths] = await Promise.all([
-    api<Site>('GET', '/site'),
-    api<{ items: Space[] }>('GET', '/spaces').then(
-      (r) => r.items,
-      () => [] as Space[],
-    ),
-    api<{ items: Squad[] }>('GET', '/squads').then(
-      (r) => r.items,
-      () => [] as Squad[],
-    ),
-    apiPaths(),
-  ]);
-  return { me, site, spaces, squads, paths };
+  // All at once: a signed-out caller gets 401 from /me and the rest is ignored.
+  const spacesP = api<{ items: Space[] }>('GET', '/spaces', undefined, {}, takePrefetched('spaces')).then(
+    (r) => r.items,
+    () => [] as Space[],
+  );
+  const squadsP = api<{ items: Squad[] }>('GET', '/squads', undefined, {}, takePrefetched('squads')).then(
+    (r) => r.items,
+    () => [] as Squad[],
+  );
+  const siteP = api<Site>('GET', '/site', undefined, {}, takePrefetched('site'));
+  siteP.catch(() => undefined);
+  const me = await api<Me>('GET', '/me', undefined, {}, takePrefetched('me'));
+  const [site, spaces, squads] = await Promise.all([siteP, spacesP, squadsP]);
+  return { me, site, spaces, squads };
 }
 
 export function App() {
   const [state, setState] = useState<State>({ kind: 'loading' });
+  // The API's paths come from its OpenAPI document, off the critical path of the first paint.
+  const [paths, setPaths] = useState<Set<string>>(() => new Set());
+  useEffect(() => {
+    void apiPaths().then(setPaths);
+  }, []);
 
   const load = useCallback(async () => {
     try {
@@ -55,7 +59,7 @@ export function App() {
       site: state.site,
       spaces: state.spaces,
       squads: state.squads,
-      paths: state.paths,
+      paths,
       reload: load,
       async signOut() {
         await api('POST', '/auth/logout').catch(() => undefined);
@@ -63,7 +67,7 @@ export function App() {
         navigate('/');
       },
     };
-  }, [state, load]);
+  }, [state, load, paths]);
 
   if (state.kind === 'loading')
     return (
@@ -84,7 +88,9 @@ export function App() {
     );
   return (
     <SessionContext.Provider value={session}>
-      <Shell />
+      <Boundary>
+        <Shell />
+      </Boundary>
     </SessionContext.Provider>
   );
 }
@@ -151,4 +157,24 @@ function Shell() {
       </main>
     </>
   );
+}
+
+/** A screen that fails to render says so instead of leaving a blank page. */
+class Boundary extends Component<{ children: ReactNode }, { error: Error | null }> {
+  override state = { error: null as Error | null };
+  static getDerivedStateFromError(error: Error) {
+    return { error };
+  }
+  override render() {
+    if (!this.state.error) return this.props.children;
+    return (
+      <main className="page">
+        <h1>Something went wrong</h1>
+        <p role="alert">{this.state.error.message}</p>
+        <button type="button" onClick={() => window.location.reload()}>
+          Reload
+        </button>
+      </main>
+    );
+  }
 }

@@ -4,6 +4,7 @@ import { BookingForm } from './booking-form.tsx';
 import { setParams } from './router.ts';
 import { announceBookingsChanged, useSession } from './session.tsx';
 import {
+  formatDate,
   formatSpan,
   formatTime,
   hhmm,
@@ -14,13 +15,30 @@ import {
   zonedInstant,
 } from './time.ts';
 
-interface Neighbours {
-  before: Booking | Booking[] | null;
-  after: Booking | Booking[] | null;
+interface Neighbour {
+  booking: Booking;
+  gapMinutes: number;
+  adjacent: boolean;
 }
 
-const asList = (x: Booking | Booking[] | null | undefined): Booking[] =>
-  x ? (Array.isArray(x) ? x : [x]) : [];
+interface Neighbours {
+  before: Neighbour | null;
+  after: Neighbour | null;
+  adjacencyMinutes?: number;
+}
+
+/** An API refusal in words, with the instants it names shown in the site's time. */
+function explain(err: unknown, zone: string): string {
+  if (!(err instanceof ApiError)) return String(err);
+  const p = err.problem;
+  const at = (x: string) => {
+    const d = new Date(x);
+    return Number.isNaN(d.getTime()) ? x : `${formatDate(localParts(d, zone))} ${formatTime(d, zone)}`;
+  };
+  if (typeof p.freeAt === 'string') return `Too early to check in: the space is held until ${at(p.freeAt)}.`;
+  if (typeof p.opensAt === 'string') return `Check-in opens at ${at(p.opensAt)}.`;
+  return (p.detail ?? err.message).replace(/\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})/g, at);
+}
 
 const statusLabel: Record<string, string> = {
   confirmed: 'Confirmed',
@@ -83,10 +101,7 @@ export function BookingDetails({
       else await load();
       setMode('view');
     } catch (err) {
-      setMessage({
-        text: err instanceof ApiError ? (err.problem.detail ?? err.message) : String(err),
-        error: true,
-      });
+      setMessage({ text: explain(err, zone), error: true });
     } finally {
       setBusy(false);
     }
@@ -182,19 +197,8 @@ export function BookingDetails({
             <section className="neighbours" aria-labelledby="bd-neighbours">
               <h3 id="bd-neighbours">Before and after</h3>
               <ul>
-                {asList(neighbours.before).map((n) => (
-                  <li key={n.id}>
-                    Before: {n.busy ? 'Busy' : n.title}, {formatTime(n.start, zone)}–{formatTime(n.end, zone)}
-                  </li>
-                ))}
-                {asList(neighbours.before).length === 0 && <li>Nothing just before.</li>}
-                {asList(neighbours.after).map((n) => (
-                  <li key={n.id}>
-                    After: {n.busy ? 'Busy' : n.title}, {formatTime(n.start, zone)}–{formatTime(n.end, zone)}
-                    {n.headcount ? `, ${n.headcount} people` : ''}
-                  </li>
-                ))}
-                {asList(neighbours.after).length === 0 && <li>Nothing just after.</li>}
+                <NeighbourItem label="Before" n={neighbours.before} zone={zone} />
+                <NeighbourItem label="After" n={neighbours.after} zone={zone} />
               </ul>
             </section>
           )}
@@ -287,6 +291,21 @@ export function BookingDetails({
   );
 }
 
+function NeighbourItem({ label, n, zone }: { label: string; n: Neighbour | null; zone: string }) {
+  if (!n) return <li>{label}: nothing booked.</li>;
+  const b = n.booking;
+  const name = b.busy ? 'Busy' : b.title;
+  const who = !b.busy && b.organizer ? `, ${b.organizer.displayName}` : '';
+  const many = !b.busy && b.headcount ? `, ${b.headcount} ${b.headcount === 1 ? 'person' : 'people'}` : '';
+  return (
+    <li>
+      {label}: {name} ({formatSpan(b.start, b.end, zone)}
+      {who}
+      {many}), {n.gapMinutes} min {label === 'Before' ? 'before' : 'after'}
+    </li>
+  );
+}
+
 type Act = (label: string, fn: () => Promise<Booking | { id?: string } | null>) => Promise<void>;
 
 function CancelChoice({
@@ -312,7 +331,7 @@ function CancelChoice({
           series && scope !== 'one'
             ? api<null>(
                 'DELETE',
-                `/series/${booking.seriesId}?scope=${scope}&occurrence=${encodeURIComponent(booking.id)}`,
+                `/series/${booking.seriesId}?scope=${scope}&occurrence=${encodeURIComponent(String(booking.originalStart ?? booking.start))}`,
               )
             : api<Booking>(
                 'POST',

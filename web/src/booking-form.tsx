@@ -203,21 +203,16 @@ export function BookingForm({
           setErrors({ repeat: 'Choose the last date' });
           return;
         }
-        const created = await api<{ id?: string; bookings?: Booking[]; occurrences?: Booking[] }>(
-          'POST',
-          '/series',
-          {
-            ...body,
-            rrule: rruleOf(repeat),
-            startDate: date,
-            startTime: start,
-            durationMinutes: Math.round((endAt.getTime() - startAt.getTime()) / 60_000),
-            policy,
-          },
-        );
+        const created = await api<{ booked?: { id: string }[] }>('POST', '/series', {
+          ...body,
+          rrule: rruleOf(repeat),
+          startDate: date,
+          startTime: start,
+          durationMinutes: Math.round((endAt.getTime() - startAt.getTime()) / 60_000),
+          policy,
+        });
         announceBookingsChanged();
-        const first = created.bookings?.[0] ?? created.occurrences?.[0];
-        onBooked(first?.id ?? null);
+        onBooked(created.booked?.[0]?.id ?? null);
       } else {
         const created = await api<Booking>('POST', '/bookings', {
           ...body,

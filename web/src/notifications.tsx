@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from './api.ts';
 import { navigate } from './router.ts';
 import { announceBookingsChanged, useSession } from './session.tsx';
-import { formatSpan, formatTime, isoDate, localParts } from './time.ts';
+import { formatDate, formatTime, isoDate, localParts } from './time.ts';
 
 /** A notice as the feed answers it; the fields beyond id vary by kind, so each is optional. */
 export interface Notice {
@@ -15,6 +15,7 @@ export interface Notice {
   body?: string;
   bookingId?: string | null;
   booking?: { id: string; start?: string; end?: string; title?: string } | null;
+  data?: { start?: string; end?: string; [key: string]: unknown };
   readAt?: string | null;
   read?: boolean;
   createdAt?: string;
@@ -107,7 +108,8 @@ export function NotificationsBell() {
     setOpen(false);
     const bookingId = n.bookingId ?? n.booking?.id;
     if (!bookingId) return;
-    const when = n.booking?.start ? `&date=${isoDate(localParts(n.booking.start, site.timeZone))}` : '';
+    const start = n.booking?.start ?? n.data?.start;
+    const when = start ? `&date=${isoDate(localParts(start, site.timeZone))}` : '';
     navigate(`/?booking=${bookingId}${when}`);
   }
 
@@ -159,13 +161,12 @@ export function NotificationsBell() {
               {feed.map((n) => (
                 <li key={n.id} className={isUnread(n) ? 'unread' : undefined}>
                   <button type="button" onClick={() => openNotice(n)}>
-                    <span className="notice-text">{textOf(n)}</span>
+                    <span className="notice-title">{n.title ?? textOf(n)}</span>
+                    {(n.body ?? n.message) && <span className="notice-body">{n.body ?? n.message}</span>}
                     <span className="muted small">
-                      {n.booking?.start && n.booking.end
-                        ? formatSpan(n.booking.start, n.booking.end, site.timeZone)
-                        : n.createdAt
-                          ? formatTime(n.createdAt, site.timeZone)
-                          : ''}
+                      {n.createdAt
+                        ? `${formatDate(localParts(n.createdAt, site.timeZone))}, ${formatTime(n.createdAt, site.timeZone)}`
+                        : ''}
                     </span>
                   </button>
                 </li>

@@ -1,5 +1,5 @@
 import { type CSSProperties, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { ApiError, type Booking, listAll, type Space } from './api.ts';
+import { ApiError, type Booking, listAll, type Space, takePrefetchedBookings } from './api.ts';
 import { BookingDetails } from './booking-details.tsx';
 import { BookingForm, type Draft } from './booking-form.tsx';
 import { setParams, useLocation } from './router.ts';
@@ -120,9 +120,11 @@ export function Schedule() {
 
   const load = useCallback(async () => {
     try {
-      const items = await listAll<Booking>(
-        `/bookings?from=${encodeURIComponent(fromIso)}&to=${encodeURIComponent(toIso)}&limit=500`,
-      );
+      const items =
+        (await takePrefetchedBookings<Booking>(fromIso, toIso)) ??
+        (await listAll<Booking>(
+          `/bookings?from=${encodeURIComponent(fromIso)}&to=${encodeURIComponent(toIso)}&limit=500`,
+        ));
       setBookings(items.filter((b) => b.status !== 'cancelled' && b.status !== 'released'));
       setLoadError(null);
     } catch (err) {
@@ -266,21 +268,33 @@ export function Schedule() {
         >
           <div className="grid" style={gridStyle} onPointerUp={finishSelection}>
             <div className="corner" />
-            {columns.map((c, i) => (
-              <div key={c.key} className="col-head" style={{ gridColumn: i + 2 }}>
-                {view === 'week' && (
-                  <span className={`col-day${sameDate(c.date, today) ? ' is-today' : ''}`}>
-                    {formatDate(c.date)}
-                  </span>
-                )}
-                <span
-                  className="col-space"
-                  title={`${c.space.name}, ${c.space.kind}, capacity ${c.space.capacity}`}
-                >
-                  {c.space.name}
-                </span>
-              </div>
-            ))}
+            {view === 'day'
+              ? columns.map((c, i) => (
+                  <div key={c.key} className="col-head" style={{ gridColumn: i + 2 }}>
+                    <span
+                      className="col-space"
+                      title={`${c.space.name}, ${c.space.kind}, capacity ${c.space.capacity}`}
+                    >
+                      {c.space.name}
+                    </span>
+                  </div>
+                ))
+              : days.map((d, di) => (
+                  <div
+                    key={isoDate(d)}
+                    className="col-head day-head"
+                    style={{ gridColumn: `${di * shown.length + 2} / span ${shown.length}` }}
+                  >
+                    <span className={`col-day${sameDate(d, today) ? ' is-today' : ''}`}>{formatDate(d)}</span>
+                    <span className="lane-names">
+                      {shown.map((sp) => (
+                        <span key={sp.id} className="col-space" title={sp.name}>
+                          {sp.name}
+                        </span>
+                      ))}
+                    </span>
+                  </div>
+                ))}
             <div className="hours" aria-hidden="true">
               {hours.map((h) => (
                 <div key={h} className="hour-label" style={{ top: h * hourPx }}>
@@ -303,7 +317,7 @@ export function Schedule() {
               return (
                 <div
                   key={c.key}
-                  className="col"
+                  className={`col${view === 'week' && i % shown.length === 0 ? ' day-start' : ''}`}
                   style={{ gridColumn: i + 2 }}
                   data-column={`${isoDate(c.date)} ${c.space.name}`}
                 >
@@ -352,13 +366,14 @@ export function Schedule() {
                     const top = minuteOfDay(b.start, c.date, zone);
                     const bottom = minuteOfDay(b.end, c.date, zone);
                     const kind = kindOf(b, me.id, mySquads);
+                    const short = bottom - top < 50;
                     const label = kind === 'busy' ? 'Busy' : (b.title ?? 'Booking');
                     const span = `${formatTime(b.start, zone)}–${formatTime(b.end, zone)}`;
                     return (
                       <button
                         key={b.id}
                         type="button"
-                        className={`block block-${kind}${b.status === 'checked_in' || b.status === 'checked-in' ? ' is-checked-in' : ''}`}
+                        className={`block block-${kind}${short ? ' is-short' : ''}${b.status === 'checked_in' || b.status === 'checked-in' ? ' is-checked-in' : ''}`}
                         style={{
                           top: (top / 60) * hourPx,
                           height: Math.max(((bottom - top) / 60) * hourPx, 18),
