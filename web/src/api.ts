@@ -103,7 +103,9 @@ interface Prefetch {
 }
 
 function prefetched(): Prefetch {
-  return ((window as unknown as { __shipshapePrefetch?: Prefetch }).__shipshapePrefetch ??= {});
+  const w = window as unknown as { __shipshapePrefetch?: Prefetch };
+  w.__shipshapePrefetch ??= {};
+  return w.__shipshapePrefetch;
 }
 
 /** Answers a first-load call that index.html already started, once; later calls go to the network. */
