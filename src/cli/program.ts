@@ -54,7 +54,7 @@ function buildProgram(io: CliIo): Command {
   program
     .command('export')
     .description('Write every row of one site as JSON')
-    .requiredOption('--site <id>', 'the site id')
+    .option('--site <id>', 'the site id or name (needed when the store holds several)')
     .option('--out <file>', 'write to a file instead of stdout')
     .action((o) => exportCommand(config(), io, o));
 

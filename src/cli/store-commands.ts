@@ -127,11 +127,20 @@ export async function demoCommand(config: Config, io: CliIo, opts: { site?: stri
   });
 }
 
-export async function exportCommand(config: Config, io: CliIo, opts: { site: string; out?: string }) {
-  const text = await withStore(config, async (db) => serializeExport(await exportSite(db, opts.site)));
+export async function exportCommand(config: Config, io: CliIo, opts: { site?: string; out?: string }) {
+  let siteId = '';
+  const text = await withStore(config, async (db) => {
+    // An id is passed through as given, so an unknown one gets the service's answer.
+    siteId =
+      opts.site && /^[0-9a-f-]{36}$/i.test(opts.site)
+        ? opts.site
+        : ((await resolveSite(db, opts.site)) ?? '');
+    if (!siteId) throw new CliError('The store holds no site to export');
+    return serializeExport(await exportSite(db, siteId));
+  });
   if (opts.out) {
     writeFileSync(opts.out, text);
-    io.err(`Exported site ${opts.site} to ${opts.out}\n`);
+    io.err(`Exported site ${siteId} to ${opts.out}\n`);
   } else io.out(text);
 }
 
