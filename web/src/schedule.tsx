@@ -19,7 +19,7 @@ import {
   zonedInstant,
 } from './time.ts';
 
-const hourPx = 48;
+const hourPx = 52;
 const hours = Array.from({ length: 24 }, (_, h) => h);
 const slotStarts = Array.from({ length: 1440 / 30 }, (_, s) => s * 30);
 const slotMinutes = 30;
