@@ -77,6 +77,9 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
   }
 }
 
+/** Lock files this process holds. */
+const heldLocks = new Set<string>();
+
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -98,7 +101,9 @@ export function lockDataDir(dir: string): () => void {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
+      heldLocks.add(path);
       return () => {
+        heldLocks.delete(path);
         try {
           if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path);
         } catch {
@@ -113,7 +118,9 @@ export function lockDataDir(dir: string): () => void {
       } catch {
         continue; // released between our two calls
       }
-      if (Number.isInteger(holder) && holder > 0 && processAlive(holder))
+      // Our own pid on a lock we do not hold is a restarted container's (the server is pid 1 again).
+      const ours = holder === process.pid && !heldLocks.has(path);
+      if (Number.isInteger(holder) && holder > 0 && !ours && processAlive(holder))
         throw new Error(
           `The data folder ${dir} is in use by process ${holder} (a running server?); stop it first, or work through the API`,
         );
