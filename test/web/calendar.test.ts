@@ -230,6 +230,8 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
     await page.getByRole('dialog').getByLabel('Repeat', { exact: true }).selectOption('daily');
     await page.getByRole('dialog').getByLabel('Number of sessions', { exact: true }).fill('3');
     await page.getByRole('dialog').getByRole('button', { name: 'Book' }).click();
+    await page.getByRole('dialog', { name: 'Night sparring' }).waitFor();
+    await page.getByRole('button', { name: 'Close' }).click();
     await page.locator('.block', { hasText: 'Night sparring' }).first().waitFor();
     const r = await t.request(
       'GET',
@@ -241,6 +243,36 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
     assert.deepEqual(
       nights.map((b: any) => new Date(b.start).toISOString()),
       [0, 1, 2].map((d) => at(addDays(tomorrow(), d), '22:00')),
+    );
+    // A second series that clashes: nothing is booked until the member chooses to skip the clashes.
+    await page.getByRole('button', { name: 'New booking' }).click();
+    await page
+      .getByRole('dialog')
+      .getByLabel('Space', { exact: true })
+      .selectOption({ label: 'Sparring ring (up to 4)' });
+    await page.getByRole('dialog').getByLabel('Date', { exact: true }).fill(tomorrow());
+    await page.getByRole('dialog').getByLabel('Start', { exact: true }).fill('22:30');
+    await page.getByRole('dialog').getByLabel('End', { exact: true }).fill('23:30');
+    await page.getByRole('dialog').getByLabel('Title', { exact: true }).fill('Late rounds');
+    await page.getByRole('dialog').getByLabel('Repeat', { exact: true }).selectOption('daily');
+    await page.getByRole('dialog').getByLabel('Number of sessions', { exact: true }).fill('4');
+    await page.getByRole('dialog').getByRole('button', { name: 'Book' }).click();
+    await page.locator('.conflicts li').first().waitFor();
+    assert.equal(await page.locator('.conflicts li').count(), 3);
+    await screenshot(page, 'series-conflict');
+    const skip = page.getByRole('button', { name: 'Book the free ones, skip conflicts' });
+    await skip.click();
+    await page.getByRole('dialog', { name: 'Late rounds' }).waitFor();
+    await page.getByRole('button', { name: 'Close' }).click();
+    const late = await t.request(
+      'GET',
+      `/api/v1/bookings?space=${ring.id}&from=${at(tomorrow(), '00:00')}&to=${at(addDays(tomorrow(), 5), '00:00')}`,
+    );
+    assert.deepEqual(
+      late.body.items
+        .filter((b: any) => b.title === 'Late rounds')
+        .map((b: any) => new Date(b.start).toISOString()),
+      [at(addDays(tomorrow(), 3), '22:30')],
     );
   });
 
@@ -335,6 +367,8 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
     if (!paths.has('/api/v1/bookings/{id}/repeat')) return ctx.skip('the repeat API has not landed');
     await page.goto(`${base}/?date=${tomorrow()}`);
     await page.locator('.block', { hasText: 'Squad warm-up' }).click();
+    await page.getByRole('dialog', { name: 'Squad warm-up' }).getByText('Before:').waitFor();
+    await a11y(page, 'booking details');
     await page.getByRole('button', { name: 'Same time tomorrow' }).click();
     await page.locator('.booking-details .notice', { hasText: 'same time tomorrow' }).waitFor();
     const r = await t.request(
