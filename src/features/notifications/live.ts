@@ -71,8 +71,9 @@ export class LiveHub {
     this.polling = true;
     try {
       if (this.highest === 0n) this.highest = BigInt(await repo.maxNoticeId(this.db));
-      const from = this.highest > 1000n ? this.highest - 1000n : 0n;
-      this.publish(await repo.listRecentNotices(this.db, from.toString(), 2000));
+      // A short look-back: ids taken by transactions still committing are at most a few behind.
+      const from = this.highest > 100n ? this.highest - 100n : 0n;
+      this.publish(await repo.listRecentNotices(this.db, from.toString(), 1000));
     } finally {
       this.polling = false;
     }
@@ -109,4 +110,20 @@ export function hubFor(db: Db): LiveHub {
     hubs.set(db, hub);
   }
   return hub;
+}
+
+const wakers = new WeakMap<Db, () => void>();
+
+/**
+ * Registers what delivers pending notices in this process (the server's scheduler does), so a
+ * change can have its notices delivered at once instead of at the next poll.
+ */
+export function setDeliveryWaker(db: Db, wake: (() => void) | undefined): void {
+  if (wake) wakers.set(db, wake);
+  else wakers.delete(db);
+}
+
+/** Asks this process's delivery to run now; nothing happens where no delivery runs. */
+export function wakeDelivery(db: Db): void {
+  wakers.get(db)?.();
 }

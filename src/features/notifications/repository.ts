@@ -200,17 +200,27 @@ export async function setPreference(
   );
 }
 
-/** The member ids behind a booking: organizer, member participants and members of its squads. */
-export async function bookingAudience(db: Queryable, siteId: string, bookingId: string): Promise<string[]> {
-  const res = await db.query<{ id: string }>(
-    `SELECT organizer_id AS id FROM bookings WHERE site_id = $1 AND id = $2
-     UNION SELECT member_id FROM booking_members WHERE site_id = $1 AND booking_id = $2
-     UNION SELECT sm.member_id FROM booking_squads bq
+/** The member ids behind each booking: organizer, member participants and members of its squads. */
+export async function bookingAudiences(
+  db: Queryable,
+  siteId: string,
+  bookingIds: string[],
+): Promise<Map<string, string[]>> {
+  const res = await db.query<{ booking: string; member: string }>(
+    `SELECT id AS booking, organizer_id AS member FROM bookings WHERE site_id = $1 AND id = ANY($2::uuid[])
+     UNION SELECT booking_id, member_id FROM booking_members WHERE site_id = $1 AND booking_id = ANY($2::uuid[])
+     UNION SELECT bq.booking_id, sm.member_id FROM booking_squads bq
              JOIN squad_members sm ON sm.site_id = bq.site_id AND sm.squad_id = bq.squad_id
-            WHERE bq.site_id = $1 AND bq.booking_id = $2`,
-    [siteId, bookingId],
+            WHERE bq.site_id = $1 AND bq.booking_id = ANY($2::uuid[])`,
+    [siteId, bookingIds],
   );
-  return res.rows.map((r) => r.id);
+  const out = new Map<string, string[]>(bookingIds.map((id) => [id, []]));
+  for (const r of res.rows) out.get(r.booking)?.push(r.member);
+  return out;
+}
+
+export async function bookingAudience(db: Queryable, siteId: string, bookingId: string): Promise<string[]> {
+  return (await bookingAudiences(db, siteId, [bookingId])).get(bookingId) ?? [];
 }
 
 export interface NeighbourRow {

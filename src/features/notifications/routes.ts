@@ -3,7 +3,7 @@ import { type App, ctxOf, type Deps } from '../../http/deps.ts';
 import { invalid } from '../../http/errors.ts';
 import { answerPost } from '../../http/idempotency.ts';
 import { errorResponses } from '../../http/schemas.ts';
-import { hubFor } from './live.ts';
+import { hubFor, wakeDelivery } from './live.ts';
 import {
   getPreferences,
   listMyNotifications,
@@ -39,6 +39,11 @@ export default async function notificationsRoutes(app: App, deps: Deps): Promise
   const streams = new Set<() => void>();
   app.addHook('preClose', async () => {
     for (const end of streams) end();
+  });
+  // Every /api/v1 route shares this context: once a change is answered (committed), deliver its
+  // notices now rather than at the next poll.
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method !== 'GET' && reply.statusCode < 500) wakeDelivery(deps.db);
   });
 
   app.get(

@@ -79,7 +79,8 @@ async function adjacencyNotices(
     b.id,
   );
   if (neighbours.length === 0) return [];
-  const own = new Set(await repo.bookingAudience(db, e.siteId, b.id));
+  const audiences = await repo.bookingAudiences(db, e.siteId, [b.id, ...neighbours.map((n) => n.id)]);
+  const own = new Set(audiences.get(b.id) ?? []);
   if (e.actorId) own.add(e.actorId);
   const who = b.organizer?.displayName ?? 'Someone';
   const out: repo.NewNotice[] = [];
@@ -93,7 +94,7 @@ async function adjacencyNotices(
       ? `${place.spaceName} is booked right after you`
       : `${place.spaceName} is booked right before you`;
     const body = `${who} booked ${place.spaceName} for ${b.headcount} ${b.headcount === 1 ? 'person' : 'people'} ${when}.`;
-    for (const memberId of await repo.bookingAudience(db, e.siteId, n.id)) {
+    for (const memberId of audiences.get(n.id) ?? []) {
       if (own.has(memberId)) continue;
       out.push({
         siteId: e.siteId,

@@ -243,3 +243,109 @@ export async function memberActor(
   const row = res.rows[0];
   return row ? { role: row.role, squadIds: row.squadIds ?? [], leaderOf: row.leaderOf ?? [] } : undefined;
 }
+
+export interface OccurrenceInsert {
+  start: Date;
+  end: Date;
+  originalStart: Date;
+}
+
+/**
+ * Books many occurrences in one statement. A row that would overlap an active booking (the
+ * exclusion constraint) or repeat an occurrence (the unique index) is skipped, not an error: the
+ * caller compares what came back with what it sent to find the taken slots.
+ */
+export async function insertOccurrences(
+  db: Queryable,
+  s: {
+    siteId: string;
+    spaceId: string;
+    organizerId: string;
+    title: string;
+    headcount: number;
+    visibility: 'public' | 'private';
+    seriesId: string;
+    changeoverMinutes: number;
+  },
+  occurrences: OccurrenceInsert[],
+): Promise<{ id: string; originalStart: Date; createdAt: Date; updatedAt: Date }[]> {
+  if (occurrences.length === 0) return [];
+  const res = await db.query<{ id: string; originalStart: Date; createdAt: Date; updatedAt: Date }>(
+    `INSERT INTO bookings (site_id, space_id, organizer_id, title, start_at, end_at, blocked, headcount, visibility,
+                           series_id, original_start)
+     SELECT $1, $2, $3, $4, o.s, o.e, tstzrange(o.s, o.e + make_interval(mins => $5::int), '[)'), $6, $7, $8, o.os
+       FROM unnest($9::timestamptz[], $10::timestamptz[], $11::timestamptz[]) AS o(s, e, os)
+     ON CONFLICT DO NOTHING
+     RETURNING id, original_start AS "originalStart", created_at AS "createdAt", updated_at AS "updatedAt"`,
+    [
+      s.siteId,
+      s.spaceId,
+      s.organizerId,
+      s.title,
+      s.changeoverMinutes,
+      s.headcount,
+      s.visibility,
+      s.seriesId,
+      occurrences.map((o) => iso(o.start)),
+      occurrences.map((o) => iso(o.end)),
+      occurrences.map((o) => iso(o.originalStart)),
+    ],
+  );
+  return res.rows;
+}
+
+/** Adds the same member and squad participants to many bookings. */
+export async function addParticipantsToMany(
+  db: Queryable,
+  siteId: string,
+  bookingIds: string[],
+  memberIds: string[],
+  squadIds: string[],
+): Promise<void> {
+  if (bookingIds.length === 0) return;
+  if (memberIds.length > 0)
+    await db.query(
+      `INSERT INTO booking_members (site_id, booking_id, member_id)
+       SELECT $1, b, m FROM unnest($2::uuid[]) b CROSS JOIN unnest($3::uuid[]) m ON CONFLICT DO NOTHING`,
+      [siteId, bookingIds, memberIds],
+    );
+  if (squadIds.length > 0)
+    await db.query(
+      `INSERT INTO booking_squads (site_id, booking_id, squad_id)
+       SELECT $1, b, q FROM unnest($2::uuid[]) b CROSS JOIN unnest($3::uuid[]) q ON CONFLICT DO NOTHING`,
+      [siteId, bookingIds, squadIds],
+    );
+}
+
+/** Writes the booking.created events of many bookings at once (the events trigger queues each). */
+export async function insertCreatedEvents(
+  db: Queryable,
+  siteId: string,
+  actorId: string,
+  items: { id: string; after: unknown }[],
+): Promise<void> {
+  if (items.length === 0) return;
+  await db.query(
+    `INSERT INTO events (site_id, actor_id, type, subject_type, subject_id, after)
+     SELECT $1, $2, 'booking.created', 'booking', x.id, x.after
+       FROM jsonb_to_recordset($3::jsonb) AS x(id uuid, after jsonb)`,
+    [siteId, actorId, JSON.stringify(items)],
+  );
+}
+
+export async function names(
+  db: Queryable,
+  siteId: string,
+  memberIds: string[],
+  squadIds: string[],
+): Promise<{ members: Map<string, string>; squads: Map<string, string> }> {
+  const res = await db.query<{ kind: 'm' | 's'; id: string; name: string }>(
+    `SELECT 'm' AS kind, id, display_name AS name FROM members WHERE site_id = $1 AND id = ANY($2::uuid[])
+     UNION ALL SELECT 's', id, name FROM squads WHERE site_id = $1 AND id = ANY($3::uuid[])`,
+    [siteId, memberIds, squadIds],
+  );
+  return {
+    members: new Map(res.rows.filter((r) => r.kind === 'm').map((r) => [r.id, r.name])),
+    squads: new Map(res.rows.filter((r) => r.kind === 's').map((r) => [r.id, r.name])),
+  };
+}

@@ -1,5 +1,7 @@
 import type { Db, Tx } from '../../db/store.ts';
 import type { Clock } from '../../domain/clock.ts';
+import { withinOne } from '../../domain/intervals.ts';
+import { openPeriods } from '../../domain/opening-hours.ts';
 import {
   expandOccurrences,
   formatRRule,
@@ -10,8 +12,9 @@ import {
 } from '../../domain/recurrence.ts';
 import { localDate, parseInstant } from '../../domain/time.ts';
 import { AppError, invalid } from '../../http/errors.ts';
+import { mayBook } from '../bookings/policy.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
-import { type ConflictView, cancelBooking, createBooking, updateBooking } from '../bookings/service.ts';
+import { type ConflictView, cancelBooking, presentConflict, updateBooking } from '../bookings/service.ts';
 import type { Actor, Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
 import * as repo from './repository.ts';
@@ -97,8 +100,10 @@ function patternOf(s: repo.SeriesRow): Pattern {
 }
 
 /**
- * Books the occurrences of a series starting in [from, to) that have no booking or exception yet.
- * Returns what was booked and the occurrences whose slot was taken (left unbooked here).
+ * Books the occurrences of a series starting in [from, to) that have no booking or exception yet,
+ * in a few statements whatever their number: the booking rules that are the same for every
+ * occurrence are checked once, opening hours per occurrence, and the exclusion constraint decides
+ * which slots are free. Returns what was booked and the occurrences whose slot was taken.
  */
 async function materialize(
   tx: Tx,
@@ -108,41 +113,117 @@ async function materialize(
   to: Date,
   onRuleViolation: 'throw' | 'skip',
 ): Promise<{ booked: SeriesCreated['booked']; skipped: SkippedOccurrence[] }> {
-  const occurrences = expandOccurrences(patternOf(s), { from, to });
+  const { actor } = ctx;
+  const space = await bookingsRepo.findSpaceRules(tx, s.siteId, s.spaceId);
+  if (!space) throw new AppError('not-found', 'No such space', { field: 'body.spaceId' });
+  const refuse = (rule: string, field: string, message: string) => {
+    throw new AppError('rule-violation', message, { field, rule });
+  };
+  if (!mayBook(actor, space)) refuse('access', 'body.spaceId', 'You may not book this space');
+  if (s.headcount > space.capacity)
+    refuse(
+      'capacity',
+      'body.headcount',
+      `headcount ${s.headcount} is more than the space holds (${space.capacity})`,
+    );
+  if (s.durationMinutes < space.minMinutes || s.durationMinutes > space.maxMinutes)
+    refuse(
+      'length',
+      'body.durationMinutes',
+      `A booking of this space lasts ${space.minMinutes} to ${space.maxMinutes} minutes`,
+    );
+  const found = await bookingsRepo.existingParticipants(tx, s.siteId, s.memberIds, s.squadIds);
+  if (s.memberIds.some((m) => !found.members.has(m)))
+    refuse('participants', 'body.participants.members', 'Some participants are not members of this site');
+  if (s.squadIds.some((q) => !found.squads.has(q)))
+    refuse('participants', 'body.participants.squads', 'Some squads are not squads of this site');
+
+  // The horizon rule of single bookings: no start beyond it.
+  const horizonEnd = new Date(ctx.clock.now().getTime() + space.horizonDays * dayMs);
+  const until = to.getTime() < horizonEnd.getTime() ? to : horizonEnd;
   const handled = await repo.handledStarts(tx, s.siteId, s.id, from);
-  const booked: SeriesCreated['booked'] = [];
-  const skipped: SkippedOccurrence[] = [];
-  for (const o of occurrences) {
+  const wanted: Occurrence[] = [];
+  for (const o of expandOccurrences(patternOf(s), { from, to: until })) {
     if (handled.has(o.originalStart.getTime())) continue;
-    let result: Awaited<ReturnType<typeof createBooking>>;
-    try {
-      result = await createBooking(
-        { ...ctx, db: tx },
-        {
-          spaceId: s.spaceId,
-          start: o.start,
-          end: o.end,
-          title: s.title,
-          headcount: s.headcount,
-          visibility: s.visibility,
-          participants: { members: s.memberIds, squads: s.squadIds },
-        },
-        { seriesId: s.id, originalStart: o.originalStart },
-      );
-    } catch (err) {
-      if (!(err instanceof AppError) || err.code !== 'rule-violation') throw err;
+    const range = { start: o.start.getTime(), end: o.end.getTime() };
+    if (
+      space.openingHours !== null &&
+      !withinOne(openPeriods(space.openingHours, space.timeZone, range), range)
+    ) {
       if (onRuleViolation === 'throw')
-        throw new AppError('rule-violation', `The occurrence at ${o.start.toISOString()}: ${err.message}`, {
-          ...err.extras,
-          occurrence: o.start.toISOString(),
-        });
+        refuse(
+          'opening-hours',
+          'body.startTime',
+          `The occurrence at ${o.start.toISOString()} is outside the opening hours of the space`,
+        );
       await repo.recordException(tx, s.siteId, s.id, o.originalStart, 'skipped');
       continue;
     }
-    if (result.ok)
-      booked.push({ id: result.booking.id, start: result.booking.start, end: result.booking.end });
-    else skipped.push({ ...occurrenceTimes(o), conflicts: result.conflicts });
+    wanted.push(o);
   }
+  const inserted = await repo.insertOccurrences(
+    tx,
+    {
+      siteId: s.siteId,
+      spaceId: s.spaceId,
+      organizerId: s.organizerId,
+      title: s.title,
+      headcount: s.headcount,
+      visibility: s.visibility,
+      seriesId: s.id,
+      changeoverMinutes: space.changeoverMinutes,
+    },
+    wanted,
+  );
+  const byStart = new Map(inserted.map((r) => [new Date(r.originalStart).getTime(), r]));
+  await repo.addParticipantsToMany(
+    tx,
+    s.siteId,
+    inserted.map((r) => r.id),
+    s.memberIds,
+    s.squadIds,
+  );
+  const n = await repo.names(tx, s.siteId, [s.organizerId, ...s.memberIds], s.squadIds);
+  const members = s.memberIds
+    .map((id) => ({ id, displayName: n.members.get(id) ?? '' }))
+    .sort((a, b) => a.displayName.localeCompare(b.displayName));
+  const squads = s.squadIds.map((id) => ({ id, name: n.squads.get(id) ?? '' }));
+  const booked: SeriesCreated['booked'] = [];
+  const skipped: SkippedOccurrence[] = [];
+  const events: { id: string; after: unknown }[] = [];
+  for (const o of wanted) {
+    const row = byStart.get(o.originalStart.getTime());
+    if (!row) {
+      const blockedEnd = new Date(o.end.getTime() + space.changeoverMinutes * 60_000);
+      const rows = await bookingsRepo.findOverlapping(tx, s.siteId, s.spaceId, o.start, blockedEnd, null);
+      skipped.push({ ...occurrenceTimes(o), conflicts: rows.map((r) => presentConflict(r, actor)) });
+      continue;
+    }
+    const times = { id: row.id, start: o.start.toISOString(), end: o.end.toISOString() };
+    booked.push(times);
+    // The same snapshot bookings' presentBooking gives a new booking, for the audit trail and notices.
+    events.push({
+      id: row.id,
+      after: {
+        ...times,
+        siteId: s.siteId,
+        spaceId: s.spaceId,
+        title: s.title,
+        headcount: s.headcount,
+        visibility: s.visibility,
+        status: 'confirmed',
+        organizer: { id: s.organizerId, displayName: n.members.get(s.organizerId) ?? '' },
+        participants: { members, squads },
+        seriesId: s.id,
+        originalStart: o.originalStart.toISOString(),
+        version: 1,
+        createdAt: new Date(row.createdAt).toISOString(),
+        updatedAt: new Date(row.updatedAt).toISOString(),
+        busy: false,
+      },
+    });
+  }
+  await repo.insertCreatedEvents(tx, s.siteId, actor.memberId, events);
   return { booked, skipped };
 }
 
