@@ -134,6 +134,26 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
     assert.deepEqual(heads.sort(), ['Sparring ring', 'Training lounge']);
     assert.match((await page.locator('.zone-note').textContent()) ?? '', /Asia\/Kathmandu/);
     await a11y(page, 'schedule');
+    // Keyboard: the skip link comes first and shows; a dialog opens from the keyboard, takes the
+    // focus, shows where it is, and Escape closes it.
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+    assert.ok(
+      ((await page.getByText('Skip to content').boundingBox())?.x ?? -1) >= 0,
+      'skip link visible on focus',
+    );
+    await page.getByRole('button', { name: 'New booking' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'New booking' }).waitFor();
+    assert.ok(
+      await page.evaluate(() => !!document.activeElement?.closest('dialog')),
+      'focus moves into the dialog',
+    );
+    await page.keyboard.press('Tab');
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    assert.equal(outline, 'solid', 'the focused control shows a focus ring');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
   });
 
   it('books a free slot with a participant found by name', async () => {
@@ -299,6 +319,10 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
       await benPage.locator('#notice-panel li').first().waitFor();
       await screenshot(benPage, 'notifications');
       await a11y(benPage, 'notifications panel');
+      // A notice opens the booking it is about (Ben's Morning drill) and is then read.
+      await benPage.locator('#notice-panel li button').first().click();
+      await benPage.getByRole('dialog', { name: 'Morning drill' }).waitFor();
+      await benPage.getByRole('button', { name: `Notifications, ${before} unread` }).waitFor();
     } finally {
       await benContext.close();
     }
