@@ -23,6 +23,7 @@ import { type Actor, systemActor } from '../src/features/context.ts';
 import { createSiteWithAdmin } from '../src/features/sites/service.ts';
 import { createSpace } from '../src/features/spaces/service.ts';
 import { buildApp } from '../src/http/app.ts';
+import { runSeriesBench } from './series.ts';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const BIG = Number(process.env.BENCH_BIG ?? 1_000_000);
@@ -263,3 +264,6 @@ for (const r of rows)
   );
 console.log('\nServer process memory after the HTTP phase (store in process for PGlite):\n');
 for (const r of rows) console.log(`- ${r.store}: rss ${f(r.rssMb)} MB, heap used ${f(r.heapMb)} MB`);
+
+console.log('\nSeries and notices:\n');
+await runSeriesBench();
