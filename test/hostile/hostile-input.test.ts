@@ -76,12 +76,8 @@ const knownOpen: [RegExp, string][] = [
     'members: NUL reaches SQL (500); a lone surrogate is stored as U+FFFD (201)',
   ],
   [
-    /^(POST|PATCH) \/api\/v1\/bookings(\/\{id\})? body\.(title|reason) (NUL|unicode "\\ud800")/,
-    'bookings: NUL in title reaches SQL (500); a lone surrogate is stored as U+FFFD (201)',
-  ],
-  [
-    /^POST \/api\/v1\/bookings\/\{id\}\/cancel body is null$/,
-    'bookings: a JSON null body is taken as no body and cancels (200)',
+    /^POST \/api\/v1\/bookings\/\{id\}\/move body\.message (NUL|unicode "\\ud800")/,
+    'moves: NUL in message reaches SQL (500); a lone surrogate is stored as U+FFFD (200)',
   ],
 ];
 
@@ -139,8 +135,8 @@ const sqlish = [
   '%s%s%n{{7*7}}<script>',
 ];
 const unicodeOdd = ['\u202Eevil.exe', 'e\u0301', '👩‍🚀\uFEFF\u200B', '\ud800', '\u0007\n\r\t'];
-const wrongTypes: Json[] = [{}, [{}], true, null, 0, 'abc', [], [[1]]];
-const numbers: Json[] = [-1, 1.5, 1e308, -1e308, 2 ** 31, 2 ** 53 + 1];
+const wrongTypes: Json[] = [{}, [{}], true, null, 0, 'abc'];
+const numbers: Json[] = [-1, 1.5, 1e308, 2 ** 31];
 
 /** The JSON types a schema admits, looking through anyOf / oneOf / enum / const. */
 function typesOf(schema: Schema): Set<string> {
@@ -527,27 +523,36 @@ for (const kind of storeKinds()) {
       (await t.db.query<Record<string, number>>(countSql)).rows[0]!;
 
     /** Sends a case as the admin; an If-Match the case leaves out is the resource's current ETag. */
+    const etags = new Map<string, string>();
     async function send(c: Case) {
       const headers: Record<string, string> = { ...c.headers };
+      let sentTag: string | undefined;
       if (c.contentType) headers['content-type'] = c.contentType;
       const takesIfMatch = c.op.params.some((p) => p.in === 'header' && p.name.toLowerCase() === 'if-match');
       if (takesIfMatch && !Object.keys(headers).some((h) => h.toLowerCase() === 'if-match')) {
         // The resource is the path itself, or its parent for an action like /bookings/{id}/cancel.
         const path = urlOf({ ...c, query: {} });
-        for (const url of [path, path.replace(/\/[^/{}]+$/, '')]) {
+        let tag = etags.get(path);
+        for (const url of tag ? [] : [path, path.replace(/\/[^/{}]+$/, '')]) {
           const current = await t.request('GET', url, { as: t.admin });
           if (current.status === 200 && typeof current.headers.etag === 'string') {
-            headers['if-match'] = current.headers.etag;
+            tag = current.headers.etag;
+            etags.set(path, tag);
             break;
           }
         }
+        if (tag) headers['if-match'] = tag;
+        sentTag = path;
       }
       sent++;
-      return t.request(c.op.method, urlOf(c), {
+      const res = await t.request(c.op.method, urlOf(c), {
         as: t.admin,
         headers,
         ...(c.rawBody !== undefined ? { rawBody: c.rawBody } : c.body !== undefined ? { body: c.body } : {}),
       });
+      // A change or a stale tag means the version moved: read it again next time.
+      if (sentTag && (res.status < 300 || res.status === 412)) etags.delete(sentTag);
+      return res;
     }
 
     /**
