@@ -130,6 +130,27 @@ for (const kind of storeKinds()) {
       assert.equal((await feed(t, a)).items.length, 2);
       assert.equal((await feed(t, b)).items.length, 1, 'b turned adjacency notices off');
       assert.ok(pair.id);
+
+      // A private booking shows the neighbours only that the space is taken.
+      const secret = await t.request('POST', '/api/v1/bookings', {
+        as: a,
+        body: {
+          spaceId: lounge,
+          start: at(t0, 830),
+          end: at(t0, 860),
+          title: 'Secret',
+          visibility: 'private',
+          headcount: 3,
+        },
+      });
+      assert.equal(secret.status, 201);
+      await runDelivery(t.db);
+      const toCleo = (await feed(t, c)).items.filter((n) => n.data.otherBookingId === secret.body.id);
+      assert.equal(toCleo.length, 1);
+      assert.equal(toCleo[0]!.data.organizer, null);
+      assert.equal(toCleo[0]!.data.headcount, null);
+      assert.match(toCleo[0]!.body, /^Someone booked Training lounge from /);
+      assert.doesNotMatch(toCleo[0]!.body, /Aiko|Secret|3 people/);
     });
 
     it('refuses an early check-in with the time the space frees and tells the holders; check-out frees the slot', async () => {

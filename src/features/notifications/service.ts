@@ -50,6 +50,7 @@ interface BookingSnapshot {
   end: string;
   headcount: number;
   status: string;
+  visibility?: string;
   organizer: { id: string; displayName: string } | null;
   participants?: { members: { id: string }[]; squads: { id: string }[] };
 }
@@ -82,7 +83,9 @@ async function adjacencyNotices(
   const audiences = await repo.bookingAudiences(db, e.siteId, [b.id, ...neighbours.map((n) => n.id)]);
   const own = new Set(audiences.get(b.id) ?? []);
   if (e.actorId) own.add(e.actorId);
-  const who = b.organizer?.displayName ?? 'Someone';
+  // A private booking shows others only that the space is busy.
+  const hidden = b.visibility === 'private';
+  const who = hidden ? 'Someone' : (b.organizer?.displayName ?? 'Someone');
   const out: repo.NewNotice[] = [];
   for (const n of neighbours) {
     const after = new Date(n.start).getTime() < start.getTime();
@@ -93,7 +96,8 @@ async function adjacencyNotices(
     const title = after
       ? `${place.spaceName} is booked right after you`
       : `${place.spaceName} is booked right before you`;
-    const body = `${who} booked ${place.spaceName} for ${b.headcount} ${b.headcount === 1 ? 'person' : 'people'} ${when}.`;
+    const people = hidden ? '' : ` for ${b.headcount} ${b.headcount === 1 ? 'person' : 'people'}`;
+    const body = `${who} booked ${place.spaceName}${people} ${when}.`;
     for (const memberId of audiences.get(n.id) ?? []) {
       if (own.has(memberId)) continue;
       out.push({
@@ -106,8 +110,8 @@ async function adjacencyNotices(
         body,
         data: {
           otherBookingId: b.id,
-          organizer: b.organizer,
-          headcount: b.headcount,
+          organizer: hidden ? null : b.organizer,
+          headcount: hidden ? null : b.headcount,
           start: b.start,
           end: b.end,
           gapMinutes: gap,
@@ -221,7 +225,7 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent): Promise<repo.N
             holder,
             'next-group-waiting',
             'The next group is waiting',
-            `${d.waiting.organizer?.displayName ?? 'The next group'} (${d.waiting.headcount}) is waiting to start ${d.waiting.title} in ${place?.spaceName ?? 'the space'} at ${clock(d.waiting.start, zone)}.`,
+            `${d.waiting.visibility === 'private' ? 'The next group' : `${d.waiting.organizer?.displayName ?? 'The next group'} (${d.waiting.headcount})`} is waiting to start${d.waiting.visibility === 'private' ? '' : ` ${d.waiting.title}`} in ${place?.spaceName ?? 'the space'} at ${clock(d.waiting.start, zone)}.`,
             { waitingBookingId: d.waiting.id, freeAt: d.freeAt },
           )),
         );
@@ -237,7 +241,7 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent): Promise<repo.N
         d.booking.id,
         'heads-up',
         `${d.booking.title} ends at ${clock(d.booking.end, zone)}`,
-        `The next group (${d.next.organizer?.displayName ?? 'someone'}, ${d.next.headcount}) is due in ${place?.spaceName ?? 'the space'} at ${clock(d.next.start, zone)}.`,
+        `The next group (${d.next.visibility === 'private' ? 'a private booking' : `${d.next.organizer?.displayName ?? 'someone'}, ${d.next.headcount}`}) is due in ${place?.spaceName ?? 'the space'} at ${clock(d.next.start, zone)}.`,
         { nextBookingId: d.next.id, nextStart: d.next.start },
         { includeActor: true },
       );
