@@ -14,29 +14,25 @@ export interface OutboxEvent {
 }
 
 /**
- * Claims up to `limit` undelivered events, oldest first. SKIP LOCKED lets a second server claim
- * other rows instead of waiting; the claim holds until the claiming transaction ends.
+ * Claims up to `limit` undelivered events, oldest first, and removes them from the outbox; the
+ * caller writes their notices in the same transaction, so a failure puts them back. SKIP LOCKED
+ * lets a second server take other rows instead of waiting for these.
  */
 export async function claimOutbox(db: Queryable, limit: number): Promise<OutboxEvent[]> {
   const res = await db.query<OutboxEvent>(
     `WITH claimed AS (
-       SELECT site_id, event_id FROM notification_outbox ORDER BY event_id LIMIT $1 FOR UPDATE SKIP LOCKED)
+       SELECT site_id, event_id FROM notification_outbox ORDER BY event_id LIMIT $1 FOR UPDATE SKIP LOCKED),
+     gone AS (
+       DELETE FROM notification_outbox o USING claimed c
+        WHERE o.site_id = c.site_id AND o.event_id = c.event_id
+        RETURNING o.site_id, o.event_id)
      SELECT e.site_id AS "siteId", e.id::text AS id, e.at, e.actor_id AS "actorId", e.type,
             e.subject_type AS "subjectType", e.subject_id AS "subjectId", e.before, e.after, e.reason
-       FROM claimed c JOIN events e ON e.site_id = c.site_id AND e.id = c.event_id
+       FROM gone g JOIN events e ON e.site_id = g.site_id AND e.id = g.event_id
       ORDER BY e.id`,
     [limit],
   );
   return res.rows;
-}
-
-export async function deleteOutbox(db: Queryable, events: { siteId: string; id: string }[]): Promise<void> {
-  if (events.length === 0) return;
-  await db.query(
-    `DELETE FROM notification_outbox o USING unnest($1::uuid[], $2::bigint[]) AS d(site_id, event_id)
-      WHERE o.site_id = d.site_id AND o.event_id = d.event_id`,
-    [events.map((e) => e.siteId), events.map((e) => e.id)],
-  );
 }
 
 export interface NewNotice {

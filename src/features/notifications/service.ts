@@ -287,19 +287,20 @@ export async function deliverPending(
     const notices: repo.NewNotice[] = [];
     for (const e of events) notices.push(...(await deriveNotices(tx, e)));
     const written = await repo.insertNotices(tx, notices);
-    await repo.deleteOutbox(tx, events);
     return { claimed: events.length, notices: written };
   });
 }
 
 /** Delivers pending events until none are left and pushes the new notices to live connections. */
 export async function runDelivery(db: Db): Promise<number> {
+  const batch = 200;
   let total = 0;
   for (;;) {
-    const { claimed, notices } = await deliverPending(db);
+    const { claimed, notices } = await deliverPending(db, batch);
     hubFor(db).publish(notices);
     total += notices.length;
-    if (claimed === 0) return total;
+    // A short batch means the outbox was drained (or the rest is claimed by another server).
+    if (claimed < batch) return total;
   }
 }
 
