@@ -28,7 +28,14 @@ export interface Db extends Queryable {
 }
 
 export interface Tx extends Queryable {
+  /** Marks an open transaction: a failed statement in it aborts it unless run under a savepoint. */
+  readonly inTransaction: true;
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
+/** Whether `q` is an open transaction (as opposed to the store, where each statement commits). */
+export function isTransaction(q: Queryable): q is Tx {
+  return 'inTransaction' in q && q.inTransaction === true;
 }
 
 /** PostgreSQL error codes we act on. */
@@ -62,6 +69,7 @@ async function withRetry<T>(run: () => Promise<T>): Promise<T> {
 
 function joinable(q: Queryable): Tx {
   const tx: Tx = {
+    inTransaction: true,
     query: (sql, params) => q.query(sql, params),
     exec: (sql) => q.exec(sql),
     transaction: (fn) => fn(tx),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Tx } from '../db/store.ts';
+import type { Db, Tx } from '../db/store.ts';
 import type { Deps } from './deps.ts';
 import { AppError } from './errors.ts';
 
@@ -33,13 +33,16 @@ export async function answerPost(
   request: FastifyRequest,
   reply: FastifyReply,
   deps: Deps,
-  run: (tx: Tx) => Promise<Answer>,
+  run: (tx: Db | Tx) => Promise<Answer>,
+  opts: { ownTransaction?: boolean } = {},
 ): Promise<void> {
   const raw = request.headers['idempotency-key'];
   const key = Array.isArray(raw) ? raw[0] : raw;
   let answer: Answer;
   if (key === undefined || !request.actor) {
-    answer = await deps.db.transaction(run);
+    // A use-case that keeps its own atomicity (one statement, or its own transaction) runs on the
+    // store directly: no transaction round trips for the common booking without a key.
+    answer = opts.ownTransaction ? await run(deps.db) : await deps.db.transaction(run);
   } else {
     if (key.length === 0 || key.length > maxKeyLength || !/^[\x21-\x7e]+$/.test(key))
       throw new AppError(

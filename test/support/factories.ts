@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { OpeningHours } from '../../src/domain/opening-hours.ts';
+import { forgetCachedActors } from '../../src/features/auth/service.ts';
 import type { TestApp } from './app.ts';
 
 /** Test data inserted by SQL, so suites do not depend on the spaces/squads API. */
@@ -63,6 +64,8 @@ export async function buildSquad(
       'INSERT INTO squad_members (site_id, squad_id, member_id, is_leader) VALUES ($1, $2, $3, false)',
       [t.siteId, id, m],
     );
+  // Squads are part of the cached caller; this factory bypasses the service that would forget it.
+  forgetCachedActors();
   return id;
 }
 

@@ -73,15 +73,34 @@ export async function login(
   return { token, siteId: match.siteId, memberId: match.memberId, expiresAt };
 }
 
+/**
+ * Recently resolved tokens, so a busy client costs no lookup per request. An entry lives
+ * SHIPSHAPE_AUTH_CACHE_MS (default 2000; 0 turns it off). In this process a revocation, a role
+ * change or a squad change drops the cache at once (`forgetCachedActors`); one made by another
+ * server process takes effect within that time.
+ */
+const actorCache = new Map<string, { actor: Actor & { tokenId: string }; until: number }>();
+const actorCacheMs = Number(process.env.SHIPSHAPE_AUTH_CACHE_MS ?? 2000);
+const actorCacheMax = 10_000;
+
+/** Drops every cached caller: call it after a change to tokens, roles or squad memberships. */
+export function forgetCachedActors(): void {
+  actorCache.clear();
+}
+
 /** Resolves a presented token to the acting member, or undefined when it is unknown, expired or revoked. */
 export async function authenticate(
   db: Db,
   clock: Clock,
   token: string,
 ): Promise<(Actor & { tokenId: string }) | undefined> {
-  const row = await repo.findActorByTokenHash(db, hashToken(token), clock.now());
+  const key = hashToken(token);
+  const cached = actorCache.get(key);
+  if (cached && cached.until > performance.now()) return cached.actor;
+  actorCache.delete(key);
+  const row = await repo.findActorByTokenHash(db, key, clock.now());
   if (!row) return undefined;
-  return {
+  const actor = {
     tokenId: row.tokenId,
     siteId: row.siteId,
     memberId: row.memberId,
@@ -89,6 +108,11 @@ export async function authenticate(
     squadIds: row.squadIds ?? [],
     leaderOf: row.leaderOf ?? [],
   };
+  if (actorCacheMs > 0) {
+    if (actorCache.size >= actorCacheMax) actorCache.delete(actorCache.keys().next().value!);
+    actorCache.set(key, { actor, until: performance.now() + actorCacheMs });
+  }
+  return actor;
 }
 
 /** Creates a named bearer token for the CLI or an integration; the token is shown only here. */
@@ -130,6 +154,7 @@ export async function revokeToken(ctx: Ctx, tokenId: string): Promise<void> {
   await ctx.db.transaction(async (tx) => {
     const done = await repo.revokeToken(tx, ctx.actor.siteId, ctx.actor.memberId, tokenId, ctx.clock.now());
     if (!done) throw new AppError('not-found', 'No such token', { field: 'path.id' });
+    forgetCachedActors();
     await insertEvent(tx, {
       siteId: ctx.actor.siteId,
       actorId: ctx.actor.memberId,

@@ -86,10 +86,16 @@ export default async function bookingsRoutes(app: App, deps: Deps): Promise<void
       },
     },
     async (request, reply) =>
-      answerPost(request, reply, deps, async (tx) => {
-        const booking = bookedOrConflict(await createBooking(ctxOf(request, deps, tx), request.body));
-        return { status: 201, body: booking, headers: { etag: etag(booking.version) } };
-      }),
+      answerPost(
+        request,
+        reply,
+        deps,
+        async (tx) => {
+          const booking = bookedOrConflict(await createBooking(ctxOf(request, deps, tx), request.body));
+          return { status: 201, body: booking, headers: { etag: etag(booking.version) } };
+        },
+        { ownTransaction: true },
+      ),
   );
 
   app.get(

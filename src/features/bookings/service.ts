@@ -1,4 +1,5 @@
-import type { Tx } from '../../db/store.ts';
+import { randomUUID } from 'node:crypto';
+import type { Queryable, Tx } from '../../db/store.ts';
 import { withinOne } from '../../domain/intervals.ts';
 import { openPeriods } from '../../domain/opening-hours.ts';
 import { parseInstant } from '../../domain/time.ts';
@@ -209,7 +210,7 @@ async function checkParticipants(
 }
 
 async function conflictsOf(
-  tx: Tx,
+  tx: Queryable,
   ctx: Ctx,
   spaceId: string,
   start: Date,
@@ -265,47 +266,80 @@ export async function createBooking(
     throw invalid('body.spaceId', 'body.spaceId must be an id');
   const { actor } = ctx;
 
-  return ctx.db.transaction(async (tx) => {
-    const space = await repo.findSpaceRules(tx, actor.siteId, input.spaceId);
-    if (!space) throw new AppError('not-found', 'No such space', { field: 'body.spaceId' });
-    if (!mayBook(actor, space)) throw ruleViolation('access', 'body.spaceId', 'You may not book this space');
-    checkRules(space, { start, end, headcount }, ctx.clock.now(), {
-      time: true,
-      start: true,
-      headcount: true,
-      allowPast: opts.allowPast ?? false,
-    });
-    await checkParticipants(tx, actor.siteId, members, squads);
-    const id = await repo.insertBooking(tx, {
-      siteId: actor.siteId,
-      spaceId: space.id,
-      organizerId: actor.memberId,
-      title,
-      start,
-      end,
-      changeoverMinutes: space.changeoverMinutes,
-      headcount,
-      visibility,
-      seriesId: opts.seriesId ?? null,
-      originalStart: opts.originalStart ?? null,
-    });
-    if (id === 'conflict')
-      return {
-        ok: false,
-        conflicts: await conflictsOf(tx, ctx, space.id, start, end, space.changeoverMinutes, null),
-      };
-    await repo.setParticipants(tx, actor.siteId, id, { members, squads });
-    const row = (await repo.findBooking(tx, actor.siteId, id))!;
-    await insertEvent(tx, {
-      siteId: actor.siteId,
-      actorId: actor.memberId,
-      type: 'booking.created',
-      subjectType: 'booking',
-      subjectId: id,
-      after: presentBooking(row),
-    });
-    return { ok: true, booking: presentBooking(row, actor) };
+  const loaded = await repo.loadBookingContext(
+    ctx.db,
+    actor.siteId,
+    input.spaceId,
+    actor.memberId,
+    members ?? [],
+    squads ?? [],
+  );
+  const space = loaded.space;
+  if (!space) throw new AppError('not-found', 'No such space', { field: 'body.spaceId' });
+  if (!mayBook(actor, space)) throw ruleViolation('access', 'body.spaceId', 'You may not book this space');
+  const now = ctx.clock.now();
+  checkRules(space, { start, end, headcount }, now, {
+    time: true,
+    start: true,
+    headcount: true,
+    allowPast: opts.allowPast ?? false,
   });
+  unknownParticipants(
+    members,
+    new Set(loaded.members.map((m) => m.id)),
+    'body.participants.members',
+    'members',
+  );
+  unknownParticipants(squads, new Set(loaded.squads.map((q) => q.id)), 'body.participants.squads', 'squads');
+  const row: repo.BookingRow = {
+    id: randomUUID(),
+    siteId: actor.siteId,
+    spaceId: space.id,
+    organizerId: actor.memberId,
+    organizerName: loaded.organizerName ?? '',
+    title,
+    start,
+    end,
+    blockedEnd: new Date(end.getTime() + space.changeoverMinutes * 60_000),
+    headcount,
+    visibility,
+    status: 'confirmed',
+    seriesId: opts.seriesId ?? null,
+    originalStart: opts.originalStart ?? null,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    members: loaded.members,
+    squads: loaded.squads,
+  };
+  const written = await repo.insertBookingWithEvent(
+    ctx.db,
+    {
+      ...row,
+      changeoverMinutes: space.changeoverMinutes,
+      now,
+      memberIds: loaded.members.map((m) => m.id),
+      squadIds: loaded.squads.map((q) => q.id),
+    },
+    { actorId: actor.memberId, after: presentBooking(row) },
+  );
+  if (written === 'conflict')
+    return {
+      ok: false,
+      conflicts: await conflictsOf(ctx.db, ctx, space.id, start, end, space.changeoverMinutes, null),
+    };
+  return { ok: true, booking: presentBooking(row, actor) };
+}
+
+function unknownParticipants(
+  asked: string[] | undefined,
+  found: Set<string>,
+  field: string,
+  what: 'members' | 'squads',
+): void {
+  const unknown = (asked ?? []).filter((id) => !found.has(id));
+  if (unknown.length > 0)
+    throw ruleViolation('participants', field, `No such ${what} in this site: ${unknown.join(', ')}`);
 }
 
 /** One booking, redacted to "busy" when private and the caller is not involved. */

@@ -1,4 +1,5 @@
 import { AppError, invalid } from '../../http/errors.ts';
+import { forgetCachedActors } from '../auth/service.ts';
 import type { Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
 import { existingMemberIds } from '../members/repository.ts';
@@ -87,7 +88,7 @@ export async function createSquad(ctx: Ctx, input: SquadInput): Promise<SquadVie
   const name = checkName(input.name);
   const leaderIds = checkIds(input.leaderIds ?? [], 'body.leaderIds');
   const memberIds = checkIds(input.memberIds ?? [], 'body.memberIds');
-  return ctx.db.transaction(async (tx) => {
+  const created = await ctx.db.transaction(async (tx) => {
     const txCtx = { ...ctx, db: tx };
     await checkMembersExist(txCtx, leaderIds, 'body.leaderIds');
     await checkMembersExist(txCtx, memberIds, 'body.memberIds');
@@ -112,6 +113,9 @@ export async function createSquad(ctx: Ctx, input: SquadInput): Promise<SquadVie
     });
     return created;
   });
+  // Members' squads are part of the cached caller (see authenticate).
+  forgetCachedActors();
+  return created;
 }
 
 /**
@@ -123,7 +127,7 @@ export async function updateSquad(ctx: Ctx, id: string, patch: SquadPatch): Prom
   const name = patch.name !== undefined ? checkName(patch.name) : undefined;
   const newLeaders = patch.leaderIds !== undefined ? checkIds(patch.leaderIds, 'body.leaderIds') : undefined;
   const newMembers = patch.memberIds !== undefined ? checkIds(patch.memberIds, 'body.memberIds') : undefined;
-  return ctx.db.transaction(async (tx) => {
+  const updated = await ctx.db.transaction(async (tx) => {
     const txCtx = { ...ctx, db: tx };
     const before = await find(txCtx, id);
     if (
@@ -155,4 +159,6 @@ export async function updateSquad(ctx: Ctx, id: string, patch: SquadPatch): Prom
     });
     return after;
   });
+  forgetCachedActors();
+  return updated;
 }
