@@ -225,6 +225,7 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
   it('switches to the week view and picks spaces', async () => {
     await page.getByRole('button', { name: 'Week', exact: true }).click();
     await page.locator('.view-week').waitFor();
+    await a11y(page, 'week view');
     assert.equal(await page.locator('.col').count(), 14);
     await page.locator('.space-picker summary').click();
     await page.getByRole('checkbox', { name: 'Sparring ring' }).uncheck();

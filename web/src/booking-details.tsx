@@ -134,6 +134,11 @@ export function BookingDetails({
   const isIn =
     !!booking &&
     (booking.organizer?.id === me.id || !!booking.participants?.members.some((m) => m.id === me.id));
+  // Check-in and repeat are for the people in the booking (squads included) and admins; the API decides.
+  const involved =
+    isIn ||
+    me.role === 'admin' ||
+    !!booking?.participants?.squads.some((sq) => me.squads.some((m) => m.id === sq.id));
   const active = booking?.status === 'confirmed' || booking?.status === 'checked_in';
   const ended = !!booking && new Date(booking.end) <= new Date();
   const has = (p: string) => paths.has(`/api/v1/bookings/{id}/${p}`);
@@ -223,7 +228,7 @@ export function BookingDetails({
                   Cancel booking…
                 </button>
               )}
-              {has('check-in') && booking.status === 'confirmed' && !ended && (
+              {has('check-in') && involved && booking.status === 'confirmed' && !ended && (
                 <button
                   type="button"
                   disabled={busy}
@@ -254,7 +259,7 @@ export function BookingDetails({
                   Move…
                 </button>
               )}
-              {has('repeat') && !booking.busy && (
+              {has('repeat') && involved && !booking.busy && (
                 <>
                   <button
                     type="button"
