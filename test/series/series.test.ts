@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FakeClock } from '../../src/domain/clock.ts';
+import { runDelivery } from '../../src/features/notifications/service.ts';
 import { extendHorizons } from '../../src/features/series/service.ts';
 import type { Caller, TestApp } from '../support/app.ts';
 import { startTestApp } from '../support/app.ts';
@@ -164,6 +165,11 @@ for (const kind of storeKinds()) {
           o.status === 'confirmed' && o.start >= '2026-10-25T08:00:00.000Z',
       );
       assert.equal(future.length, 0);
+      // One notice for the single occurrence, one each for "following" and "all" (not one per session).
+      await runDelivery(t.db);
+      const told = await t.request('GET', '/api/v1/notifications', { as: b });
+      const cancelNotices = told.body.items.filter((n: { kind: string }) => n.kind === 'booking-cancelled');
+      assert.equal(cancelNotices.length, 3, JSON.stringify(cancelNotices.map((n: { title: string }) => n.title)));
       clock.set('2026-10-20T08:00:00Z');
     });
 

@@ -215,6 +215,16 @@ export async function bookingAudiences(
   return out;
 }
 
+/** Members of the given squads. */
+export async function squadMembers(db: Queryable, siteId: string, squadIds: string[]): Promise<string[]> {
+  if (squadIds.length === 0) return [];
+  const res = await db.query<{ id: string }>(
+    'SELECT DISTINCT member_id AS id FROM squad_members WHERE site_id = $1 AND squad_id = ANY($2::uuid[])',
+    [siteId, squadIds],
+  );
+  return res.rows.map((r) => r.id);
+}
+
 export async function bookingAudience(db: Queryable, siteId: string, bookingId: string): Promise<string[]> {
   return (await bookingAudiences(db, siteId, [bookingId])).get(bookingId) ?? [];
 }

@@ -185,7 +185,8 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent): Promise<repo.N
       return [...moved, ...(active(after) ? await adjacencyNotices(db, e, after) : [])];
     }
     case 'booking.cancelled':
-      if (!after) return [];
+      // Occurrences cancelled with their series are told once, by the series.cancelled event.
+      if (!after || (after as { bySeries?: boolean }).bySeries) return [];
       return audienceNotices(
         db,
         e,
@@ -245,6 +246,37 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent): Promise<repo.N
         { nextBookingId: d.next.id, nextStart: d.next.start },
         { includeActor: true },
       );
+    }
+    case 'series.cancelled': {
+      const c = e.after as {
+        scope: string;
+        occurrence: string | null;
+        cancelled: number;
+        title: string;
+        memberIds?: string[];
+        squadIds?: string[];
+        organizerId?: string;
+      };
+      if (c.scope === 'one' || !c.memberIds) return [];
+      const members = new Set([
+        c.organizerId ?? '',
+        ...c.memberIds,
+        ...(await repo.squadMembers(db, e.siteId, c.squadIds ?? [])),
+      ]);
+      members.delete('');
+      if (e.actorId) members.delete(e.actorId);
+      const from = c.scope === 'following' && c.occurrence ? ` from ${c.occurrence.slice(0, 10)}` : '';
+      return [...members].map((memberId) => ({
+        siteId: e.siteId,
+        memberId,
+        kind: 'booking-cancelled' as const,
+        eventId: e.id,
+        bookingId: null,
+        title: `${c.title} was cancelled${from}`,
+        body: `The series ${c.title} was cancelled${from}: ${c.cancelled} session(s).`,
+        data: { seriesId: e.subjectId, scope: c.scope, cancelled: c.cancelled },
+        createdAt: new Date(e.at),
+      }));
     }
     case 'series.created': {
       const s = e.after as {

@@ -14,7 +14,13 @@ import { localDate, parseInstant } from '../../domain/time.ts';
 import { AppError, invalid } from '../../http/errors.ts';
 import { mayBook } from '../bookings/policy.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
-import { type ConflictView, cancelBooking, presentConflict, updateBooking } from '../bookings/service.ts';
+import {
+  type ConflictView,
+  cancelBooking,
+  presentBooking,
+  presentConflict,
+  updateBooking,
+} from '../bookings/service.ts';
 import type { Actor, Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
 import * as repo from './repository.ts';
@@ -396,7 +402,26 @@ export async function cancelSeries(
         field: 'query.occurrence',
       });
     for (const o of targets) {
-      if (o.status === 'confirmed') await cancelBooking({ ...ctx, db: tx }, o.id, { reason });
+      if (o.status === 'confirmed') {
+        if (q.scope === 'one') await cancelBooking({ ...ctx, db: tx }, o.id, { reason });
+        else {
+          // Many occurrences at once: each keeps its audit event, marked so that the members get
+          // one notice for the series (below) instead of one per occurrence.
+          const before = (await bookingsRepo.findBooking(tx, s.siteId, o.id))!;
+          await bookingsRepo.setStatus(tx, s.siteId, o.id, 'cancelled');
+          const after = (await bookingsRepo.findBooking(tx, s.siteId, o.id))!;
+          await insertEvent(tx, {
+            siteId: s.siteId,
+            actorId: ctx.actor.memberId,
+            type: 'booking.cancelled',
+            subjectType: 'booking',
+            subjectId: o.id,
+            before: presentBooking(before),
+            after: { ...presentBooking(after), bySeries: true },
+            reason,
+          });
+        }
+      }
       await repo.recordException(tx, s.siteId, s.id, new Date(o.originalStart), 'cancelled');
     }
     if (q.scope !== 'one') {
@@ -416,7 +441,15 @@ export async function cancelSeries(
       subjectType: 'series',
       subjectId: s.id,
       before: presentSeries(s),
-      after: { scope: q.scope, occurrence: at?.toISOString() ?? null, cancelled: targets.length },
+      after: {
+        scope: q.scope,
+        occurrence: at?.toISOString() ?? null,
+        cancelled: targets.length,
+        title: s.title,
+        memberIds: s.memberIds,
+        squadIds: s.squadIds,
+        organizerId: s.organizerId,
+      },
       reason,
     });
   });
