@@ -169,7 +169,11 @@ for (const kind of storeKinds()) {
       await runDelivery(t.db);
       const told = await t.request('GET', '/api/v1/notifications', { as: b });
       const cancelNotices = told.body.items.filter((n: { kind: string }) => n.kind === 'booking-cancelled');
-      assert.equal(cancelNotices.length, 3, JSON.stringify(cancelNotices.map((n: { title: string }) => n.title)));
+      assert.equal(
+        cancelNotices.length,
+        3,
+        JSON.stringify(cancelNotices.map((n: { title: string }) => n.title)),
+      );
       clock.set('2026-10-20T08:00:00Z');
     });
 
