@@ -4,6 +4,12 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
+import formatsPlugin from 'ajv-formats';
+
+// ajv-formats is CommonJS; its callable is the module's default export.
+const addFormats = formatsPlugin as unknown as typeof formatsPlugin.default;
+
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import authRoutes from '../features/auth/routes.ts';
 import { authenticate } from '../features/auth/service.ts';
@@ -45,8 +51,20 @@ export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'
     logger,
     bodyLimit: 256 * 1024,
     trustProxy: false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Query strings, path params and headers arrive as text and are coerced to their schema's types;
+  // a JSON body is not: `"capacity": true` or `"name": 123` is a 400, not a silent conversion.
+  const strict = addFormats(
+    new Ajv({ coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false }),
+  );
+  const coercing = addFormats(
+    new Ajv({ coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false }),
+  );
+  for (const ajv of [strict, coercing]) ajv.addKeyword('example');
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? strict : coercing).compile(schema),
+  );
 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) =>
