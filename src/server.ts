@@ -10,7 +10,7 @@ import { type Clock, systemClock } from './domain/clock.ts';
 import { hashPassword } from './features/auth/service.ts';
 import { systemActor } from './features/context.ts';
 import { demoSite, loadDemo } from './features/demo/service.ts';
-import { countSites } from './features/sites/repository.ts';
+import { countSites, lockFirstStart } from './features/sites/repository.ts';
 import { createSiteWithAdmin } from './features/sites/service.ts';
 import { buildApp } from './http/app.ts';
 import type { App, Deps } from './http/deps.ts';
@@ -151,6 +151,8 @@ export interface FirstStartResult {
   email: string;
   /** Set when the password was generated (and must be shown once). */
   generatedPassword?: string;
+  /** Whether the demo crew were created (they share the admin's password). */
+  demo?: boolean;
 }
 
 /**
@@ -170,7 +172,11 @@ export async function firstStart(
   const passwordHash = await hashPassword(password);
   // One transaction: a start that fails half-way leaves an empty store, so the next start retries
   // the whole of it rather than finding a site without its demo.
-  const { siteId, adminId } = await db.transaction(async (tx) => {
+  const created = await db.transaction(async (tx) => {
+    // Two servers starting at once on one empty PostgreSQL server: the second waits here, then
+    // finds the site the first created.
+    await lockFirstStart(tx);
+    if ((await countSites(tx)) > 0) return undefined;
     // createSiteWithAdmin only opens a transaction on what it is given, which joins this one.
     const created = await createSiteWithAdmin(tx as unknown as Db, {
       site: opts.demo ? demoSite : { name: 'Shipshape', timeZone: 'UTC' },
@@ -181,10 +187,22 @@ export async function firstStart(
         passwordHash,
       },
     });
-    if (opts.demo) await loadDemo({ db: tx, clock, actor: systemActor(created.siteId, created.adminId) });
+    if (opts.demo)
+      await loadDemo(
+        { db: tx, clock, actor: systemActor(created.siteId, created.adminId) },
+        { crewPassword: password },
+      );
     return created;
   });
-  return { siteId, adminId, email, ...(generatedPassword ? { generatedPassword } : {}) };
+  if (!created) return undefined;
+  const { siteId, adminId } = created;
+  return {
+    siteId,
+    adminId,
+    email,
+    demo: opts.demo,
+    ...(generatedPassword ? { generatedPassword } : {}),
+  };
 }
 
 /** The banner that shows a generated admin password, the one time it exists in clear. */
@@ -195,6 +213,9 @@ export function firstStartBanner(result: FirstStartResult, url: string): string 
     `  email:      ${result.email}`,
     `  password:   ${result.generatedPassword}`,
     'This password is shown only once. Set SHIPSHAPE_ADMIN_PASSWORD to choose it yourself.',
+    ...(result.demo
+      ? ['The demo crew sign in with the same password, e.g. mireille.dubois@meridian.example.']
+      : []),
   ];
   const width = Math.max(...lines.map((l) => l.length));
   const rule = '='.repeat(width);

@@ -51,6 +51,10 @@ for (const kind of storeKinds()) {
         token = await signIn(server.url, 'admin@shipshape.local', password);
         const me = await api(server.url, '/me', { token });
         assert.equal(me.body.role, 'admin');
+        // The demo crew share the printed password, so every role can be tried.
+        assert.match(printed, /demo crew sign in with the same password/);
+        const crewToken = await signIn(server.url, 'mireille.dubois@meridian.example', password);
+        assert.equal((await api(server.url, '/me', { token: crewToken })).body.role, 'member');
         const site = await api(server.url, '/site', { token });
         assert.equal(site.body.name, 'ISV Meridian');
         assert.deepEqual(site.body.quietHours, { start: '22:00', end: '06:00' });

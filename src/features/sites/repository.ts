@@ -56,3 +56,8 @@ export async function countSites(db: Queryable): Promise<number> {
   const res = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM sites');
   return res.rows[0]!.n;
 }
+
+/** Serializes first starts: held until the caller's transaction ends. */
+export async function lockFirstStart(db: Queryable): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock(7320552)');
+}
