@@ -46,11 +46,33 @@ const features: ((app: App, deps: Deps) => Promise<void>)[] = [
   seriesRoutes,
 ];
 
+const badText = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The path of the first string (or key) in a parsed JSON value that is not storable text. */
+function findBadText(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === 'string') return badText.test(value) ? path : undefined;
+  if (depth > 32 || value === null || typeof value !== 'object') return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const at = `${path}.${key}`;
+    if (badText.test(key)) return at;
+    const found = findBadText(inner, at, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'] = false): Promise<App> {
   const app = Fastify({
     logger,
     bodyLimit: 256 * 1024,
     trustProxy: false,
+    // A malformed or overlong URL is answered by the one error mapper like everything else.
+    frameworkErrors: (error, request, reply) =>
+      handleError(
+        new AppError('bad-request', error.message.slice(0, 200), { field: 'path' }),
+        request,
+        reply,
+      ),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Query strings, path params and headers arrive as text and are coerced to their schema's types;
@@ -67,6 +89,26 @@ export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'
   );
 
   app.setErrorHandler(handleError);
+
+  // No text the API accepts may hold a NUL (PostgreSQL text cannot) or an unpaired surrogate (not
+  // text at all): refused here once for every route, naming the field.
+  // ajv's coercion turns "1e400" into Infinity and lets it past `maximum`: refuse it after validation.
+  app.addHook('preHandler', async (request) => {
+    for (const [key, value] of Object.entries((request.query ?? {}) as Record<string, unknown>))
+      if (typeof value === 'number' && !Number.isFinite(value))
+        throw new AppError('validation', `query.${key} must be a finite number`, { field: `query.${key}` });
+  });
+  app.addHook('preValidation', async (request) => {
+    const parts: [string, unknown][] = [
+      ['body', request.body],
+      ['query', request.query],
+      ['path', request.params],
+    ];
+    for (const [part, value] of parts) {
+      const field = findBadText(value, part);
+      if (field) throw new AppError('validation', `${field} holds a NUL or an unpaired surrogate`, { field });
+    }
+  });
   app.setNotFoundHandler((request, reply) =>
     handleError(
       new AppError('not-found', `No route ${request.method} ${request.url.split('?')[0]}`),
