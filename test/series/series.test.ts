@@ -183,6 +183,7 @@ for (const kind of storeKinds()) {
       const first = res.body.series.id as string;
       const one = await t.request('PATCH', `/api/v1/series/${first}`, {
         as: a,
+        headers: { 'if-match': res.body.series.version.toString() },
         body: {
           scope: 'one',
           occurrence: '2026-10-22T20:00:00Z',
@@ -203,6 +204,7 @@ for (const kind of storeKinds()) {
       // From the 21st on, 21:00 instead of 22:00: the series splits; the edited 22nd stays.
       const following = await t.request('PATCH', `/api/v1/series/${first}`, {
         as: a,
+        headers: { 'if-match': String(one.headers.etag) },
         body: { scope: 'following', occurrence: '2026-10-21T20:00:00Z', startTime: '21:00' },
       });
       assert.equal(following.status, 200, JSON.stringify(following.body));
@@ -226,12 +228,14 @@ for (const kind of storeKinds()) {
       );
       const ended = await t.request('PATCH', `/api/v1/series/${first}`, {
         as: a,
+        headers: { 'if-match': String(old.headers.etag) },
         body: { scope: 'all', title: 'x' },
       });
       assert.equal(ended.status, 409);
 
       const renamed = await t.request('PATCH', `/api/v1/series/${second}`, {
         as: a,
+        headers: { 'if-match': String(following.headers.etag) },
         body: { scope: 'all', title: 'Renamed' },
       });
       assert.equal(renamed.status, 200);
@@ -250,11 +254,129 @@ for (const kind of storeKinds()) {
         (
           await t.request('PATCH', `/api/v1/series/${second}`, {
             as: b,
+            headers: { 'if-match': String(renamed.headers.etag) },
             body: { scope: 'all', title: 'Mine' },
           })
         ).status,
         403,
       );
+    });
+
+    it('PATCH needs If-Match with the ETag (428, 412, 400); DELETE takes one optionally', async () => {
+      clock.set('2026-10-20T08:00:00Z');
+      const space = await buildSpace(t);
+      const res = await t.request('POST', '/api/v1/series', { as: a, body: nightly(space) });
+      const id = res.body.series.id as string;
+      const got = await t.request('GET', `/api/v1/series/${id}`, { as: a });
+      assert.equal(got.headers.etag, `"${got.body.version}"`);
+      assert.equal(got.body.version, res.body.series.version);
+      const rename = (headers: Record<string, string>, title = 'Renamed') =>
+        t.request('PATCH', `/api/v1/series/${id}`, {
+          as: a,
+          headers,
+          body: { scope: 'one', occurrence: '2026-10-23T20:00:00Z', title },
+        });
+
+      const missing = await rename({});
+      assert.equal(missing.status, 428);
+      assert.equal(missing.body.code, 'precondition-required');
+      const malformed = await rename({ 'if-match': 'yesterday' });
+      assert.equal(malformed.status, 400);
+      assert.equal(malformed.body.field, 'header.if-match');
+      const stale = await rename({ 'if-match': `"${got.body.version + 1}"` });
+      assert.equal(stale.status, 412);
+      assert.equal(stale.body.code, 'version-mismatch');
+      assert.equal(stale.body.currentVersion, got.body.version);
+
+      const ok = await rename({ 'if-match': String(got.headers.etag) });
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      assert.equal(ok.body.version, got.body.version + 1, 'an edited occurrence changes the series');
+      assert.equal(ok.headers.etag, `"${ok.body.version}"`);
+      // The same If-Match again is now stale: the second of two editors is told, not overwritten.
+      assert.equal((await rename({ 'if-match': String(got.headers.etag) }, 'Other')).status, 412);
+
+      // The horizon job extending the bookings is not an edit: a client's ETag stays good.
+      clock.set('2026-10-23T08:00:00Z');
+      assert.ok((await extendHorizons(t.db, clock)) > 0);
+      const extended = await t.request('GET', `/api/v1/series/${id}`, { as: a });
+      assert.equal(extended.headers.etag, ok.headers.etag);
+
+      const cancelAt = `/api/v1/series/${id}?scope=one&occurrence=${encodeURIComponent('2026-10-24T20:00:00Z')}`;
+      const staleCancel = await t.request('DELETE', cancelAt, {
+        as: a,
+        headers: { 'if-match': String(got.headers.etag) },
+      });
+      assert.equal(staleCancel.status, 412);
+      const cancelled = await t.request('DELETE', cancelAt, {
+        as: a,
+        headers: { 'if-match': String(ok.headers.etag) },
+      });
+      assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
+      assert.equal(cancelled.headers.etag, `"${ok.body.version + 1}"`);
+      const all = await t.request('DELETE', `/api/v1/series/${id}?scope=all`, { as: a });
+      assert.equal(all.status, 200, 'without If-Match');
+      clock.set('2026-10-20T08:00:00Z');
+    });
+
+    it('checks every occurrence with the rules of single bookings', async () => {
+      clock.set('2026-10-20T08:00:00Z');
+      const refused = async (
+        spaceId: string,
+        extra: Record<string, unknown>,
+        rule: string,
+        field: string,
+      ) => {
+        const res = await t.request('POST', '/api/v1/series', { as: a, body: nightly(spaceId, extra) });
+        assert.equal(res.status, 422, JSON.stringify(res.body));
+        assert.equal(res.body.code, 'rule-violation');
+        assert.equal(res.body.rule, rule);
+        assert.equal(res.body.field, field);
+        return res;
+      };
+      await refused(await buildSpace(t, { capacity: 2 }), { headcount: 3 }, 'capacity', 'body.headcount');
+      await refused(await buildSpace(t), { durationMinutes: 10 }, 'min-length', 'body.durationMinutes');
+      await refused(await buildSpace(t), { durationMinutes: 300 }, 'max-length', 'body.durationMinutes');
+      await refused(
+        await buildSpace(t, { access: 'restricted', allowedRoles: ['admin'] }),
+        {},
+        'access',
+        'body.spaceId',
+      );
+      // Open until 22:30 on Saturdays only: the first Saturday occurrence is refused and named.
+      const hours = Object.fromEntries(
+        ['mon', 'tue', 'wed', 'thu', 'fri', 'sun'].map((d) => [d, [{ open: '08:00', close: '23:30' }]]),
+      );
+      const shortSaturday = await buildSpace(t, {
+        openingHours: { ...hours, sat: [{ open: '08:00', close: '22:30' }] },
+      });
+      const hoursRes = await refused(shortSaturday, {}, 'opening-hours', 'body.startTime');
+      assert.equal(hoursRes.body.occurrence, '2026-10-24T20:00:00.000Z');
+      const none = await t.db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM bookings WHERE space_id = $1',
+        [shortSaturday],
+      );
+      assert.equal(none.rows[0]!.n, 0, 'all or nothing');
+
+      // The horizon job does not stop on a series the rules now refuse: it records the skipped nights.
+      const shrinking = await buildSpace(t, { capacity: 4 });
+      const made = await t.request('POST', '/api/v1/series', {
+        as: a,
+        body: nightly(shrinking, { headcount: 3 }),
+      });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      await t.db.query('UPDATE spaces SET capacity = 2 WHERE id = $1', [shrinking]);
+      clock.set('2026-10-22T08:00:00Z');
+      await extendHorizons(t.db, clock);
+      const detail = await t.request('GET', `/api/v1/series/${made.body.series.id}`, { as: a });
+      assert.equal(detail.body.occurrences.length, 14);
+      assert.deepEqual(
+        detail.body.exceptions.map((e: { originalStart: string; kind: string }) => [e.originalStart, e.kind]),
+        [
+          ['2026-11-03T21:00:00.000Z', 'skipped'],
+          ['2026-11-04T21:00:00.000Z', 'skipped'],
+        ],
+      );
+      clock.set('2026-10-20T08:00:00Z');
     });
 
     it('never lets a series and single bookings racing for the slots overlap', async () => {

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
 import { AppError } from '../../http/errors.ts';
 import { answerPost } from '../../http/idempotency.ts';
+import { etag, IfMatchHeaders, ifMatchVersion, requiredIfMatch } from '../../http/if-match.ts';
 import { Cursor, DateTime, errorResponses, IdParams, Limit, page, Uuid } from '../../http/schemas.ts';
 import { Booking, BookingPatch, BookingStatus, CancelBody, NewBooking } from './schema.ts';
 import {
@@ -14,22 +15,8 @@ import {
   updateBooking,
 } from './service.ts';
 
-const etag = (version: number) => `"${version}"`;
-
-/** The version an If-Match header names ("3", W/"3" or 3); undefined when absent. */
-function ifMatchVersion(header: string | string[] | undefined): number | undefined {
-  const raw = Array.isArray(header) ? header[0] : header;
-  if (raw === undefined) return undefined;
-  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(raw);
-  if (!m)
-    throw new AppError('validation', 'If-Match must be the ETag of the booking, e.g. "3"', {
-      field: 'header.if-match',
-    });
-  return Number(m[1]);
-}
-
 /** A taken slot becomes a 409 problem listing the conflicting bookings the caller may see. */
-function bookedOrConflict(result: BookingResult): BookingView {
+export function bookedOrConflict(result: BookingResult): BookingView {
   if (result.ok) return result.booking;
   throw new AppError(
     'booking-conflict',
@@ -122,17 +109,13 @@ export default async function bookingsRoutes(app: App, deps: Deps): Promise<void
         tags: ['bookings'],
         summary: 'Change a booking; requires If-Match with its ETag',
         params: IdParams,
-        headers: Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 40 })) }),
+        headers: IfMatchHeaders,
         body: BookingPatch,
         response: { 200: Booking, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const expected = ifMatchVersion(request.headers['if-match']);
-      if (expected === undefined)
-        throw new AppError('precondition-required', 'Send If-Match with the ETag of the booking you read', {
-          field: 'header.if-match',
-        });
+      const expected = requiredIfMatch(request.headers['if-match'], 'booking');
       const booking = bookedOrConflict(
         await updateBooking(ctxOf(request, deps), request.params.id, expected, request.body),
       );
@@ -148,7 +131,7 @@ export default async function bookingsRoutes(app: App, deps: Deps): Promise<void
         tags: ['bookings'],
         summary: 'Cancel a booking; If-Match optional',
         params: IdParams,
-        headers: Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 40 })) }),
+        headers: IfMatchHeaders,
         body: CancelBody,
         response: { 200: Booking, ...errorResponses },
       },
@@ -161,7 +144,7 @@ export default async function bookingsRoutes(app: App, deps: Deps): Promise<void
       answerPost(request, reply, deps, async (tx) => {
         const booking = await cancelBooking(ctxOf(request, deps, tx), request.params.id, {
           reason: request.body.reason,
-          expectedVersion: ifMatchVersion(request.headers['if-match']),
+          expectedVersion: ifMatchVersion(request.headers['if-match'], 'booking'),
         });
         return { status: 200, body: booking, headers: { etag: etag(booking.version) } };
       }),

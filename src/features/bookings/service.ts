@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable, Tx } from '../../db/store.ts';
-import { withinOne } from '../../domain/intervals.ts';
-import { openPeriods } from '../../domain/opening-hours.ts';
 import { parseInstant } from '../../domain/time.ts';
-import { AppError, invalid, ruleViolation } from '../../http/errors.ts';
+import { AppError, invalid } from '../../http/errors.ts';
+import { checkVersion } from '../../http/if-match.ts';
 import type { Actor, Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
-import { authorizeManage, canSeeDetails, mayBook } from './policy.ts';
+import { authorizeManage, canSeeDetails } from './policy.ts';
 import * as repo from './repository.ts';
+import { checkBookingRules, checkParticipants, refuseUnknownParticipants } from './rules.ts';
 
 export type BookingStatus = repo.BookingStatus;
 export type Visibility = 'public' | 'private';
@@ -117,7 +117,7 @@ function cleanReason(reason: string | undefined): string | undefined {
   return reason === undefined ? undefined : cleanText(reason, 'body.reason', 500) || undefined;
 }
 
-const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function ids(list: unknown, field: string): string[] | undefined {
   if (list === undefined) return undefined;
@@ -126,90 +126,8 @@ function ids(list: unknown, field: string): string[] | undefined {
   return [...new Set((list as string[]).map((x) => x.toLowerCase()))];
 }
 
-/** A grace for "now": a booking that starts within the last minute is not "in the past". */
-const pastGraceMs = 60_000;
-
-interface Slot {
-  start: Date;
-  end: Date;
-  headcount: number;
-}
-
-/** The booking rules that do not need other bookings; each refusal names the field and the rule. */
-function checkRules(
-  space: repo.SpaceRules,
-  slot: Slot,
-  now: Date,
-  what: { time: boolean; start: boolean; headcount: boolean; allowPast: boolean },
-): void {
-  if (what.headcount && slot.headcount > space.capacity)
-    throw ruleViolation(
-      'capacity',
-      'body.headcount',
-      `headcount ${slot.headcount} is more than the space holds (${space.capacity})`,
-    );
-  if (what.time) {
-    const minutes = (slot.end.getTime() - slot.start.getTime()) / 60_000;
-    if (minutes < space.minMinutes)
-      throw ruleViolation(
-        'min-length',
-        'body.end',
-        `A booking of this space lasts at least ${space.minMinutes} minutes`,
-      );
-    if (minutes > space.maxMinutes)
-      throw ruleViolation(
-        'max-length',
-        'body.end',
-        `A booking of this space lasts at most ${space.maxMinutes} minutes`,
-      );
-    const range = { start: slot.start.getTime(), end: slot.end.getTime() };
-    if (
-      space.openingHours !== null &&
-      !withinOne(openPeriods(space.openingHours, space.timeZone, range), range)
-    )
-      throw ruleViolation(
-        'opening-hours',
-        'body.start',
-        'The booking must lie within one opening period of the space (in the site time zone)',
-      );
-  }
-  if (what.start) {
-    if (!what.allowPast && slot.start.getTime() < now.getTime() - pastGraceMs)
-      throw ruleViolation('past', 'body.start', 'The booking would start in the past');
-    if (slot.start.getTime() > now.getTime() + space.horizonDays * 86_400_000)
-      throw ruleViolation(
-        'horizon',
-        'body.start',
-        `Bookings may start at most ${space.horizonDays} days ahead`,
-      );
-  }
-}
-
-async function checkParticipants(
-  tx: Tx,
-  siteId: string,
-  members: string[] | undefined,
-  squads: string[] | undefined,
-): Promise<void> {
-  if (!members?.length && !squads?.length) return;
-  const found = await repo.existingParticipants(tx, siteId, members ?? [], squads ?? []);
-  const unknownMembers = (members ?? []).filter((m) => !found.members.has(m));
-  if (unknownMembers.length > 0)
-    throw ruleViolation(
-      'participants',
-      'body.participants.members',
-      `No such members in this site: ${unknownMembers.join(', ')}`,
-    );
-  const unknownSquads = (squads ?? []).filter((s) => !found.squads.has(s));
-  if (unknownSquads.length > 0)
-    throw ruleViolation(
-      'participants',
-      'body.participants.squads',
-      `No such squads in this site: ${unknownSquads.join(', ')}`,
-    );
-}
-
-async function conflictsOf(
+/** The bookings in the way of [start, end) plus changeover, as the caller may see them. */
+export async function conflictsOf(
   tx: Queryable,
   ctx: Ctx,
   spaceId: string,
@@ -276,21 +194,16 @@ export async function createBooking(
   );
   const space = loaded.space;
   if (!space) throw new AppError('not-found', 'No such space', { field: 'body.spaceId' });
-  if (!mayBook(actor, space)) throw ruleViolation('access', 'body.spaceId', 'You may not book this space');
   const now = ctx.clock.now();
-  checkRules(space, { start, end, headcount }, now, {
+  checkBookingRules(actor, space, { start, end, headcount }, now, {
+    access: true,
     time: true,
     start: true,
     headcount: true,
     allowPast: opts.allowPast ?? false,
   });
-  unknownParticipants(
-    members,
-    new Set(loaded.members.map((m) => m.id)),
-    'body.participants.members',
-    'members',
-  );
-  unknownParticipants(squads, new Set(loaded.squads.map((q) => q.id)), 'body.participants.squads', 'squads');
+  refuseUnknownParticipants(members, new Set(loaded.members.map((m) => m.id)), 'members');
+  refuseUnknownParticipants(squads, new Set(loaded.squads.map((q) => q.id)), 'squads');
   const row: repo.BookingRow = {
     id: randomUUID(),
     siteId: actor.siteId,
@@ -329,17 +242,6 @@ export async function createBooking(
       conflicts: await conflictsOf(ctx.db, ctx, space.id, start, end, space.changeoverMinutes, null),
     };
   return { ok: true, booking: presentBooking(row, actor) };
-}
-
-function unknownParticipants(
-  asked: string[] | undefined,
-  found: Set<string>,
-  field: string,
-  what: 'members' | 'squads',
-): void {
-  const unknown = (asked ?? []).filter((id) => !found.has(id));
-  if (unknown.length > 0)
-    throw ruleViolation('participants', field, `No such ${what} in this site: ${unknown.join(', ')}`);
 }
 
 /** One booking, redacted to "busy" when private and the caller is not involved. */
@@ -422,14 +324,6 @@ async function lockedBooking(tx: Tx, ctx: Ctx, id: string): Promise<repo.Booking
   return row;
 }
 
-function checkVersion(row: repo.BookingRow, expected: number | undefined): void {
-  if (expected !== undefined && row.version !== expected)
-    throw new AppError('version-mismatch', `The booking is at version ${row.version}, not ${expected}`, {
-      field: 'header.if-match',
-      currentVersion: row.version,
-    });
-}
-
 /**
  * Changes time, title, participants, headcount or visibility of an active booking at
  * `expectedVersion`. The rules are checked again for what changes; a taken slot is returned as
@@ -459,7 +353,7 @@ export async function updateBooking(
   return ctx.db.transaction(async (tx) => {
     const before = await lockedBooking(tx, ctx, id);
     authorizeManage(actor, before, reason);
-    checkVersion(before, expectedVersion);
+    checkVersion(before.version, expectedVersion, 'booking');
     if (!repo.activeStatuses.includes(before.status))
       throw new AppError('invalid-state', `A ${before.status} booking cannot be changed`);
     const start = newStart ?? new Date(before.start);
@@ -472,7 +366,7 @@ export async function updateBooking(
     const startChanged = start.getTime() !== new Date(before.start).getTime();
     const headcount = patch.headcount ?? before.headcount;
     const space = (await repo.findSpaceRules(tx, actor.siteId, before.spaceId))!;
-    checkRules(space, { start, end, headcount }, ctx.clock.now(), {
+    checkBookingRules(actor, space, { start, end, headcount }, ctx.clock.now(), {
       time: timeChanged,
       start: startChanged,
       headcount: patch.headcount !== undefined,
@@ -519,7 +413,7 @@ export async function cancelBooking(
   return ctx.db.transaction(async (tx) => {
     const before = await lockedBooking(tx, ctx, id);
     authorizeManage(actor, before, reason);
-    checkVersion(before, opts.expectedVersion);
+    checkVersion(before.version, opts.expectedVersion, 'booking');
     if (before.status !== 'confirmed')
       throw new AppError('invalid-state', `A ${before.status} booking cannot be cancelled`);
     await repo.setStatus(tx, actor.siteId, id, 'cancelled');

@@ -1,24 +1,10 @@
 import { Type } from 'typebox';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
-import { AppError } from '../../http/errors.ts';
 import { answerPost } from '../../http/idempotency.ts';
 import { DateTime, errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
+import { bookedOrConflict } from '../bookings/routes.ts';
 import { Booking } from '../bookings/schema.ts';
-import type { BookingResult, BookingView } from '../bookings/service.ts';
 import { moveBooking, repeatBooking } from './service.ts';
-
-/** A taken slot becomes a 409 problem listing the bookings in the way. */
-function bookedOrConflict(result: BookingResult): BookingView {
-  if (result.ok) return result.booking;
-  throw new AppError(
-    'booking-conflict',
-    'The slot overlaps other bookings of the space (changeover included)',
-    {
-      field: 'body.start',
-      conflicts: result.conflicts,
-    },
-  );
-}
 
 export default async function movesRoutes(app: App, deps: Deps): Promise<void> {
   app.post(

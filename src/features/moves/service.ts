@@ -1,16 +1,19 @@
-import { withinOne } from '../../domain/intervals.ts';
-import { openPeriods } from '../../domain/opening-hours.ts';
 import { addDays, localDateTime, localToInstant, parseInstant } from '../../domain/time.ts';
-import { AppError, invalid, ruleViolation } from '../../http/errors.ts';
-import { authorizeManage, canSeeDetails, isInvolved, mayBook } from '../bookings/policy.ts';
+import { AppError, invalid } from '../../http/errors.ts';
+import { authorizeManage, canSeeDetails, isInvolved } from '../bookings/policy.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
-import { type BookingResult, createBooking, presentBooking, presentConflict } from '../bookings/service.ts';
+import { bookingFields, checkBookingRules } from '../bookings/rules.ts';
+import {
+  type BookingResult,
+  conflictsOf,
+  createBooking,
+  presentBooking,
+  uuidRe,
+} from '../bookings/service.ts';
 import type { Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
 import { recordException } from '../series/repository.ts';
 import * as repo from './repository.ts';
-
-const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function instant(value: string | undefined, field: string): Date | undefined {
   if (value === undefined) return undefined;
@@ -59,39 +62,21 @@ export async function moveBooking(ctx: Ctx, id: string, input: MoveInput): Promi
     const spaceId = input.spaceId ?? before.spaceId;
     const space = await bookingsRepo.findSpaceRules(tx, actor.siteId, spaceId);
     if (!space) throw new AppError('not-found', 'No such space', { field: 'body.spaceId' });
-    if (!mayBook(actor, space)) throw ruleViolation('access', 'body.spaceId', 'You may not book this space');
-    if (before.headcount > space.capacity)
-      throw ruleViolation(
-        'capacity',
-        'body.spaceId',
-        `The space holds ${space.capacity}, the booking has ${before.headcount}`,
-      );
-    const minutes = (end.getTime() - start.getTime()) / 60_000;
-    if (minutes < space.minMinutes || minutes > space.maxMinutes)
-      throw ruleViolation(
-        'length',
-        'body.end',
-        `A booking of this space lasts ${space.minMinutes} to ${space.maxMinutes} minutes`,
-      );
-    const range = { start: start.getTime(), end: end.getTime() };
-    if (
-      space.openingHours !== null &&
-      !withinOne(openPeriods(space.openingHours, space.timeZone, range), range)
-    )
-      throw ruleViolation(
-        'opening-hours',
-        'body.start',
-        'The new slot is outside the opening hours of the space',
-      );
-    const now = ctx.clock.now();
-    if (start.getTime() < now.getTime() - 60_000 && start.getTime() !== oldStart.getTime())
-      throw ruleViolation('past', 'body.start', 'The booking would start in the past');
-    if (start.getTime() > now.getTime() + space.horizonDays * 86_400_000)
-      throw ruleViolation(
-        'horizon',
-        'body.start',
-        `Bookings may start at most ${space.horizonDays} days ahead`,
-      );
+    // The headcount stays; it is the new space that may be too small for it.
+    checkBookingRules(
+      actor,
+      space,
+      { start, end, headcount: before.headcount },
+      ctx.clock.now(),
+      {
+        access: true,
+        headcount: true,
+        time: true,
+        start: true,
+        allowPast: start.getTime() === oldStart.getTime(),
+      },
+      { ...bookingFields, headcount: 'body.spaceId' },
+    );
 
     const outcome = await repo.relocate(tx, actor.siteId, id, {
       spaceId,
@@ -99,17 +84,11 @@ export async function moveBooking(ctx: Ctx, id: string, input: MoveInput): Promi
       end,
       changeoverMinutes: space.changeoverMinutes,
     });
-    if (outcome === 'conflict') {
-      const rows = await bookingsRepo.findOverlapping(
-        tx,
-        actor.siteId,
-        spaceId,
-        start,
-        new Date(end.getTime() + space.changeoverMinutes * 60_000),
-        id,
-      );
-      return { ok: false, conflicts: rows.map((r) => presentConflict(r, actor)) };
-    }
+    if (outcome === 'conflict')
+      return {
+        ok: false,
+        conflicts: await conflictsOf(tx, ctx, spaceId, start, end, space.changeoverMinutes, id),
+      };
     if (before.seriesId && before.originalStart)
       await recordException(tx, actor.siteId, before.seriesId, new Date(before.originalStart), 'modified');
     const after = (await bookingsRepo.findBooking(tx, actor.siteId, id))!;

@@ -29,22 +29,8 @@ const columns = `id, site_id AS "siteId", space_id AS "spaceId", organizer_id AS
   array_to_json(squad_ids) AS "squadIds", status, materialized_until AS "materializedUntil", version,
   created_at AS "createdAt"`;
 
-export interface NewSeries {
-  siteId: string;
-  spaceId: string;
-  organizerId: string;
-  title: string;
-  rrule: string;
-  startDate: string;
-  startTime: string;
-  durationMinutes: number;
-  timeZone: string;
-  headcount: number;
-  visibility: 'public' | 'private';
-  memberIds: string[];
-  squadIds: string[];
-  materializedUntil: Date;
-}
+/** What a new series is made of; the store fills in the rest. */
+export type NewSeries = Omit<SeriesRow, 'id' | 'status' | 'version' | 'createdAt'>;
 
 export async function insertSeries(db: Queryable, s: NewSeries): Promise<string> {
   const res = await db.query<{ id: string }>(
@@ -103,6 +89,10 @@ export async function listSeries(
   return res.rows;
 }
 
+/**
+ * Changes a series. The version (its ETag) moves with every change a member makes; the horizon job
+ * passes bumpVersion false, so that extending the bookings does not make a client's If-Match stale.
+ */
 export async function updateSeries(
   db: Queryable,
   siteId: string,
@@ -114,11 +104,12 @@ export async function updateSeries(
     materializedUntil: Date;
     headcount: number;
   }>,
+  opts: { bumpVersion?: boolean } = {},
 ): Promise<void> {
   await db.query(
     `UPDATE series SET title = COALESCE($3, title), rrule = COALESCE($4, rrule), status = COALESCE($5, status),
             materialized_until = COALESCE($6::timestamptz, materialized_until), headcount = COALESCE($7, headcount),
-            version = version + 1, updated_at = now()
+            version = version + CASE WHEN $8::boolean THEN 1 ELSE 0 END, updated_at = now()
       WHERE site_id = $1 AND id = $2`,
     [
       siteId,
@@ -128,6 +119,7 @@ export async function updateSeries(
       c.status ?? null,
       c.materializedUntil ? iso(c.materializedUntil) : null,
       c.headcount ?? null,
+      opts.bumpVersion ?? true,
     ],
   );
 }

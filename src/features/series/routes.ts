@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
 import { answerPost } from '../../http/idempotency.ts';
+import { etag, IfMatchHeaders, ifMatchVersion, requiredIfMatch } from '../../http/if-match.ts';
 import { DateTime, errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
 import { cancelSeries, changeSeries, createSeries, getSeries, listSeries } from './service.ts';
 
@@ -123,12 +124,16 @@ export default async function seriesRoutes(app: App, deps: Deps): Promise<void> 
     {
       schema: {
         tags: ['series'],
-        summary: 'A series with its booked occurrences and exceptions',
+        summary: 'A series with its booked occurrences and exceptions; the ETag is its version',
         params: IdParams,
         response: { 200: SeriesDetail, ...errorResponses },
       },
     },
-    async (request) => getSeries(ctxOf(request, deps), request.params.id),
+    async (request, reply) => {
+      const series = await getSeries(ctxOf(request, deps), request.params.id);
+      void reply.header('etag', etag(series.version));
+      return series;
+    },
   );
 
   app.patch(
@@ -136,10 +141,12 @@ export default async function seriesRoutes(app: App, deps: Deps): Promise<void> 
     {
       schema: {
         tags: ['series'],
-        summary: 'Change one occurrence, this and the following, or all not yet begun',
+        summary:
+          'Change one occurrence, this and the following, or all not yet begun; requires If-Match with its ETag',
         description:
-          'scope one: start, end, title, headcount of the occurrence (it becomes an exception). following/all: title, headcount, startTime, durationMinutes; the series is split and the answer is the series that now holds the changed occurrences. Edited occurrences stay as they are.',
+          'scope one: start, end, title, headcount of the occurrence (it becomes an exception). following/all: title, headcount, startTime, durationMinutes; the series is split and the answer is the series that now holds the changed occurrences (its ETag in the answer). Edited occurrences stay as they are.',
         params: IdParams,
+        headers: IfMatchHeaders,
         body: Type.Object(
           {
             scope: Type.Union([Type.Literal('one'), Type.Literal('following'), Type.Literal('all')]),
@@ -156,7 +163,12 @@ export default async function seriesRoutes(app: App, deps: Deps): Promise<void> 
         response: { 200: SeriesDetail, ...errorResponses },
       },
     },
-    async (request) => changeSeries(ctxOf(request, deps), request.params.id, request.body),
+    async (request, reply) => {
+      const expected = requiredIfMatch(request.headers['if-match'], 'series');
+      const series = await changeSeries(ctxOf(request, deps), request.params.id, expected, request.body);
+      void reply.header('etag', etag(series.version));
+      return series;
+    },
   );
 
   app.delete(
@@ -164,8 +176,9 @@ export default async function seriesRoutes(app: App, deps: Deps): Promise<void> 
     {
       schema: {
         tags: ['series'],
-        summary: 'Cancel one occurrence, this and the following, or the whole series',
+        summary: 'Cancel one occurrence, this and the following, or the whole series; If-Match optional',
         params: IdParams,
+        headers: IfMatchHeaders,
         querystring: Type.Object(
           {
             scope: Type.Union([Type.Literal('one'), Type.Literal('following'), Type.Literal('all')]),
@@ -177,11 +190,15 @@ export default async function seriesRoutes(app: App, deps: Deps): Promise<void> 
         response: { 200: SeriesDetail, ...errorResponses },
       },
     },
-    async (request) =>
-      cancelSeries(ctxOf(request, deps), request.params.id, {
+    async (request, reply) => {
+      const series = await cancelSeries(ctxOf(request, deps), request.params.id, {
         scope: request.query.scope,
         occurrence: request.query.occurrence,
         reason: request.query.reason,
-      }),
+        expectedVersion: ifMatchVersion(request.headers['if-match'], 'series'),
+      });
+      void reply.header('etag', etag(series.version));
+      return series;
+    },
   );
 }

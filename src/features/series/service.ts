@@ -1,7 +1,5 @@
 import type { Db, Tx } from '../../db/store.ts';
 import type { Clock } from '../../domain/clock.ts';
-import { withinOne } from '../../domain/intervals.ts';
-import { openPeriods } from '../../domain/opening-hours.ts';
 import {
   expandOccurrences,
   formatRRule,
@@ -12,59 +10,40 @@ import {
 } from '../../domain/recurrence.ts';
 import { localDate, parseInstant } from '../../domain/time.ts';
 import { AppError, invalid } from '../../http/errors.ts';
-import { mayBook } from '../bookings/policy.ts';
+import { checkVersion } from '../../http/if-match.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
+import { checkBookingRules, checkParticipants, type RuleFields } from '../bookings/rules.ts';
 import {
   type ConflictView,
   cancelBooking,
+  conflictsOf,
   presentBooking,
-  presentConflict,
   updateBooking,
+  uuidRe,
 } from '../bookings/service.ts';
 import type { Actor, Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
 import * as repo from './repository.ts';
 
-const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const dayMs = 86_400_000;
 
-export interface SeriesView {
-  id: string;
-  spaceId: string;
-  organizerId: string;
-  title: string;
-  rrule: string;
-  startDate: string;
-  startTime: string;
-  durationMinutes: number;
-  timeZone: string;
-  headcount: number;
-  visibility: 'public' | 'private';
+/** A series as the API shows it: the row, with participants grouped and instants as ISO strings. */
+export type SeriesView = Omit<
+  repo.SeriesRow,
+  'siteId' | 'memberIds' | 'squadIds' | 'materializedUntil' | 'createdAt'
+> & {
   participants: { members: string[]; squads: string[] };
-  status: string;
   materializedUntil: string;
-  version: number;
   createdAt: string;
-}
+};
 
 export function presentSeries(s: repo.SeriesRow): SeriesView {
+  const { siteId: _site, memberIds, squadIds, materializedUntil, createdAt, ...rest } = s;
   return {
-    id: s.id,
-    spaceId: s.spaceId,
-    organizerId: s.organizerId,
-    title: s.title,
-    rrule: s.rrule,
-    startDate: s.startDate,
-    startTime: s.startTime,
-    durationMinutes: s.durationMinutes,
-    timeZone: s.timeZone,
-    headcount: s.headcount,
-    visibility: s.visibility,
-    participants: { members: s.memberIds, squads: s.squadIds },
-    status: s.status,
-    materializedUntil: new Date(s.materializedUntil).toISOString(),
-    version: s.version,
-    createdAt: new Date(s.createdAt).toISOString(),
+    ...rest,
+    participants: { members: memberIds, squads: squadIds },
+    materializedUntil: new Date(materializedUntil).toISOString(),
+    createdAt: new Date(createdAt).toISOString(),
   };
 }
 
@@ -105,11 +84,24 @@ function patternOf(s: repo.SeriesRow): Pattern {
   };
 }
 
+/** The fields a refusal of an occurrence names: a series has no start and end of its own. */
+const seriesFields: RuleFields = {
+  space: 'body.spaceId',
+  headcount: 'body.headcount',
+  start: 'body.startTime',
+  end: 'body.durationMinutes',
+};
+
+const isRuleViolation = (err: unknown): err is AppError =>
+  err instanceof AppError && err.code === 'rule-violation';
+
 /**
  * Books the occurrences of a series starting in [from, to) that have no booking or exception yet,
- * in a few statements whatever their number: the booking rules that are the same for every
- * occurrence are checked once, opening hours per occurrence, and the exclusion constraint decides
- * which slots are free. Returns what was booked and the occurrences whose slot was taken.
+ * in a few statements whatever their number. Each occurrence passes the rules of single bookings
+ * (bookings/rules.ts): those that are the same for every occurrence once, the time rules per
+ * occurrence; the exclusion constraint decides which slots are free. A refused occurrence throws
+ * ('throw') or is recorded as skipped ('skip': the horizon job, which must not stop on one series).
+ * Returns what was booked and the occurrences whose slot was taken.
  */
 async function materialize(
   tx: Tx,
@@ -122,46 +114,48 @@ async function materialize(
   const { actor } = ctx;
   const space = await bookingsRepo.findSpaceRules(tx, s.siteId, s.spaceId);
   if (!space) throw new AppError('not-found', 'No such space', { field: 'body.spaceId' });
-  const refuse = (rule: string, field: string, message: string) => {
-    throw new AppError('rule-violation', message, { field, rule });
-  };
-  if (!mayBook(actor, space)) refuse('access', 'body.spaceId', 'You may not book this space');
-  if (s.headcount > space.capacity)
-    refuse(
-      'capacity',
-      'body.headcount',
-      `headcount ${s.headcount} is more than the space holds (${space.capacity})`,
+  const now = ctx.clock.now();
+  // Who may book and how many fit do not depend on the occurrence.
+  let refusedAll: AppError | undefined;
+  try {
+    checkBookingRules(
+      actor,
+      space,
+      { start: now, end: now, headcount: s.headcount },
+      now,
+      { access: true, headcount: true },
+      seriesFields,
     );
-  if (s.durationMinutes < space.minMinutes || s.durationMinutes > space.maxMinutes)
-    refuse(
-      'length',
-      'body.durationMinutes',
-      `A booking of this space lasts ${space.minMinutes} to ${space.maxMinutes} minutes`,
-    );
-  const found = await bookingsRepo.existingParticipants(tx, s.siteId, s.memberIds, s.squadIds);
-  if (s.memberIds.some((m) => !found.members.has(m)))
-    refuse('participants', 'body.participants.members', 'Some participants are not members of this site');
-  if (s.squadIds.some((q) => !found.squads.has(q)))
-    refuse('participants', 'body.participants.squads', 'Some squads are not squads of this site');
+    await checkParticipants(tx, s.siteId, s.memberIds, s.squadIds);
+  } catch (err) {
+    if (onRuleViolation === 'throw' || !isRuleViolation(err)) throw err;
+    refusedAll = err;
+  }
 
   // The horizon rule of single bookings: no start beyond it.
-  const horizonEnd = new Date(ctx.clock.now().getTime() + space.horizonDays * dayMs);
+  const horizonEnd = new Date(now.getTime() + space.horizonDays * dayMs);
   const until = to.getTime() < horizonEnd.getTime() ? to : horizonEnd;
   const handled = await repo.handledStarts(tx, s.siteId, s.id, from);
   const wanted: Occurrence[] = [];
   for (const o of expandOccurrences(patternOf(s), { from, to: until })) {
     if (handled.has(o.originalStart.getTime())) continue;
-    const range = { start: o.start.getTime(), end: o.end.getTime() };
-    if (
-      space.openingHours !== null &&
-      !withinOne(openPeriods(space.openingHours, space.timeZone, range), range)
-    ) {
+    try {
+      if (refusedAll) throw refusedAll;
+      checkBookingRules(
+        actor,
+        space,
+        { start: o.start, end: o.end, headcount: s.headcount },
+        now,
+        { time: true, start: true },
+        seriesFields,
+      );
+    } catch (err) {
+      if (!isRuleViolation(err)) throw err;
       if (onRuleViolation === 'throw')
-        refuse(
-          'opening-hours',
-          'body.startTime',
-          `The occurrence at ${o.start.toISOString()} is outside the opening hours of the space`,
-        );
+        throw new AppError('rule-violation', `The occurrence at ${o.start.toISOString()}: ${err.message}`, {
+          ...err.extras,
+          occurrence: o.originalStart.toISOString(),
+        });
       await repo.recordException(tx, s.siteId, s.id, o.originalStart, 'skipped');
       continue;
     }
@@ -200,9 +194,8 @@ async function materialize(
   for (const o of wanted) {
     const row = byStart.get(o.originalStart.getTime());
     if (!row) {
-      const blockedEnd = new Date(o.end.getTime() + space.changeoverMinutes * 60_000);
-      const rows = await bookingsRepo.findOverlapping(tx, s.siteId, s.spaceId, o.start, blockedEnd, null);
-      skipped.push({ ...occurrenceTimes(o), conflicts: rows.map((r) => presentConflict(r, actor)) });
+      const conflicts = await conflictsOf(tx, ctx, s.spaceId, o.start, o.end, space.changeoverMinutes, null);
+      skipped.push({ ...occurrenceTimes(o), conflicts });
       continue;
     }
     const times = { id: row.id, start: o.start.toISOString(), end: o.end.toISOString() };
@@ -241,6 +234,11 @@ function occurrenceTimes(o: Occurrence) {
   };
 }
 
+function checkDuration(minutes: number): void {
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440)
+    throw invalid('body.durationMinutes', 'body.durationMinutes must be 1 to 1440');
+}
+
 function checkDate(text: string, field: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || !parseInstant(`${text}T00:00:00Z`))
     throw invalid(field, `${field} must be a real date YYYY-MM-DD`);
@@ -256,8 +254,7 @@ export async function createSeries(ctx: Ctx, input: NewSeriesInput): Promise<Ser
   const rule = parseRRule(input.rrule, 'body.rrule');
   parseStartTime(input.startTime, 'body.startTime');
   const startDate = checkDate(input.startDate, 'body.startDate');
-  if (!Number.isInteger(input.durationMinutes) || input.durationMinutes < 1 || input.durationMinutes > 1440)
-    throw invalid('body.durationMinutes', 'body.durationMinutes must be 1 to 1440');
+  checkDuration(input.durationMinutes);
   const title = typeof input.title === 'string' ? input.title.trim() : '';
   if (title.length < 1 || title.length > 200)
     throw invalid('body.title', 'body.title must be 1 to 200 characters');
@@ -367,12 +364,29 @@ export async function listSeries(
 
 export type Scope = 'one' | 'following' | 'all';
 
-function occurrenceArg(scope: Scope, occurrence: string | undefined): Date | undefined {
+function occurrenceArg(scope: Scope, occurrence: string | undefined, field: string): Date | undefined {
   if (scope === 'all') return undefined;
   const at = occurrence === undefined ? undefined : parseInstant(occurrence);
-  if (!at)
-    throw invalid('query.occurrence', `scope ${scope} needs occurrence: the original start of an occurrence`);
+  if (!at) throw invalid(field, `scope ${scope} needs occurrence: the original start of an occurrence`);
   return at;
+}
+
+/**
+ * The series to change, locked: visible to the caller (else not found), theirs to manage, and at
+ * the version the caller read when it says one (If-Match).
+ */
+async function seriesToManage(
+  tx: Tx,
+  ctx: Ctx,
+  id: string,
+  expectedVersion: number | undefined,
+): Promise<repo.SeriesRow> {
+  const s = uuidRe.test(id) ? await repo.findSeries(tx, ctx.actor.siteId, id, { lock: true }) : undefined;
+  if (!s || !mayView(ctx.actor, s)) throw new AppError('not-found', 'No such series', { field: 'path.id' });
+  if (!mayManage(ctx.actor, s))
+    throw new AppError('forbidden', 'Only the organizer or an admin may change a series');
+  checkVersion(s.version, expectedVersion, 'series');
+  return s;
 }
 
 /**
@@ -382,15 +396,18 @@ function occurrenceArg(scope: Scope, occurrence: string | undefined): Date | und
 export async function cancelSeries(
   ctx: Ctx,
   id: string,
-  q: { scope: Scope; occurrence?: string | undefined; reason?: string | undefined },
+  q: {
+    scope: Scope;
+    occurrence?: string | undefined;
+    reason?: string | undefined;
+    /** The version the caller read (If-Match), when it gives one. */
+    expectedVersion?: number | undefined;
+  },
 ): Promise<SeriesDetail> {
-  const at = occurrenceArg(q.scope, q.occurrence);
+  const at = occurrenceArg(q.scope, q.occurrence, 'query.occurrence');
   const reason = q.reason?.trim() || 'Series cancelled';
   await ctx.db.transaction(async (tx) => {
-    const s = uuidRe.test(id) ? await repo.findSeries(tx, ctx.actor.siteId, id, { lock: true }) : undefined;
-    if (!s || !mayView(ctx.actor, s)) throw new AppError('not-found', 'No such series', { field: 'path.id' });
-    if (!mayManage(ctx.actor, s))
-      throw new AppError('forbidden', 'Only the organizer or an admin may change a series');
+    const s = await seriesToManage(tx, ctx, id, q.expectedVersion);
     const now = ctx.clock.now();
     const occurrences = await repo.listOccurrences(tx, s.siteId, s.id, q.scope === 'all' ? undefined : at);
     const targets =
@@ -424,7 +441,8 @@ export async function cancelSeries(
       }
       await repo.recordException(tx, s.siteId, s.id, new Date(o.originalStart), 'cancelled');
     }
-    if (q.scope !== 'one') {
+    if (q.scope === 'one') await repo.updateSeries(tx, s.siteId, s.id, {});
+    else {
       const rule = parseRRule(s.rrule);
       const cut = q.scope === 'all' ? now : at!;
       delete rule.count;
@@ -482,7 +500,7 @@ export async function extendHorizons(db: Db, clock: Clock): Promise<number> {
             await repo.recordException(tx, s.siteId, s.id, new Date(o.originalStart), 'skipped');
           booked += made.booked.length;
         }
-        await repo.updateSeries(tx, s.siteId, s.id, { materializedUntil: horizon });
+        await repo.updateSeries(tx, s.siteId, s.id, { materializedUntil: horizon }, { bumpVersion: false });
       }
       return due.length;
     });
@@ -511,7 +529,12 @@ export interface SeriesPatch {
  * they are (exceptions) and the new series books nothing on their dates. Returns the series that
  * holds the changed occurrences.
  */
-export async function changeSeries(ctx: Ctx, id: string, p: SeriesPatch): Promise<SeriesDetail> {
+export async function changeSeries(
+  ctx: Ctx,
+  id: string,
+  expectedVersion: number,
+  p: SeriesPatch,
+): Promise<SeriesDetail> {
   if (p.title !== undefined && (p.title.trim().length < 1 || p.title.length > 200))
     throw invalid('body.title', 'body.title must be 1 to 200 characters');
   if (p.scope === 'one') {
@@ -524,29 +547,11 @@ export async function changeSeries(ctx: Ctx, id: string, p: SeriesPatch): Promis
     if (p.start !== undefined || p.end !== undefined)
       throw invalid('body.start', 'start and end are for scope one; use startTime and durationMinutes');
     if (p.startTime !== undefined) parseStartTime(p.startTime, 'body.startTime');
-    if (
-      p.durationMinutes !== undefined &&
-      (!Number.isInteger(p.durationMinutes) || p.durationMinutes < 1 || p.durationMinutes > 1440)
-    )
-      throw invalid('body.durationMinutes', 'body.durationMinutes must be 1 to 1440');
+    if (p.durationMinutes !== undefined) checkDuration(p.durationMinutes);
   }
-  const at =
-    p.scope === 'all'
-      ? undefined
-      : (() => {
-          const v = p.occurrence === undefined ? undefined : parseInstant(p.occurrence);
-          if (!v)
-            throw invalid(
-              'body.occurrence',
-              `scope ${p.scope} needs occurrence: the original start of an occurrence`,
-            );
-          return v;
-        })();
+  const at = occurrenceArg(p.scope, p.occurrence, 'body.occurrence');
   const resultId = await ctx.db.transaction(async (tx) => {
-    const s = uuidRe.test(id) ? await repo.findSeries(tx, ctx.actor.siteId, id, { lock: true }) : undefined;
-    if (!s || !mayView(ctx.actor, s)) throw new AppError('not-found', 'No such series', { field: 'path.id' });
-    if (!mayManage(ctx.actor, s))
-      throw new AppError('forbidden', 'Only the organizer or an admin may change a series');
+    const s = await seriesToManage(tx, ctx, id, expectedVersion);
     if (s.status !== 'active') throw new AppError('invalid-state', `The series is ${s.status}`);
     const now = ctx.clock.now();
     const occurrences = await repo.listOccurrences(tx, s.siteId, s.id);
@@ -570,6 +575,8 @@ export async function changeSeries(ctx: Ctx, id: string, p: SeriesPatch): Promis
           conflicts: result.conflicts,
         });
       await repo.recordException(tx, s.siteId, s.id, at!, 'modified');
+      // The series' detail changed (a new exception): its ETag moves.
+      await repo.updateSeries(tx, s.siteId, s.id, {});
       return s.id;
     }
 

@@ -1,0 +1,131 @@
+import type { Queryable } from '../../db/store.ts';
+import { withinOne } from '../../domain/intervals.ts';
+import { openPeriods } from '../../domain/opening-hours.ts';
+import { ruleViolation } from '../../http/errors.ts';
+import type { Actor } from '../context.ts';
+import { mayBook } from './policy.ts';
+import * as repo from './repository.ts';
+
+/**
+ * The booking rules, one copy for single bookings, changes, moves and series occurrences, so that
+ * a new rule applies to all of them. Each refusal is a rule-violation naming the rule and a field.
+ */
+
+/** A grace for "now": a booking that starts within the last minute is not "in the past". */
+export const pastGraceMs = 60_000;
+
+export interface Slot {
+  start: Date;
+  end: Date;
+  headcount: number;
+}
+
+/** Which rules to check; a change checks only those that what it changes can break. */
+export interface RuleSelection {
+  /** Who may book the space. */
+  access?: boolean;
+  /** Capacity. */
+  headcount?: boolean;
+  /** Length and opening hours. */
+  time?: boolean;
+  /** Not in the past (unless allowPast) and within the horizon. */
+  start?: boolean;
+  allowPast?: boolean;
+}
+
+/** The request fields a refusal names: a series or a move words its body differently. */
+export interface RuleFields {
+  space: string;
+  headcount: string;
+  start: string;
+  end: string;
+}
+
+export const bookingFields: RuleFields = {
+  space: 'body.spaceId',
+  headcount: 'body.headcount',
+  start: 'body.start',
+  end: 'body.end',
+};
+
+/** Checks the rules that do not depend on other bookings; throws the first refusal. */
+export function checkBookingRules(
+  actor: Actor,
+  space: repo.SpaceRules,
+  slot: Slot,
+  now: Date,
+  what: RuleSelection,
+  fields: RuleFields = bookingFields,
+): void {
+  if (what.access && !mayBook(actor, space))
+    throw ruleViolation('access', fields.space, 'You may not book this space');
+  if (what.headcount && slot.headcount > space.capacity)
+    throw ruleViolation(
+      'capacity',
+      fields.headcount,
+      `headcount ${slot.headcount} is more than the space holds (${space.capacity})`,
+    );
+  if (what.time) {
+    const minutes = (slot.end.getTime() - slot.start.getTime()) / 60_000;
+    if (minutes < space.minMinutes)
+      throw ruleViolation(
+        'min-length',
+        fields.end,
+        `A booking of this space lasts at least ${space.minMinutes} minutes`,
+      );
+    if (minutes > space.maxMinutes)
+      throw ruleViolation(
+        'max-length',
+        fields.end,
+        `A booking of this space lasts at most ${space.maxMinutes} minutes`,
+      );
+    const range = { start: slot.start.getTime(), end: slot.end.getTime() };
+    if (
+      space.openingHours !== null &&
+      !withinOne(openPeriods(space.openingHours, space.timeZone, range), range)
+    )
+      throw ruleViolation(
+        'opening-hours',
+        fields.start,
+        'The booking must lie within one opening period of the space (in the site time zone)',
+      );
+  }
+  if (what.start) {
+    if (!what.allowPast && slot.start.getTime() < now.getTime() - pastGraceMs)
+      throw ruleViolation('past', fields.start, 'The booking would start in the past');
+    if (slot.start.getTime() > now.getTime() + space.horizonDays * 86_400_000)
+      throw ruleViolation(
+        'horizon',
+        fields.start,
+        `Bookings may start at most ${space.horizonDays} days ahead`,
+      );
+  }
+}
+
+/** Refuses ids that were asked for but not found in the site. */
+export function refuseUnknownParticipants(
+  asked: readonly string[] | undefined,
+  found: ReadonlySet<string>,
+  what: 'members' | 'squads',
+): void {
+  const unknown = (asked ?? []).filter((id) => !found.has(id));
+  if (unknown.length > 0)
+    throw ruleViolation(
+      'participants',
+      `body.participants.${what}`,
+      `No such ${what} in this site: ${unknown.join(', ')}`,
+    );
+}
+
+/** Participants must be members and squads of the site. */
+export async function checkParticipants(
+  db: Queryable,
+  siteId: string,
+  members: readonly string[] | undefined,
+  squads: readonly string[] | undefined,
+): Promise<void> {
+  if (!members?.length && !squads?.length) return;
+  const found = await repo.existingParticipants(db, siteId, [...(members ?? [])], [...(squads ?? [])]);
+  refuseUnknownParticipants(members, found.members, 'members');
+  refuseUnknownParticipants(squads, found.squads, 'squads');
+}
