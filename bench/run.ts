@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
+import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { readConfig } from '../src/config.ts';
 import { migrate } from '../src/db/migrate.ts';
@@ -176,31 +176,38 @@ async function benchStore(kind: string) {
     });
     const service = N / ((performance.now() - t0) / 1000);
 
-    // (c) HTTP POST /api/v1/bookings under autocannon, on a listening server in this process.
+    // (c) HTTP POST /api/v1/bookings under autocannon (in a worker thread, so the load generator
+    // runs beside the server rather than on its event loop), on a listening server in this process.
     const app = await buildApp({ db, clock: systemClock, config: readConfig({}) });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     const { token } = await createApiToken(ctx, { name: 'bench' });
-    let next = 0;
-    const result = await autocannon({
-      url: `http://127.0.0.1:${port}/api/v1/bookings`,
-      connections: CONCURRENCY,
-      amount: N,
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      requests: [
-        {
-          setupRequest: (req) => {
-            const { start, end } = slot(next++);
-            return { ...req, body: JSON.stringify({ spaceId: httpSpace, start, end, title: 'http' }) };
-          },
+    const httpBase = base + N * slotMs;
+    const load = await new Promise<{
+      ok: number;
+      non2xx: number;
+      duration: number;
+      p50: number;
+      p99: number;
+    }>((resolve, reject) => {
+      const worker = new Worker(new URL('./load-worker.mjs', import.meta.url), {
+        workerData: {
+          url: `http://127.0.0.1:${port}/api/v1/bookings`,
+          token,
+          spaceId: httpSpace,
+          amount: N,
+          connections: CONCURRENCY,
+          base: httpBase,
+          slotMs,
         },
-      ],
+      });
+      worker.once('message', resolve);
+      worker.once('error', reject);
     });
-    const ok = result['2xx'];
-    if (ok !== N) throw new Error(`HTTP phase: ${ok} of ${N} answered 2xx (non-2xx ${result.non2xx})`);
-    const http = N / result.duration;
+    if (load.ok !== N)
+      throw new Error(`HTTP phase: ${load.ok} of ${N} answered 2xx (non-2xx ${load.non2xx})`);
+    const http = N / load.duration;
     const memory = process.memoryUsage();
     await app.close();
 
@@ -228,8 +235,8 @@ async function benchStore(kind: string) {
       raw,
       service,
       http,
-      httpLatencyP50: result.latency.p50,
-      httpLatencyP99: result.latency.p99,
+      httpLatencyP50: load.p50,
+      httpLatencyP99: load.p99,
       small: { count: smallCount, ...small },
       big: { count: bigCount, ...big, seedSeconds },
       rssMb: memory.rss / 2 ** 20,
