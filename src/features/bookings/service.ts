@@ -244,6 +244,32 @@ export async function createBooking(
   return { ok: true, booking: presentBooking(row, actor) };
 }
 
+/**
+ * After a change to a booking in `tx`: reads it back and records the change as its event (what it
+ * was, what it is, why), in the same transaction. `mark` adds members to the event's `after`.
+ */
+export async function recordChange(
+  tx: Tx,
+  ctx: Ctx,
+  type: 'booking.updated' | 'booking.cancelled' | 'booking.moved',
+  before: repo.BookingRow,
+  reason: string | null,
+  mark: Record<string, unknown> = {},
+): Promise<repo.BookingRow> {
+  const after = (await repo.findBooking(tx, ctx.actor.siteId, before.id))!;
+  await insertEvent(tx, {
+    siteId: ctx.actor.siteId,
+    actorId: ctx.actor.memberId,
+    type,
+    subjectType: 'booking',
+    subjectId: before.id,
+    before: presentBooking(before),
+    after: { ...presentBooking(after), ...mark },
+    reason,
+  });
+  return after;
+}
+
 /** One booking, redacted to "busy" when private and the caller is not involved. */
 export async function getBooking(ctx: Ctx, id: string): Promise<BookingView> {
   const row = uuidRe.test(id) ? await repo.findBooking(ctx.db, ctx.actor.siteId, id) : undefined;
@@ -387,17 +413,7 @@ export async function updateBooking(
         conflicts: await conflictsOf(tx, ctx, space.id, start, end, space.changeoverMinutes, id),
       };
     await repo.setParticipants(tx, actor.siteId, id, { members, squads });
-    const after = (await repo.findBooking(tx, actor.siteId, id))!;
-    await insertEvent(tx, {
-      siteId: actor.siteId,
-      actorId: actor.memberId,
-      type: 'booking.updated',
-      subjectType: 'booking',
-      subjectId: id,
-      before: presentBooking(before),
-      after: presentBooking(after),
-      reason: reason ?? null,
-    });
+    const after = await recordChange(tx, ctx, 'booking.updated', before, reason ?? null);
     return { ok: true, booking: presentBooking(after, actor) };
   });
 }
@@ -417,17 +433,7 @@ export async function cancelBooking(
     if (before.status !== 'confirmed')
       throw new AppError('invalid-state', `A ${before.status} booking cannot be cancelled`);
     await repo.setStatus(tx, actor.siteId, id, 'cancelled');
-    const after = (await repo.findBooking(tx, actor.siteId, id))!;
-    await insertEvent(tx, {
-      siteId: actor.siteId,
-      actorId: actor.memberId,
-      type: 'booking.cancelled',
-      subjectType: 'booking',
-      subjectId: id,
-      before: presentBooking(before),
-      after: presentBooking(after),
-      reason: reason ?? null,
-    });
+    const after = await recordChange(tx, ctx, 'booking.cancelled', before, reason ?? null);
     return presentBooking(after, actor);
   });
 }

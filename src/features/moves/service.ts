@@ -8,10 +8,10 @@ import {
   conflictsOf,
   createBooking,
   presentBooking,
+  recordChange,
   uuidRe,
 } from '../bookings/service.ts';
 import type { Ctx } from '../context.ts';
-import { insertEvent } from '../events/repository.ts';
 import { recordException } from '../series/repository.ts';
 import * as repo from './repository.ts';
 
@@ -91,17 +91,7 @@ export async function moveBooking(ctx: Ctx, id: string, input: MoveInput): Promi
       };
     if (before.seriesId && before.originalStart)
       await recordException(tx, actor.siteId, before.seriesId, new Date(before.originalStart), 'modified');
-    const after = (await bookingsRepo.findBooking(tx, actor.siteId, id))!;
-    await insertEvent(tx, {
-      siteId: actor.siteId,
-      actorId: actor.memberId,
-      type: 'booking.moved',
-      subjectType: 'booking',
-      subjectId: id,
-      before: presentBooking(before),
-      after: presentBooking(after),
-      reason: message ?? null,
-    });
+    const after = await recordChange(tx, ctx, 'booking.moved', before, message ?? null);
     return { ok: true, booking: presentBooking(after, actor) };
   });
 }

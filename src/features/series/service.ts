@@ -18,6 +18,7 @@ import {
   cancelBooking,
   conflictsOf,
   presentBooking,
+  recordChange,
   updateBooking,
   uuidRe,
 } from '../bookings/service.ts';
@@ -200,26 +201,30 @@ async function materialize(
     }
     const times = { id: row.id, start: o.start.toISOString(), end: o.end.toISOString() };
     booked.push(times);
-    // The same snapshot bookings' presentBooking gives a new booking, for the audit trail and notices.
+    // The snapshot of a new booking, as createBooking records it, for the audit trail and notices.
     events.push({
       id: row.id,
-      after: {
-        ...times,
+      after: presentBooking({
+        id: row.id,
         siteId: s.siteId,
         spaceId: s.spaceId,
+        organizerId: s.organizerId,
+        organizerName: n.members.get(s.organizerId) ?? '',
         title: s.title,
+        start: o.start,
+        end: o.end,
+        blockedEnd: new Date(o.end.getTime() + space.changeoverMinutes * 60_000),
         headcount: s.headcount,
         visibility: s.visibility,
         status: 'confirmed',
-        organizer: { id: s.organizerId, displayName: n.members.get(s.organizerId) ?? '' },
-        participants: { members, squads },
         seriesId: s.id,
-        originalStart: o.originalStart.toISOString(),
+        originalStart: o.originalStart,
         version: 1,
-        createdAt: new Date(row.createdAt).toISOString(),
-        updatedAt: new Date(row.updatedAt).toISOString(),
-        busy: false,
-      },
+        createdAt: row.createdAt,
+        updatedAt: row.updatedAt,
+        members,
+        squads,
+      }),
     });
   }
   await repo.insertCreatedEvents(tx, s.siteId, actor.memberId, events);
@@ -426,17 +431,7 @@ export async function cancelSeries(
           // one notice for the series (below) instead of one per occurrence.
           const before = (await bookingsRepo.findBooking(tx, s.siteId, o.id))!;
           await bookingsRepo.setStatus(tx, s.siteId, o.id, 'cancelled');
-          const after = (await bookingsRepo.findBooking(tx, s.siteId, o.id))!;
-          await insertEvent(tx, {
-            siteId: s.siteId,
-            actorId: ctx.actor.memberId,
-            type: 'booking.cancelled',
-            subjectType: 'booking',
-            subjectId: o.id,
-            before: presentBooking(before),
-            after: { ...presentBooking(after), bySeries: true },
-            reason,
-          });
+          await recordChange(tx, ctx, 'booking.cancelled', before, reason, { bySeries: true });
         }
       }
       await repo.recordException(tx, s.siteId, s.id, new Date(o.originalStart), 'cancelled');
