@@ -41,3 +41,12 @@ export function checkVersion(current: number, expected: number | undefined, what
       currentVersion: current,
     });
 }
+
+/** Answers a versioned object with its version as the ETag. */
+export function withEtag<T extends { version: number }>(
+  reply: { header(name: string, value: string): unknown },
+  value: T,
+): T {
+  void reply.header('etag', etag(value.version));
+  return value;
+}

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
 import { AppError } from '../../http/errors.ts';
 import { answerPost } from '../../http/idempotency.ts';
-import { etag, IfMatchHeaders, ifMatchVersion, requiredIfMatch } from '../../http/if-match.ts';
+import { etag, IfMatchHeaders, ifMatchVersion, requiredIfMatch, withEtag } from '../../http/if-match.ts';
 import { Cursor, DateTime, errorResponses, IdParams, Limit, page, Uuid } from '../../http/schemas.ts';
 import { Booking, BookingPatch, BookingStatus, CancelBody, NewBooking } from './schema.ts';
 import {
@@ -95,11 +95,7 @@ export default async function bookingsRoutes(app: App, deps: Deps): Promise<void
         response: { 200: Booking, ...errorResponses },
       },
     },
-    async (request, reply) => {
-      const booking = await getBooking(ctxOf(request, deps), request.params.id);
-      void reply.header('etag', etag(booking.version));
-      return booking;
-    },
+    async (request, reply) => withEtag(reply, await getBooking(ctxOf(request, deps), request.params.id)),
   );
 
   app.patch(
@@ -116,11 +112,12 @@ export default async function bookingsRoutes(app: App, deps: Deps): Promise<void
     },
     async (request, reply) => {
       const expected = requiredIfMatch(request.headers['if-match'], 'booking');
-      const booking = bookedOrConflict(
-        await updateBooking(ctxOf(request, deps), request.params.id, expected, request.body),
+      return withEtag(
+        reply,
+        bookedOrConflict(
+          await updateBooking(ctxOf(request, deps), request.params.id, expected, request.body),
+        ),
       );
-      void reply.header('etag', etag(booking.version));
-      return booking;
     },
   );
 

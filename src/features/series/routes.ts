@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
 import { answerPost } from '../../http/idempotency.ts';
-import { etag, IfMatchHeaders, ifMatchVersion, requiredIfMatch } from '../../http/if-match.ts';
+import { IfMatchHeaders, ifMatchVersion, requiredIfMatch, withEtag } from '../../http/if-match.ts';
 import { DateTime, errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
 import { cancelSeries, changeSeries, createSeries, getSeries, listSeries } from './service.ts';
 
@@ -129,11 +129,7 @@ export default async function seriesRoutes(app: App, deps: Deps): Promise<void> 
         response: { 200: SeriesDetail, ...errorResponses },
       },
     },
-    async (request, reply) => {
-      const series = await getSeries(ctxOf(request, deps), request.params.id);
-      void reply.header('etag', etag(series.version));
-      return series;
-    },
+    async (request, reply) => withEtag(reply, await getSeries(ctxOf(request, deps), request.params.id)),
   );
 
   app.patch(
@@ -165,9 +161,10 @@ export default async function seriesRoutes(app: App, deps: Deps): Promise<void> 
     },
     async (request, reply) => {
       const expected = requiredIfMatch(request.headers['if-match'], 'series');
-      const series = await changeSeries(ctxOf(request, deps), request.params.id, expected, request.body);
-      void reply.header('etag', etag(series.version));
-      return series;
+      return withEtag(
+        reply,
+        await changeSeries(ctxOf(request, deps), request.params.id, expected, request.body),
+      );
     },
   );
 
@@ -190,15 +187,15 @@ export default async function seriesRoutes(app: App, deps: Deps): Promise<void> 
         response: { 200: SeriesDetail, ...errorResponses },
       },
     },
-    async (request, reply) => {
-      const series = await cancelSeries(ctxOf(request, deps), request.params.id, {
-        scope: request.query.scope,
-        occurrence: request.query.occurrence,
-        reason: request.query.reason,
-        expectedVersion: ifMatchVersion(request.headers['if-match'], 'series'),
-      });
-      void reply.header('etag', etag(series.version));
-      return series;
-    },
+    async (request, reply) =>
+      withEtag(
+        reply,
+        await cancelSeries(ctxOf(request, deps), request.params.id, {
+          scope: request.query.scope,
+          occurrence: request.query.occurrence,
+          reason: request.query.reason,
+          expectedVersion: ifMatchVersion(request.headers['if-match'], 'series'),
+        }),
+      ),
   );
 }
