@@ -294,25 +294,31 @@ for (const kind of storeKinds()) {
       assert.equal(ok.headers.etag, `"${ok.body.version}"`);
       // The same If-Match again is now stale: the second of two editors is told, not overwritten.
       assert.equal((await rename({ 'if-match': String(got.headers.etag) }, 'Other')).status, 412);
+      // Two editors at once with the same ETag: exactly one wins.
+      const race = await Promise.all(
+        ['First', 'Second'].map((title) => rename({ 'if-match': String(ok.headers.etag) }, title)),
+      );
+      assert.deepEqual(race.map((r) => r.status).sort(), [200, 412]);
+      const winner = race.find((r) => r.status === 200)!;
 
       // The horizon job extending the bookings is not an edit: a client's ETag stays good.
       clock.set('2026-10-23T08:00:00Z');
       assert.ok((await extendHorizons(t.db, clock)) > 0);
       const extended = await t.request('GET', `/api/v1/series/${id}`, { as: a });
-      assert.equal(extended.headers.etag, ok.headers.etag);
+      assert.equal(extended.headers.etag, winner.headers.etag);
 
       const cancelAt = `/api/v1/series/${id}?scope=one&occurrence=${encodeURIComponent('2026-10-24T20:00:00Z')}`;
       const staleCancel = await t.request('DELETE', cancelAt, {
         as: a,
-        headers: { 'if-match': String(got.headers.etag) },
+        headers: { 'if-match': String(ok.headers.etag) },
       });
       assert.equal(staleCancel.status, 412);
       const cancelled = await t.request('DELETE', cancelAt, {
         as: a,
-        headers: { 'if-match': String(ok.headers.etag) },
+        headers: { 'if-match': String(winner.headers.etag) },
       });
       assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
-      assert.equal(cancelled.headers.etag, `"${ok.body.version + 1}"`);
+      assert.equal(cancelled.headers.etag, `"${winner.body.version + 1}"`);
       const all = await t.request('DELETE', `/api/v1/series/${id}?scope=all`, { as: a });
       assert.equal(all.status, 200, 'without If-Match');
       clock.set('2026-10-20T08:00:00Z');
