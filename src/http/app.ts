@@ -46,6 +46,7 @@ const features: ((app: App, deps: Deps) => Promise<void>)[] = [
   seriesRoutes,
 ];
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what this refuses.
 const badText = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** The path of the first string (or key) in a parsed JSON value that is not storable text. */
