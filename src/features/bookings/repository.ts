@@ -235,38 +235,6 @@ export interface NewBooking {
   originalStart: Date | null;
 }
 
-/**
- * Inserts a booking inside a savepoint. The exclusion constraint decides whether the slot is
- * free; on a conflict the savepoint is rolled back (the transaction stays usable) and the
- * answer is 'conflict'.
- */
-export async function insertBooking(db: Queryable, b: NewBooking): Promise<string | 'conflict'> {
-  return underSavepoint(db, async () => {
-    const res = await db.query<{ id: string }>(
-      `INSERT INTO bookings (site_id, space_id, organizer_id, title, start_at, end_at, blocked, headcount,
-                             visibility, series_id, original_start)
-       VALUES ($1, $2, $3, $4, $5::timestamptz, $6::timestamptz,
-               tstzrange($5::timestamptz, $6::timestamptz + make_interval(mins => $7::int), '[)'),
-               $8, $9, $10, $11)
-       RETURNING id`,
-      [
-        b.siteId,
-        b.spaceId,
-        b.organizerId,
-        b.title,
-        iso(b.start),
-        iso(b.end),
-        b.changeoverMinutes,
-        b.headcount,
-        b.visibility,
-        b.seriesId,
-        b.originalStart ? iso(b.originalStart) : null,
-      ],
-    );
-    return res.rows[0]!.id;
-  });
-}
-
 export interface BookingChange {
   title: string;
   start: Date;
@@ -277,7 +245,7 @@ export interface BookingChange {
   visibility: 'public' | 'private';
 }
 
-/** Applies a change and bumps the version, inside a savepoint like insertBooking. */
+/** Applies a change and bumps the version, inside a savepoint: a conflict leaves the transaction usable. */
 export async function updateBooking(
   db: Queryable,
   siteId: string,
