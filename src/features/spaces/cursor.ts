@@ -27,7 +27,7 @@ export function hasForbiddenChars(text: string): boolean {
   return /[\p{Cc}\p{Cs}]/u.test(text);
 }
 
-/** A page size from 1 to 500 (500 when not given); the route's schema lets Infinity through. */
+/** A page size from 1 to 500 (500 when not given), whoever calls: ajv's coercion can yield Infinity. */
 export function checkLimit(limit: number | undefined): number {
   if (limit === undefined) return 500;
   if (!Number.isInteger(limit) || limit < 1 || limit > 500)
