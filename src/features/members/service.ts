@@ -2,6 +2,7 @@ import { AppError } from '../../http/errors.ts';
 import { hashPassword } from '../auth/service.ts';
 import type { Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
+import { decodeNameCursor, encodeNameCursor } from '../paging.ts';
 import { requireAdmin } from '../policy.ts';
 import * as repo from './repository.ts';
 
@@ -39,21 +40,7 @@ export async function listMembers(
   ctx: Ctx,
   opts: { query?: string | undefined; cursor?: string | undefined; limit: number },
 ): Promise<{ items: MemberView[]; nextCursor: string | null }> {
-  let after: { name: string; id: string } | undefined;
-  if (opts.cursor) {
-    try {
-      const parsed = JSON.parse(Buffer.from(opts.cursor, 'base64url').toString('utf8'));
-      if (
-        typeof parsed?.name !== 'string' ||
-        typeof parsed?.id !== 'string' ||
-        !/^[0-9a-f-]{36}$/.test(parsed.id)
-      )
-        throw new Error('shape');
-      after = parsed;
-    } catch {
-      throw new AppError('validation', 'cursor is not one this server gave out', { field: 'query.cursor' });
-    }
-  }
+  const after = decodeNameCursor(opts.cursor);
   const rows = await repo.listMembers(ctx.db, ctx.actor.siteId, {
     query: opts.query,
     after,
@@ -61,10 +48,7 @@ export async function listMembers(
   });
   const items = rows.slice(0, opts.limit).map(presentMember);
   const last = items[items.length - 1];
-  const nextCursor =
-    rows.length > opts.limit && last
-      ? Buffer.from(JSON.stringify({ name: last.displayName, id: last.id })).toString('base64url')
-      : null;
+  const nextCursor = rows.length > opts.limit && last ? encodeNameCursor(last.displayName, last.id) : null;
   return { items, nextCursor };
 }
 

@@ -3,9 +3,9 @@ import { AppError, invalid } from '../../http/errors.ts';
 import type { Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
 import { existingMemberIds } from '../members/repository.ts';
+import { checkLimit, decodeNameCursor, hasForbiddenChars, pageOf } from '../paging.ts';
 import { requireAdmin } from '../policy.ts';
 import { existingSquadIds } from '../squads/repository.ts';
-import { checkLimit, decodeNameCursor, hasForbiddenChars, pageOf } from './cursor.ts';
 import * as repo from './repository.ts';
 import { spaceLimits } from './schema.ts';
 

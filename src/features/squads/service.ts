@@ -3,8 +3,8 @@ import { forgetCachedActors } from '../auth/service.ts';
 import type { Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
 import { existingMemberIds } from '../members/repository.ts';
+import { checkLimit, decodeNameCursor, hasForbiddenChars, pageOf } from '../paging.ts';
 import { requireAdmin } from '../policy.ts';
-import { checkLimit, decodeNameCursor, hasForbiddenChars, pageOf } from '../spaces/cursor.ts';
 import * as repo from './repository.ts';
 
 export interface SquadView {

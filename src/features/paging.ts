@@ -1,6 +1,6 @@
-import { AppError } from '../../http/errors.ts';
+import { AppError } from '../http/errors.ts';
 
-/** Opaque keyset cursors over (name, id), shared by the spaces and squads lists. */
+/** Opaque keyset cursors over (name, id), shared by the lists ordered by name (spaces, squads, members). */
 export function encodeNameCursor(name: string, id: string): string {
   return Buffer.from(JSON.stringify({ name, id })).toString('base64url');
 }
