@@ -154,7 +154,6 @@ export async function revokeToken(ctx: Ctx, tokenId: string): Promise<void> {
   await ctx.db.transaction(async (tx) => {
     const done = await repo.revokeToken(tx, ctx.actor.siteId, ctx.actor.memberId, tokenId, ctx.clock.now());
     if (!done) throw new AppError('not-found', 'No such token', { field: 'path.id' });
-    forgetCachedActors();
     await insertEvent(tx, {
       siteId: ctx.actor.siteId,
       actorId: ctx.actor.memberId,
@@ -163,4 +162,6 @@ export async function revokeToken(ctx: Ctx, tokenId: string): Promise<void> {
       subjectId: tokenId,
     });
   });
+  // After the commit: a request in between would otherwise cache the token as still valid.
+  forgetCachedActors();
 }
