@@ -470,6 +470,99 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
     }
   });
 
+  it('edits a space (a stale edit is refused) and a squad', async () => {
+    const admin = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    admin.setDefaultTimeout(10_000);
+    try {
+      const p = await admin.newPage();
+      p.on('pageerror', (err) => pageErrors.push(err.message));
+      await signIn(p, 'captain@test.example');
+      await p.goto(`${base}/admin/spaces`);
+      await p.getByRole('button', { name: 'Edit Training lounge' }).click();
+      let form = p.getByRole('form', { name: 'Edit Training lounge' });
+      await form.getByLabel('Capacity', { exact: true }).fill('12');
+      await a11y(p, 'space editor');
+      await screenshot(p, 'admin-space-edit');
+      await form.getByRole('button', { name: 'Save space' }).click();
+      await p.getByRole('status').filter({ hasText: 'Saved Training lounge.' }).waitFor();
+      const row = p.getByRole('row', { name: /Training lounge/ });
+      assert.equal(await row.getByRole('cell').nth(2).textContent(), '12');
+      assert.equal((await t.request('GET', `/api/v1/spaces/${lounge.id}`)).body.capacity, 12);
+
+      // Someone else changes the space while the form is open: saving is refused, nothing typed is lost.
+      await p.getByRole('button', { name: 'Edit Training lounge' }).click();
+      form = p.getByRole('form', { name: 'Edit Training lounge' });
+      await form.getByLabel('Capacity', { exact: true }).fill('10');
+      const other = await t.request('PATCH', `/api/v1/spaces/${lounge.id}`, {
+        body: { changeoverMinutes: 5 },
+      });
+      assert.equal(other.status, 200, JSON.stringify(other.body));
+      await form.getByRole('button', { name: 'Save space' }).click();
+      await form.getByRole('alert').filter({ hasText: 'changed since you opened it' }).waitFor();
+      assert.equal(await form.getByLabel('Capacity', { exact: true }).inputValue(), '10');
+      await screenshot(p, 'admin-space-stale');
+      const now = (await t.request('GET', `/api/v1/spaces/${lounge.id}`)).body;
+      assert.deepEqual([now.capacity, now.changeoverMinutes], [12, 5]);
+      // A field the API blames shows next to that field.
+      await form.getByRole('button', { name: 'Reload' }).click();
+      await form.getByRole('alert').waitFor({ state: 'detached' });
+      assert.equal(await form.getByLabel('Changeover (minutes)', { exact: true }).inputValue(), '5');
+      await form.getByLabel('Capacity', { exact: true }).fill('0');
+      await form.getByRole('button', { name: 'Save space' }).click();
+      await p.locator('#se-capacity-error').waitFor();
+      await form.getByRole('button', { name: 'Cancel' }).click();
+
+      const squad = await t.request('POST', '/api/v1/squads', {
+        body: { name: 'Deck crew', leaderIds: [ana.id] },
+      });
+      assert.equal(squad.status, 201, JSON.stringify(squad.body));
+      await p.goto(`${base}/admin/squads`);
+      await p.getByRole('button', { name: 'Edit Deck crew' }).click();
+      form = p.getByRole('form', { name: 'Edit Deck crew' });
+      await form.getByRole('combobox', { name: 'Members' }).fill('Ben');
+      await form.getByRole('option', { name: /Ben Okafor/ }).click();
+      await a11y(p, 'squad editor');
+      await screenshot(p, 'admin-squad-edit');
+      await form.getByRole('button', { name: 'Save squad' }).click();
+      await p.getByRole('status').filter({ hasText: 'Saved Deck crew.' }).waitFor();
+      const squadRow = p.getByRole('row', { name: /Deck crew/ });
+      assert.match((await squadRow.getByRole('cell').nth(2).textContent()) ?? '', /Ben Okafor/);
+      const after = await t.request('GET', `/api/v1/squads/${squad.body.id}`);
+      assert.deepEqual(after.body.members.map((m: any) => m.displayName).sort(), [
+        'Ana Torres',
+        'Ben Okafor',
+      ]);
+      assert.deepEqual(
+        after.body.leaders.map((m: any) => m.id),
+        [ana.id],
+        'leaders unchanged',
+      );
+    } finally {
+      await admin.close();
+    }
+  });
+
+  it('turns a kind of notice off, and it stays off', async (ctx) => {
+    if (!paths.has('/api/v1/notifications/preferences'))
+      return ctx.skip('the notification preferences API has not landed');
+    await page.goto(`${base}/`);
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const adjacent = page.getByRole('checkbox', { name: 'Someone books right before or after my session' });
+    assert.equal(await adjacent.isChecked(), true);
+    await a11y(page, 'settings');
+    await adjacent.uncheck();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await screenshot(page, 'settings');
+    await page.reload();
+    await adjacent.waitFor();
+    assert.equal(await adjacent.isChecked(), false);
+    assert.equal(
+      await page.getByRole('checkbox', { name: 'A session I am in is cancelled' }).isChecked(),
+      true,
+    );
+  });
+
   it('works at phone width', async () => {
     const phone = await browser.newContext({
       viewport: { width: 390, height: 844 },

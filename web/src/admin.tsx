@@ -1,5 +1,6 @@
-import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, api, listAll, type Space } from './api.ts';
+import { type Chosen, ParticipantsPicker } from './participants.tsx';
 import { navigate, useLocation } from './router.ts';
 import { useSession } from './session.tsx';
 
@@ -115,6 +116,8 @@ function SpacesAdmin() {
   const [capacity, setCapacity] = useState('8');
   const [changeover, setChangeover] = useState('0');
   const [done, setDone] = useState('');
+  const [editing, setEditing] = useState<string | null>(null);
+  const [saved, setSaved] = useState('');
   const { errors, general, fail, clear } = useFormErrors();
 
   async function submit(e: FormEvent) {
@@ -147,6 +150,9 @@ function SpacesAdmin() {
               <th scope="col">Capacity</th>
               <th scope="col">Changeover</th>
               <th scope="col">Who may book</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -157,11 +163,36 @@ function SpacesAdmin() {
                 <td>{s.capacity}</td>
                 <td>{String(s.changeoverMinutes ?? 0)} min</td>
                 <td>{String(s.access ?? 'everyone')}</td>
+                <td>
+                  <button
+                    type="button"
+                    aria-label={`Edit ${s.name}`}
+                    onClick={() => {
+                      setSaved('');
+                      setEditing(s.id);
+                    }}
+                  >
+                    Edit
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      <p role="status" className="notice">
+        {editing ? '' : saved}
+      </p>
+      {editing && (
+        <SpaceEditor
+          key={editing}
+          id={editing}
+          onDone={(msg) => {
+            setSaved(msg);
+            setEditing(null);
+          }}
+        />
+      )}
       <form
         className="card admin-form"
         onSubmit={(e) => void submit(e)}
@@ -345,6 +376,8 @@ function SquadsAdmin() {
   const [squads, setSquads] = useState<SquadRow[]>([]);
   const [name, setName] = useState('');
   const [done, setDone] = useState('');
+  const [editing, setEditing] = useState<SquadRow | null>(null);
+  const [saved, setSaved] = useState('');
   const { errors, general, fail, clear } = useFormErrors();
 
   const load = useCallback(async () => {
@@ -377,6 +410,9 @@ function SquadsAdmin() {
               <th scope="col">Name</th>
               <th scope="col">Leaders</th>
               <th scope="col">Members</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -385,11 +421,37 @@ function SquadsAdmin() {
                 <td>{s.name}</td>
                 <td>{s.leaders.map((m) => m.displayName).join(', ')}</td>
                 <td>{s.members.map((m) => m.displayName).join(', ')}</td>
+                <td>
+                  <button
+                    type="button"
+                    aria-label={`Edit ${s.name}`}
+                    onClick={() => {
+                      setSaved('');
+                      setEditing(s);
+                    }}
+                  >
+                    Edit
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      <p role="status" className="notice">
+        {editing ? '' : saved}
+      </p>
+      {editing && (
+        <SquadEditor
+          key={editing.id}
+          squad={editing}
+          onDone={async (msg) => {
+            setSaved(msg);
+            setEditing(null);
+            if (msg) await Promise.all([load(), reload()]);
+          }}
+        />
+      )}
       <form
         className="card admin-form"
         onSubmit={(e) => void submit(e)}
@@ -413,5 +475,358 @@ function SquadsAdmin() {
         <p role="status">{done}</p>
       </form>
     </section>
+  );
+}
+
+interface Interval {
+  open: string;
+  close: string;
+}
+type Hours = Partial<Record<(typeof weekdays)[number], Interval[]>> | null;
+const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+interface FullSpace extends Space {
+  changeoverMinutes: number;
+  minMinutes: number;
+  maxMinutes: number;
+  access: 'everyone' | 'restricted' | 'owner';
+  allowedRoles: ('admin' | 'member')[];
+  allowedSquadIds: string[];
+  checkInOpenMinutes: number;
+  releaseAfterMinutes: number;
+  openingHours: Hours;
+  version: number;
+}
+
+/** The one interval every day shares, when the hours are that simple; else null. */
+function dailyHours(h: Hours): Interval | null {
+  if (!h) return null;
+  const first = h.mon?.[0];
+  if (!first) return null;
+  const same = weekdays.every(
+    (d) => h[d]?.length === 1 && h[d]![0]!.open === first.open && h[d]![0]!.close === first.close,
+  );
+  return same ? first : null;
+}
+
+function spaceForm(s: FullSpace) {
+  const daily = dailyHours(s.openingHours);
+  return {
+    name: s.name,
+    kind: s.kind,
+    capacity: String(s.capacity),
+    changeoverMinutes: String(s.changeoverMinutes),
+    minMinutes: String(s.minMinutes),
+    maxMinutes: String(s.maxMinutes),
+    access: s.access,
+    allowedRoles: s.allowedRoles,
+    allowedSquadIds: s.allowedSquadIds,
+    checkInOpenMinutes: String(s.checkInOpenMinutes),
+    releaseAfterMinutes: String(s.releaseAfterMinutes),
+    // "custom" keeps per-weekday hours set through the API untouched.
+    hoursMode: s.openingHours === null ? 'always' : daily ? 'daily' : 'custom',
+    open: daily?.open ?? '08:00',
+    close: daily?.close ?? '20:00',
+  };
+}
+
+/** A number field's value as the API takes it; text that is not a number goes as-is for the API to name. */
+const num = (v: string): number | string => (v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v);
+
+/** Edits one space with If-Match, so a change made meanwhile is refused rather than overwritten. */
+function SpaceEditor({ id, onDone }: { id: string; onDone: (msg: string) => void }) {
+  const { squads, reload } = useSession();
+  const [space, setSpace] = useState<FullSpace | null>(null);
+  const [form, setForm] = useState<ReturnType<typeof spaceForm> | null>(null);
+  const [stale, setStale] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const { errors, general, fail, clear } = useFormErrors();
+  const first = useRef<HTMLInputElement>(null);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: clear and fail only set state
+  const read = useCallback(async () => {
+    try {
+      const s = await api<FullSpace>('GET', `/spaces/${id}`);
+      setSpace(s);
+      setForm(spaceForm(s));
+      setStale(false);
+      clear();
+    } catch (err) {
+      fail(err);
+    }
+  }, [id]);
+  useEffect(() => {
+    void read();
+  }, [read]);
+  // Focus the first field once, when the form first shows.
+  const shown = form !== null;
+  useEffect(() => {
+    if (shown) first.current?.focus();
+  }, [shown]);
+
+  if (!form || !space)
+    return general ? (
+      <p className="error-banner" role="alert">
+        {general}
+      </p>
+    ) : null;
+
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm({ ...form, [k]: e.target.value });
+  const toggle = <T extends string>(list: T[], v: T, on: boolean) =>
+    on ? [...list.filter((x) => x !== v), v] : list.filter((x) => x !== v);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!form || !space) return;
+    clear();
+    setStale(false);
+    setBusy(true);
+    const hours =
+      form.hoursMode === 'always'
+        ? { openingHours: null }
+        : form.hoursMode === 'daily'
+          ? {
+              openingHours: Object.fromEntries(
+                weekdays.map((d) => [d, [{ open: form.open, close: form.close }]]),
+              ),
+            }
+          : {};
+    try {
+      const saved = await api<FullSpace>(
+        'PATCH',
+        `/spaces/${space.id}`,
+        {
+          name: form.name,
+          kind: form.kind,
+          capacity: num(form.capacity),
+          changeoverMinutes: num(form.changeoverMinutes),
+          minMinutes: num(form.minMinutes),
+          maxMinutes: num(form.maxMinutes),
+          access: form.access,
+          allowedRoles: form.allowedRoles,
+          allowedSquadIds: form.allowedSquadIds,
+          checkInOpenMinutes: num(form.checkInOpenMinutes),
+          releaseAfterMinutes: num(form.releaseAfterMinutes),
+          ...hours,
+        },
+        { 'if-match': `"${space.version}"` },
+      );
+      setSpace(saved);
+      await reload();
+      onDone(`Saved ${saved.name}.`);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 412) setStale(true);
+      else fail(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const numberField = (k: keyof typeof form, label: string, min: number) => (
+    <Field id={`se-${k}`} label={label} error={errors[k]}>
+      {(a) => <input {...a} type="number" min={min} value={form[k] as string} onChange={set(k)} />}
+    </Field>
+  );
+
+  return (
+    <form
+      className="card admin-form"
+      onSubmit={(e) => void submit(e)}
+      noValidate
+      aria-labelledby="edit-space"
+    >
+      <h3 id="edit-space">Edit {space.name}</h3>
+      {stale && (
+        <div className="error-banner" role="alert">
+          This space has changed since you opened it — reload to see the current values, then make your change
+          again.{' '}
+          <button type="button" className="link-button" onClick={() => void read()}>
+            Reload
+          </button>
+        </div>
+      )}
+      {general && (
+        <p className="error-banner" role="alert">
+          {general}
+        </p>
+      )}
+      <div className="form-grid">
+        <Field id="se-name" label="Name" error={errors.name}>
+          {(a) => <input {...a} ref={first} type="text" value={form.name} onChange={set('name')} />}
+        </Field>
+        <Field id="se-kind" label="Kind" error={errors.kind}>
+          {(a) => (
+            <select {...a} value={form.kind} onChange={set('kind')}>
+              {kinds.map((k) => (
+                <option key={k}>{k}</option>
+              ))}
+            </select>
+          )}
+        </Field>
+        {numberField('capacity', 'Capacity', 1)}
+        {numberField('changeoverMinutes', 'Changeover (minutes)', 0)}
+        {numberField('minMinutes', 'Shortest booking (minutes)', 1)}
+        {numberField('maxMinutes', 'Longest booking (minutes)', 1)}
+        {numberField('checkInOpenMinutes', 'Check-in opens (minutes before start)', 0)}
+        {numberField('releaseAfterMinutes', 'Release if nobody checks in (minutes after start)', 1)}
+        <Field id="se-access" label="Who may book" error={errors.access ?? errors.ownerId}>
+          {(a) => (
+            <select {...a} value={form.access} onChange={set('access')}>
+              <option value="everyone">Everyone</option>
+              <option value="restricted">Only the roles and squads chosen below</option>
+              <option value="owner">Only its owner</option>
+            </select>
+          )}
+        </Field>
+        <Field id="se-hours" label="Opening hours" error={errors.openingHours}>
+          {(a) => (
+            <select {...a} value={form.hoursMode} onChange={set('hoursMode')}>
+              <option value="always">Always open</option>
+              <option value="daily">The same hours every day</option>
+              {form.hoursMode === 'custom' && (
+                <option value="custom">Hours per weekday (kept as they are)</option>
+              )}
+            </select>
+          )}
+        </Field>
+        {form.access === 'restricted' && (
+          <fieldset className="span-2">
+            <legend>Who may book</legend>
+            {(['admin', 'member'] as const).map((r) => (
+              <label key={r} className="check">
+                <input
+                  type="checkbox"
+                  checked={form.allowedRoles.includes(r)}
+                  onChange={(e) =>
+                    setForm({ ...form, allowedRoles: toggle(form.allowedRoles, r, e.target.checked) })
+                  }
+                />{' '}
+                {r === 'admin' ? 'Admins' : 'All members'}
+              </label>
+            ))}
+            {squads.map((s) => (
+              <label key={s.id} className="check">
+                <input
+                  type="checkbox"
+                  checked={form.allowedSquadIds.includes(s.id)}
+                  onChange={(e) =>
+                    setForm({
+                      ...form,
+                      allowedSquadIds: toggle(form.allowedSquadIds, s.id, e.target.checked),
+                    })
+                  }
+                />{' '}
+                Squad {s.name}
+              </label>
+            ))}
+            {(errors.allowedRoles ?? errors.allowedSquadIds) && (
+              <p className="field-error">{errors.allowedRoles ?? errors.allowedSquadIds}</p>
+            )}
+          </fieldset>
+        )}
+        {form.hoursMode === 'daily' && (
+          <>
+            <Field id="se-open" label="Opens at" error={undefined}>
+              {(a) => <input {...a} type="time" value={form.open} onChange={set('open')} />}
+            </Field>
+            <Field id="se-close" label="Closes at" error={undefined}>
+              {(a) => <input {...a} type="time" value={form.close} onChange={set('close')} />}
+            </Field>
+          </>
+        )}
+      </div>
+      <div className="actions">
+        <button type="button" onClick={() => onDone('')}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={busy}>
+          Save space
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Renames a squad and replaces its leaders and members, picked by typing names. */
+function SquadEditor({ squad, onDone }: { squad: SquadRow; onDone: (msg: string) => void }) {
+  const asChosen = (list: { id: string; displayName: string }[]): Chosen[] =>
+    list.map((m) => ({ kind: 'member', id: m.id, name: m.displayName }));
+  const leaderIds = new Set(squad.leaders.map((m) => m.id));
+  const [name, setName] = useState(squad.name);
+  const [leaders, setLeaders] = useState<Chosen[]>(asChosen(squad.leaders));
+  // Leaders are members too; the form lists the others, and the API adds leaders to the members.
+  const [members, setMembers] = useState<Chosen[]>(
+    asChosen(squad.members.filter((m) => !leaderIds.has(m.id))),
+  );
+  const [busy, setBusy] = useState(false);
+  const { errors, general, fail, clear } = useFormErrors();
+  const first = useRef<HTMLInputElement>(null);
+  useEffect(() => first.current?.focus(), []);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    clear();
+    setBusy(true);
+    try {
+      const ids = (l: Chosen[]) => l.map((c) => c.id);
+      await api('PATCH', `/squads/${squad.id}`, {
+        name,
+        leaderIds: ids(leaders),
+        memberIds: [...new Set([...ids(leaders), ...ids(members)])],
+      });
+      onDone(`Saved ${name}.`);
+    } catch (err) {
+      fail(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form
+      className="card admin-form"
+      onSubmit={(e) => void submit(e)}
+      noValidate
+      aria-labelledby="edit-squad"
+    >
+      <h3 id="edit-squad">Edit {squad.name}</h3>
+      {general && (
+        <p className="error-banner" role="alert">
+          {general}
+        </p>
+      )}
+      <Field id="sqe-name" label="Name" error={errors.name}>
+        {(a) => (
+          <input {...a} ref={first} type="text" value={name} onChange={(e) => setName(e.target.value)} />
+        )}
+      </Field>
+      <ParticipantsPicker
+        id="sqe-leaders"
+        label="Leaders"
+        membersOnly
+        includeSelf
+        value={leaders}
+        onChange={setLeaders}
+        error={errors.leaderIds}
+      />
+      <ParticipantsPicker
+        id="sqe-members"
+        label="Members"
+        membersOnly
+        includeSelf
+        value={members}
+        onChange={setMembers}
+        error={errors.memberIds}
+      />
+      <div className="actions">
+        <button type="button" onClick={() => onDone('')}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={busy}>
+          Save squad
+        </button>
+      </div>
+    </form>
   );
 }

@@ -7,6 +7,7 @@ import { NotificationsBell } from './notifications.tsx';
 import { navigate, useLocation } from './router.ts';
 import { Schedule } from './schedule.tsx';
 import { type Session, SessionContext, type Squad, useSession } from './session.tsx';
+import { Settings } from './settings.tsx';
 
 type State =
   | { kind: 'loading' }
@@ -118,6 +119,7 @@ function Shell() {
   let page: ReactNode;
   if (path === '/my') page = <MySessions />;
   else if (path.startsWith('/admin')) page = <Admin />;
+  else if (path === '/settings') page = <Settings />;
   else page = <Schedule />;
 
   return (
@@ -141,6 +143,9 @@ function Shell() {
               Admin
             </NavLink>
           )}
+          <NavLink to="/settings" current={path === '/settings'}>
+            Settings
+          </NavLink>
         </nav>
         <div className="top-right">
           <NotificationsBell />

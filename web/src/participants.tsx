@@ -14,11 +14,19 @@ export function ParticipantsPicker({
   onChange,
   error,
   id,
+  label = 'Participants',
+  membersOnly = false,
+  includeSelf = false,
 }: {
   value: Chosen[];
   onChange: (v: Chosen[]) => void;
   error?: string | undefined;
   id: string;
+  /** The visible label; the admin's squad form picks "Members" and "Leaders" with it. */
+  label?: string;
+  membersOnly?: boolean;
+  /** The booking form leaves the caller out (they are the organizer); a squad may include them. */
+  includeSelf?: boolean;
 }) {
   const { squads, me } = useSession();
   const [text, setText] = useState('');
@@ -47,18 +55,18 @@ export function ParticipantsPicker({
       const lower = q.toLowerCase();
       const taken = new Set(value.map((v) => `${v.kind}:${v.id}`));
       const found: Chosen[] = [
-        ...squads
+        ...(membersOnly ? [] : squads)
           .filter((s) => s.name.toLowerCase().includes(lower))
           .map((s) => ({ kind: 'squad' as const, id: s.id, name: s.name })),
         ...members
-          .filter((m) => m.id !== me.id)
+          .filter((m) => includeSelf || m.id !== me.id)
           .map((m) => ({ kind: 'member' as const, id: m.id, name: m.displayName })),
       ].filter((o) => !taken.has(`${o.kind}:${o.id}`));
       setOptions(found);
       setActive(0);
     }, 150);
     return () => window.clearTimeout(t);
-  }, [text, squads, value, me.id]);
+  }, [text, squads, value, me.id, membersOnly, includeSelf]);
 
   const add = (o: Chosen) => {
     onChange([...value, o]);
@@ -69,9 +77,9 @@ export function ParticipantsPicker({
   const open = options.length > 0;
   return (
     <div className="participants">
-      <label htmlFor={id}>Participants</label>
+      <label htmlFor={id}>{label}</label>
       {value.length > 0 && (
-        <ul className="chips" aria-label="Chosen participants">
+        <ul className="chips" aria-label={`Chosen ${label.toLowerCase()}`}>
           {value.map((v) => (
             <li key={`${v.kind}:${v.id}`} className={`chip chip-${v.kind}`}>
               {v.name}
@@ -93,7 +101,7 @@ export function ParticipantsPicker({
           type="text"
           role="combobox"
           autoComplete="off"
-          placeholder="Type a name or squad"
+          placeholder={membersOnly ? 'Type a name' : 'Type a name or squad'}
           aria-expanded={open}
           aria-controls={listId}
           aria-autocomplete="list"
@@ -126,7 +134,7 @@ export function ParticipantsPicker({
           role="listbox"
           className="options"
           hidden={!open}
-          aria-label="Matching members and squads"
+          aria-label={membersOnly ? 'Matching members' : 'Matching members and squads'}
         >
           {options.map((o, i) => (
             <div

@@ -1,0 +1,124 @@
+import { type FormEvent, useEffect, useState } from 'react';
+import { ApiError, api } from './api.ts';
+import { useSession } from './session.tsx';
+
+type Preferences = Record<string, boolean>;
+
+/** Plain words for each kind of notice the server sends; a kind it adds later shows by its name. */
+const kindLabels: Record<string, { label: string; hint: string }> = {
+  'adjacent-booking': {
+    label: 'Someone books right before or after my session',
+    hint: 'So you know who is coming in or waiting to go out.',
+  },
+  'heads-up': { label: 'A reminder shortly before my session starts', hint: '' },
+  'next-group-waiting': {
+    label: 'The next group is waiting for my space',
+    hint: 'Sent when your session runs up against the next one.',
+  },
+  'booking-moved': { label: 'A session I am in moves to another space or time', hint: '' },
+  'booking-released': {
+    label: 'A session I am in is released because nobody checked in',
+    hint: '',
+  },
+  'booking-cancelled': { label: 'A session I am in is cancelled', hint: '' },
+  'added-to-series': { label: 'I am added to a repeating series', hint: '' },
+};
+
+/** The member's own settings: which kinds of notice they receive. */
+export function Settings() {
+  const { paths } = useSession();
+  const available = paths.has('/api/v1/notifications/preferences');
+  const [prefs, setPrefs] = useState<Preferences | null>(null);
+  const [saved, setSaved] = useState<Preferences | null>(null);
+  const [status, setStatus] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    if (!available) return;
+    api<Preferences>('GET', '/notifications/preferences').then(
+      (p) => {
+        setPrefs(p);
+        setSaved(p);
+      },
+      (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
+    );
+  }, [available]);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!prefs) return;
+    setBusy(true);
+    setError(null);
+    setStatus('');
+    try {
+      const p = await api<Preferences>('PUT', '/notifications/preferences', prefs);
+      setPrefs(p);
+      setSaved(p);
+      setStatus('Saved.');
+    } catch (err) {
+      // What was ticked stays ticked, so the member can try again.
+      setError(err instanceof ApiError ? (err.problem.detail ?? err.message) : String(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const changed = !!prefs && !!saved && Object.keys(prefs).some((k) => prefs[k] !== saved[k]);
+
+  return (
+    <div className="page">
+      <h1>Settings</h1>
+      {!available ? (
+        <p>This server does not offer notification settings yet.</p>
+      ) : (
+        <form className="card admin-form" onSubmit={(e) => void submit(e)} aria-labelledby="notice-prefs">
+          <h2 id="notice-prefs">Notifications</h2>
+          {error && (
+            <p className="error-banner" role="alert">
+              {error}
+            </p>
+          )}
+          {!prefs ? (
+            !error && <p className="loading">Loading…</p>
+          ) : (
+            <fieldset>
+              <legend>Tell me when…</legend>
+              <ul className="pref-list">
+                {Object.keys(prefs).map((kind) => {
+                  const words = kindLabels[kind] ?? { label: kind.replaceAll('-', ' '), hint: '' };
+                  const id = `pref-${kind}`;
+                  return (
+                    <li key={kind}>
+                      <input
+                        id={id}
+                        type="checkbox"
+                        checked={prefs[kind] ?? true}
+                        aria-describedby={words.hint ? `${id}-hint` : undefined}
+                        onChange={(e) => setPrefs({ ...prefs, [kind]: e.target.checked })}
+                      />
+                      <label htmlFor={id}>{words.label}</label>
+                      {words.hint && (
+                        <p id={`${id}-hint`} className="muted small">
+                          {words.hint}
+                        </p>
+                      )}
+                    </li>
+                  );
+                })}
+              </ul>
+            </fieldset>
+          )}
+          <div className="actions">
+            <button type="submit" className="primary" disabled={busy || !prefs || !changed}>
+              Save settings
+            </button>
+          </div>
+          <p role="status" className="notice">
+            {status}
+          </p>
+        </form>
+      )}
+    </div>
+  );
+}
