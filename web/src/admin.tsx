@@ -616,8 +616,11 @@ function SpaceEditor({ id, onDone }: { id: string; onDone: (msg: string) => void
       await reload();
       onDone(`Saved ${saved.name}.`);
     } catch (err) {
-      if (err instanceof ApiError && err.status === 412) setStale(true);
-      else fail(err);
+      if (err instanceof ApiError && err.status === 412) {
+        setStale(true);
+        // The table above shows the space as it is now; the form keeps what was typed.
+        await reload().catch(() => undefined);
+      } else fail(err);
     } finally {
       setBusy(false);
     }
