@@ -120,13 +120,13 @@ export async function setCompleted(db: Queryable, siteId: string, id: string): P
 }
 
 /**
- * Active bookings ending within (now, now + leadMinutes] that have a next active booking in the
- * same space starting within the site's adjacency window after their end, and no heads-up yet.
+ * Active bookings ending within (now, now + the site's heads-up minutes] that have a next active
+ * booking in the same space starting within the site's adjacency window after their end, and no
+ * heads-up yet. A site with 0 heads-up minutes gets none.
  */
 export async function findHeadsUpDue(
   db: Queryable,
   now: Date,
-  leadMinutes: number,
   limit: number,
 ): Promise<{ siteId: string; id: string; nextId: string }[]> {
   const res = await db.query<{ siteId: string; id: string; nextId: string }>(
@@ -140,12 +140,13 @@ export async function findHeadsUpDue(
             AND n.start_at >= b.end_at
             AND n.start_at <= b.end_at + make_interval(mins => st.adjacency_minutes)
           ORDER BY n.start_at LIMIT 1) nx
-      WHERE b.status IN ('confirmed', 'checked_in')
-        AND b.end_at > $1::timestamptz AND b.end_at <= $1::timestamptz + make_interval(mins => $2::int)
+      WHERE b.status IN ('confirmed', 'checked_in') AND st.heads_up_minutes > 0
+        AND b.end_at > $1::timestamptz
+        AND b.end_at <= $1::timestamptz + make_interval(mins => st.heads_up_minutes)
         AND NOT EXISTS (SELECT 1 FROM booking_jobs j
                          WHERE j.site_id = b.site_id AND j.booking_id = b.id AND j.job = 'heads-up')
-      ORDER BY b.end_at LIMIT $3`,
-    [iso(now), leadMinutes, limit],
+      ORDER BY b.end_at LIMIT $2`,
+    [iso(now), limit],
   );
   return res.rows;
 }

@@ -7,9 +7,6 @@ import type { Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
 import * as repo from './repository.ts';
 
-/** How long before a session ends its members hear that the next group is due. */
-export const headsUpMinutes = 10;
-
 const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function lockedBooking(tx: Tx, ctx: Ctx, id: string): Promise<bookingsRepo.BookingRow> {
@@ -162,12 +159,13 @@ export async function completeFinished(db: Db, now: Date): Promise<number> {
 }
 
 /**
- * Sends the heads-up for sessions ending within `headsUpMinutes` when the next booking of the space
- * is due: once per booking, recorded with the event, so restarts and a second server never repeat it.
+ * Sends the heads-up for sessions ending within their site's heads-up minutes (a site setting; 0 =
+ * none) when the next booking of the space is due: once per booking, recorded in booking_jobs in the
+ * transaction that writes the event, so restarts and a second server never repeat or lose it.
  */
 export async function sendHeadsUps(db: Db, now: Date): Promise<number> {
   return db.transaction(async (tx) => {
-    const due = await repo.findHeadsUpDue(tx, now, headsUpMinutes, 200);
+    const due = await repo.findHeadsUpDue(tx, now, 200);
     let sent = 0;
     for (const d of due) {
       if (!(await repo.recordBookingJob(tx, d.siteId, d.id, 'heads-up', now))) continue;

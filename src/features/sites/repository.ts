@@ -8,12 +8,14 @@ export interface SiteRow {
   quietEnd: string | null;
   horizonDays: number;
   adjacencyMinutes: number;
+  headsUpMinutes: number;
   createdAt: Date;
 }
 
 const siteColumns = `site_id AS "siteId", name, time_zone AS "timeZone",
   to_char(quiet_start, 'HH24:MI') AS "quietStart", to_char(quiet_end, 'HH24:MI') AS "quietEnd",
-  horizon_days AS "horizonDays", adjacency_minutes AS "adjacencyMinutes", created_at AS "createdAt"`;
+  horizon_days AS "horizonDays", adjacency_minutes AS "adjacencyMinutes",
+  heads_up_minutes AS "headsUpMinutes", created_at AS "createdAt"`;
 
 export async function findSite(db: Queryable, siteId: string): Promise<SiteRow | undefined> {
   const res = await db.query<SiteRow>(`SELECT ${siteColumns} FROM sites WHERE site_id = $1`, [siteId]);
@@ -32,13 +34,24 @@ export interface SiteFields {
   quietEnd: string | null;
   horizonDays: number;
   adjacencyMinutes: number;
+  headsUpMinutes: number;
 }
 
 export async function insertSite(db: Queryable, s: SiteFields & { siteId?: string }): Promise<string> {
   const res = await db.query<{ siteId: string }>(
-    `INSERT INTO sites (site_id, name, time_zone, quiet_start, quiet_end, horizon_days, adjacency_minutes)
-     VALUES (COALESCE($1::uuid, gen_random_uuid()), $2, $3, $4, $5, $6, $7) RETURNING site_id AS "siteId"`,
-    [s.siteId ?? null, s.name, s.timeZone, s.quietStart, s.quietEnd, s.horizonDays, s.adjacencyMinutes],
+    `INSERT INTO sites (site_id, name, time_zone, quiet_start, quiet_end, horizon_days, adjacency_minutes,
+                        heads_up_minutes)
+     VALUES (COALESCE($1::uuid, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8) RETURNING site_id AS "siteId"`,
+    [
+      s.siteId ?? null,
+      s.name,
+      s.timeZone,
+      s.quietStart,
+      s.quietEnd,
+      s.horizonDays,
+      s.adjacencyMinutes,
+      s.headsUpMinutes,
+    ],
   );
   return res.rows[0]!.siteId;
 }
@@ -46,9 +59,18 @@ export async function insertSite(db: Queryable, s: SiteFields & { siteId?: strin
 export async function updateSite(db: Queryable, siteId: string, s: SiteFields): Promise<void> {
   await db.query(
     `UPDATE sites SET name = $2, time_zone = $3, quiet_start = $4, quiet_end = $5, horizon_days = $6,
-            adjacency_minutes = $7
+            adjacency_minutes = $7, heads_up_minutes = $8
       WHERE site_id = $1`,
-    [siteId, s.name, s.timeZone, s.quietStart, s.quietEnd, s.horizonDays, s.adjacencyMinutes],
+    [
+      siteId,
+      s.name,
+      s.timeZone,
+      s.quietStart,
+      s.quietEnd,
+      s.horizonDays,
+      s.adjacencyMinutes,
+      s.headsUpMinutes,
+    ],
   );
 }
 

@@ -11,6 +11,9 @@ const Site = Type.Object({
   quietHours: Type.Union([Type.Object({ start: Clock, end: Clock }), Type.Null()]),
   horizonDays: Type.Integer(),
   adjacencyMinutes: Type.Integer(),
+  headsUpMinutes: Type.Integer({
+    description: 'Minutes before a session ends that a heads-up goes out; 0 = none',
+  }),
 });
 
 export default async function sitesRoutes(app: App, deps: Deps): Promise<void> {
@@ -37,6 +40,7 @@ export default async function sitesRoutes(app: App, deps: Deps): Promise<void> {
             ),
             horizonDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 1100 })),
             adjacencyMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 720 })),
+            headsUpMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 240 })),
           },
           { additionalProperties: false },
         ),

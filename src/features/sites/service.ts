@@ -14,6 +14,7 @@ export interface SiteView {
   quietHours: { start: string; end: string } | null;
   horizonDays: number;
   adjacencyMinutes: number;
+  headsUpMinutes: number;
 }
 
 export function presentSite(s: repo.SiteRow): SiteView {
@@ -24,6 +25,7 @@ export function presentSite(s: repo.SiteRow): SiteView {
     quietHours: s.quietStart && s.quietEnd ? { start: s.quietStart, end: s.quietEnd } : null,
     horizonDays: s.horizonDays,
     adjacencyMinutes: s.adjacencyMinutes,
+    headsUpMinutes: s.headsUpMinutes,
   };
 }
 
@@ -33,6 +35,7 @@ export interface SiteInput {
   quietHours?: { start: string; end: string } | null | undefined;
   horizonDays?: number | undefined;
   adjacencyMinutes?: number | undefined;
+  headsUpMinutes?: number | undefined;
 }
 
 /** Validates and merges site fields over the current ones (or defaults). */
@@ -58,6 +61,10 @@ export function mergeSiteFields(
       quietEnd = input.quietHours.end;
     }
   }
+  const headsUpMinutes = input.headsUpMinutes ?? current?.headsUpMinutes ?? 10;
+  // The route's schema checks this too; callers without one (CLI, first start) rely on this check.
+  if (!Number.isInteger(headsUpMinutes) || headsUpMinutes < 0 || headsUpMinutes > 240)
+    throw invalid(`${field}.headsUpMinutes`, 'must be a whole number of minutes from 0 to 240');
   return {
     name: input.name ?? current?.name ?? 'Shipshape',
     timeZone,
@@ -65,6 +72,7 @@ export function mergeSiteFields(
     quietEnd,
     horizonDays: input.horizonDays ?? current?.horizonDays ?? 60,
     adjacencyMinutes: input.adjacencyMinutes ?? current?.adjacencyMinutes ?? 30,
+    headsUpMinutes,
   };
 }
 
