@@ -481,13 +481,21 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
       await p.getByRole('button', { name: 'Edit Training lounge' }).click();
       let form = p.getByRole('form', { name: 'Edit Training lounge' });
       await form.getByLabel('Capacity', { exact: true }).fill('12');
+      await form.getByLabel('Who may book', { exact: true }).selectOption('restricted');
+      await form.getByRole('checkbox', { name: 'All members' }).waitFor();
+      await form.getByLabel('Opening hours', { exact: true }).selectOption('daily');
+      await form.getByLabel('Opens at', { exact: true }).fill('06:00');
+      await form.getByLabel('Closes at', { exact: true }).fill('23:30');
       await a11y(p, 'space editor');
       await screenshot(p, 'admin-space-edit');
+      await form.getByLabel('Who may book', { exact: true }).selectOption('everyone');
       await form.getByRole('button', { name: 'Save space' }).click();
       await p.getByRole('status').filter({ hasText: 'Saved Training lounge.' }).waitFor();
       const row = p.getByRole('row', { name: /Training lounge/ });
       assert.equal(await row.getByRole('cell').nth(2).textContent(), '12');
-      assert.equal((await t.request('GET', `/api/v1/spaces/${lounge.id}`)).body.capacity, 12);
+      const edited = (await t.request('GET', `/api/v1/spaces/${lounge.id}`)).body;
+      assert.equal(edited.capacity, 12);
+      assert.deepEqual(edited.openingHours.sun, [{ open: '06:00', close: '23:30' }]);
 
       // Someone else changes the space while the form is open: saving is refused, nothing typed is lost.
       await p.getByRole('button', { name: 'Edit Training lounge' }).click();
@@ -537,6 +545,14 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
         [ana.id],
         'leaders unchanged',
       );
+      // The editor fits a phone: the table scrolls in its own box, the page does not scroll sideways.
+      await p.setViewportSize({ width: 390, height: 844 });
+      await p.goto(`${base}/admin/spaces`);
+      await p.getByRole('button', { name: 'Edit Sparring ring' }).click();
+      await p.getByRole('form', { name: 'Edit Sparring ring' }).waitFor();
+      await screenshot(p, 'admin-space-edit-phone');
+      const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `the admin page scrolls sideways by ${overflow}px at phone width`);
     } finally {
       await admin.close();
     }

@@ -677,7 +677,7 @@ function SpaceEditor({ id, onDone }: { id: string; onDone: (msg: string) => void
           {(a) => (
             <select {...a} value={form.access} onChange={set('access')}>
               <option value="everyone">Everyone</option>
-              <option value="restricted">Only the roles and squads chosen below</option>
+              <option value="restricted">Chosen roles and squads</option>
               <option value="owner">Only its owner</option>
             </select>
           )}
@@ -693,9 +693,19 @@ function SpaceEditor({ id, onDone }: { id: string; onDone: (msg: string) => void
             </select>
           )}
         </Field>
+        {form.hoursMode === 'daily' && (
+          <>
+            <Field id="se-open" label="Opens at" error={undefined}>
+              {(a) => <input {...a} type="time" value={form.open} onChange={set('open')} />}
+            </Field>
+            <Field id="se-close" label="Closes at" error={undefined}>
+              {(a) => <input {...a} type="time" value={form.close} onChange={set('close')} />}
+            </Field>
+          </>
+        )}
         {form.access === 'restricted' && (
           <fieldset className="span-2">
-            <legend>Who may book</legend>
+            <legend>Allowed to book</legend>
             {(['admin', 'member'] as const).map((r) => (
               <label key={r} className="check">
                 <input
@@ -727,16 +737,6 @@ function SpaceEditor({ id, onDone }: { id: string; onDone: (msg: string) => void
               <p className="field-error">{errors.allowedRoles ?? errors.allowedSquadIds}</p>
             )}
           </fieldset>
-        )}
-        {form.hoursMode === 'daily' && (
-          <>
-            <Field id="se-open" label="Opens at" error={undefined}>
-              {(a) => <input {...a} type="time" value={form.open} onChange={set('open')} />}
-            </Field>
-            <Field id="se-close" label="Closes at" error={undefined}>
-              {(a) => <input {...a} type="time" value={form.close} onChange={set('close')} />}
-            </Field>
-          </>
         )}
       </div>
       <div className="actions">
