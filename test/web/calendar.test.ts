@@ -519,6 +519,11 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
       await form.getByRole('button', { name: 'Save space' }).click();
       await p.locator('#se-capacity-error').waitFor();
       await form.getByRole('button', { name: 'Cancel' }).click();
+      await p.waitForFunction(
+        () => document.activeElement?.getAttribute('aria-label') === 'Edit Training lounge',
+        undefined,
+        { timeout: 5_000 },
+      );
 
       const squad = await t.request('POST', '/api/v1/squads', {
         body: { name: 'Deck crew', leaderIds: [ana.id] },

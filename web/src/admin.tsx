@@ -65,6 +65,13 @@ function Field({
   );
 }
 
+/** Puts the focus back on a row's Edit button once its editor closes, so keyboard users keep their place. */
+function focusEditButton(id: string) {
+  window.requestAnimationFrame(() =>
+    document.querySelector<HTMLButtonElement>(`button[data-edit="${CSS.escape(id)}"]`)?.focus(),
+  );
+}
+
 const tabs = [
   ['spaces', 'Spaces'],
   ['members', 'Members'],
@@ -167,6 +174,7 @@ function SpacesAdmin() {
                   <button
                     type="button"
                     aria-label={`Edit ${s.name}`}
+                    data-edit={s.id}
                     onClick={() => {
                       setSaved('');
                       setEditing(s.id);
@@ -189,6 +197,7 @@ function SpacesAdmin() {
           id={editing}
           onDone={(msg) => {
             setSaved(msg);
+            focusEditButton(editing);
             setEditing(null);
           }}
         />
@@ -425,6 +434,7 @@ function SquadsAdmin() {
                   <button
                     type="button"
                     aria-label={`Edit ${s.name}`}
+                    data-edit={s.id}
                     onClick={() => {
                       setSaved('');
                       setEditing(s);
@@ -447,6 +457,7 @@ function SquadsAdmin() {
           squad={editing}
           onDone={async (msg) => {
             setSaved(msg);
+            focusEditButton(editing.id);
             setEditing(null);
             if (msg) await Promise.all([load(), reload()]);
           }}
