@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { AppError } from './errors.ts';
 
 /**
- * Optimistic concurrency for versioned objects (bookings, series): the ETag is the version, a
+ * Optimistic concurrency for versioned objects (bookings, series, spaces, squads): the ETag is the version, a
  * change names the version it was made against in If-Match.
  */
 
@@ -11,10 +11,10 @@ export const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.Strin
 
 export const etag = (version: number) => `"${version}"`;
 
-/** The version an If-Match header names ("3", W/"3" or 3); undefined when absent. */
+/** The version an If-Match header names ("3", W/"3" or 3); undefined when absent or "*" (any). */
 export function ifMatchVersion(header: string | string[] | undefined, what: string): number | undefined {
   const raw = Array.isArray(header) ? header[0] : header;
-  if (raw === undefined) return undefined;
+  if (raw === undefined || raw.trim() === '*') return undefined;
   const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(raw);
   if (!m)
     throw new AppError('validation', `If-Match must be the ETag of the ${what}, e.g. "3"`, {

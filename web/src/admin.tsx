@@ -18,6 +18,7 @@ interface SquadRow {
   name: string;
   leaders: { id: string; displayName: string }[];
   members: { id: string; displayName: string }[];
+  version: number;
 }
 
 /** Errors of one admin form: the field the API named, or a general message. */
@@ -784,11 +785,17 @@ function SquadEditor({ squad, onDone }: { squad: SquadRow; onDone: (msg: string)
     setBusy(true);
     try {
       const ids = (l: Chosen[]) => l.map((c) => c.id);
-      await api('PATCH', `/squads/${squad.id}`, {
-        name,
-        leaderIds: ids(leaders),
-        memberIds: [...new Set([...ids(leaders), ...ids(members)])],
-      });
+      // If-Match: an edit made meanwhile by someone else is refused (412), not overwritten.
+      await api(
+        'PATCH',
+        `/squads/${squad.id}`,
+        {
+          name,
+          leaderIds: ids(leaders),
+          memberIds: [...new Set([...ids(leaders), ...ids(members)])],
+        },
+        { 'if-match': `"${squad.version}"` },
+      );
       onDone(`Saved ${name}.`);
     } catch (err) {
       fail(err);

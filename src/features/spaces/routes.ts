@@ -1,21 +1,10 @@
 import { Type } from 'typebox';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
-import { invalid } from '../../http/errors.ts';
 import { answerPost } from '../../http/idempotency.ts';
+import { etag, IfMatchHeaders, ifMatchVersion } from '../../http/if-match.ts';
 import { Cursor, errorResponses, IdParams, Limit, page } from '../../http/schemas.ts';
 import { NewSpace, Space, SpacePatch } from './schema.ts';
 import { createSpace, getSpace, listSpaces, updateSpace } from './service.ts';
-
-/** The version an If-Match names ("3", W/"3" or 3); undefined when absent or "*". */
-export function versionFromIfMatch(header: string | string[] | undefined): number | undefined {
-  const raw = Array.isArray(header) ? header[0] : header;
-  if (raw === undefined || raw.trim() === '*') return undefined;
-  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(raw);
-  if (!m) throw invalid('header.if-match', 'If-Match must be the ETag of the space, e.g. "3"');
-  return Number(m[1]);
-}
-
-const etag = (version: number) => `"${version}"`;
 
 export default async function spacesRoutes(app: App, deps: Deps): Promise<void> {
   app.get(
@@ -73,13 +62,13 @@ export default async function spacesRoutes(app: App, deps: Deps): Promise<void> 
         tags: ['spaces'],
         summary: 'Change a space (admin); If-Match with its ETag guards against lost updates',
         params: IdParams,
-        headers: Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 100 })) }),
+        headers: IfMatchHeaders,
         body: SpacePatch,
         response: { 200: Space, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const expected = versionFromIfMatch(request.headers['if-match']);
+      const expected = ifMatchVersion(request.headers['if-match'], 'space');
       const space = await updateSpace(ctxOf(request, deps), request.params.id, request.body, expected);
       void reply.header('etag', etag(space.version));
       return space;

@@ -4,10 +4,11 @@ export interface SquadRow {
   id: string;
   siteId: string;
   name: string;
+  version: number;
   people: { id: string; displayName: string; rank: string; leader: boolean }[];
 }
 
-const squadColumns = `s.id, s.site_id AS "siteId", s.name,
+const squadColumns = `s.id, s.site_id AS "siteId", s.name, s.version,
   COALESCE((SELECT json_agg(json_build_object('id', m.id, 'displayName', m.display_name, 'rank', m.rank,
                                               'leader', sm.is_leader) ORDER BY m.display_name, m.id)
      FROM squad_members sm JOIN members m ON m.site_id = sm.site_id AND m.id = sm.member_id
@@ -109,4 +110,9 @@ export async function existingSquadIds(db: Queryable, siteId: string, ids: strin
     [siteId, ids],
   );
   return new Set(res.rows.map((r) => r.id));
+}
+
+/** Marks a change of the squad: its version moves on (the ETag clients compare with If-Match). */
+export async function bumpSquadVersion(db: Queryable, siteId: string, id: string): Promise<void> {
+  await db.query('UPDATE squads SET version = version + 1 WHERE site_id = $1 AND id = $2', [siteId, id]);
 }

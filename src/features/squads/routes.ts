@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
 import { answerPost } from '../../http/idempotency.ts';
+import { IfMatchHeaders, ifMatchVersion, withEtag } from '../../http/if-match.ts';
 import { Cursor, errorResponses, IdParams, Limit, page } from '../../http/schemas.ts';
 import { NewSquad, Squad, SquadPatch } from './schema.ts';
 import { createSquad, getSquad, listSquads, updateSquad } from './service.ts';
@@ -22,8 +23,15 @@ export default async function squadsRoutes(app: App, deps: Deps): Promise<void> 
 
   app.get(
     '/squads/:id',
-    { schema: { tags: ['squads'], params: IdParams, response: { 200: Squad, ...errorResponses } } },
-    async (request) => getSquad(ctxOf(request, deps), request.params.id),
+    {
+      schema: {
+        tags: ['squads'],
+        summary: 'One squad; the ETag is its version',
+        params: IdParams,
+        response: { 200: Squad, ...errorResponses },
+      },
+    },
+    async (request, reply) => withEtag(reply, await getSquad(ctxOf(request, deps), request.params.id)),
   );
 
   app.post(
@@ -48,12 +56,23 @@ export default async function squadsRoutes(app: App, deps: Deps): Promise<void> 
     {
       schema: {
         tags: ['squads'],
-        summary: "Rename a squad or replace its leaders or members (admin or the squad's leaders)",
+        summary:
+          "Rename a squad or replace its leaders or members (admin or the squad's leaders); If-Match with its ETag guards against lost updates",
         params: IdParams,
+        headers: IfMatchHeaders,
         body: SquadPatch,
         response: { 200: Squad, ...errorResponses },
       },
     },
-    async (request) => updateSquad(ctxOf(request, deps), request.params.id, request.body),
+    async (request, reply) =>
+      withEtag(
+        reply,
+        await updateSquad(
+          ctxOf(request, deps),
+          request.params.id,
+          request.body,
+          ifMatchVersion(request.headers['if-match'], 'squad'),
+        ),
+      ),
   );
 }

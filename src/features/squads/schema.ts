@@ -24,4 +24,5 @@ export const Squad = Type.Object({
   name: Type.String(),
   leaders: Type.Array(Type.Object({ id: Uuid, displayName: Type.String() })),
   members: Type.Array(Type.Object({ id: Uuid, displayName: Type.String(), rank: Type.String() })),
+  version: Type.Integer(),
 });

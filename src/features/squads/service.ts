@@ -1,4 +1,5 @@
 import { AppError, invalid } from '../../http/errors.ts';
+import { checkVersion } from '../../http/if-match.ts';
 import { forgetCachedActors } from '../auth/service.ts';
 import type { Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
@@ -14,6 +15,8 @@ export interface SquadView {
   leaders: { id: string; displayName: string }[];
   /** Everyone in the squad, leaders included. */
   members: { id: string; displayName: string; rank: string }[];
+  /** Moves on with every change; the ETag that If-Match names. */
+  version: number;
 }
 
 export interface SquadInput {
@@ -34,6 +37,7 @@ export function presentSquad(s: repo.SquadRow): SquadView {
     name: s.name,
     leaders: s.people.filter((p) => p.leader).map((p) => ({ id: p.id, displayName: p.displayName })),
     members: s.people.map((p) => ({ id: p.id, displayName: p.displayName, rank: p.rank })),
+    version: s.version,
   };
 }
 
@@ -123,7 +127,12 @@ export async function createSquad(ctx: Ctx, input: SquadInput): Promise<SquadVie
  * Leaders are always members: new leaders join; with memberIds given, whoever is in neither
  * list leaves. Former leaders not named stay as plain members unless memberIds says otherwise.
  */
-export async function updateSquad(ctx: Ctx, id: string, patch: SquadPatch): Promise<SquadView> {
+export async function updateSquad(
+  ctx: Ctx,
+  id: string,
+  patch: SquadPatch,
+  expectedVersion?: number,
+): Promise<SquadView> {
   const name = patch.name !== undefined ? checkName(patch.name) : undefined;
   const newLeaders = patch.leaderIds !== undefined ? checkIds(patch.leaderIds, 'body.leaderIds') : undefined;
   const newMembers = patch.memberIds !== undefined ? checkIds(patch.memberIds, 'body.memberIds') : undefined;
@@ -137,6 +146,7 @@ export async function updateSquad(ctx: Ctx, id: string, patch: SquadPatch): Prom
       throw new AppError('forbidden', "Only an admin or the squad's leaders may change it");
     await repo.lockSquad(tx, ctx.actor.siteId, before.id);
     const current = (await repo.findSquad(tx, ctx.actor.siteId, before.id))!;
+    checkVersion(current.version, expectedVersion, 'squad');
     if (name !== undefined && (await repo.nameTaken(tx, ctx.actor.siteId, name, before.id)))
       throw new AppError('already-exists', 'A squad with this name exists', { field: 'body.name' });
     if (newLeaders) await checkMembersExist(txCtx, newLeaders, 'body.leaderIds');
@@ -147,6 +157,7 @@ export async function updateSquad(ctx: Ctx, id: string, patch: SquadPatch): Prom
       await repo.renameSquad(tx, ctx.actor.siteId, current.id, name);
     if (newLeaders || newMembers)
       await repo.replaceSquadMembers(tx, ctx.actor.siteId, current.id, members, leaders);
+    await repo.bumpSquadVersion(tx, ctx.actor.siteId, current.id);
     const after = presentSquad((await repo.findSquad(tx, ctx.actor.siteId, current.id))!);
     await insertEvent(tx, {
       siteId: ctx.actor.siteId,
