@@ -88,14 +88,6 @@ export async function claimNoShows(
   return res.rows;
 }
 
-export async function setReleased(db: Queryable, siteId: string, id: string): Promise<void> {
-  await db.query(
-    `UPDATE bookings SET status = 'released', version = version + 1, updated_at = now()
-      WHERE site_id = $1 AND id = $2`,
-    [siteId, id],
-  );
-}
-
 /** Checked-in bookings whose end has passed, locked to be marked completed. */
 export async function claimFinished(
   db: Queryable,
@@ -109,14 +101,6 @@ export async function claimFinished(
     [iso(now), limit],
   );
   return res.rows;
-}
-
-export async function setCompleted(db: Queryable, siteId: string, id: string): Promise<void> {
-  await db.query(
-    `UPDATE bookings SET status = 'completed', version = version + 1, updated_at = now()
-      WHERE site_id = $1 AND id = $2`,
-    [siteId, id],
-  );
 }
 
 /**

@@ -116,7 +116,7 @@ export async function releaseNoShows(db: Db, now: Date): Promise<number> {
       const due = await repo.claimNoShows(tx, now, 100);
       for (const { siteId, id } of due) {
         const before = (await bookingsRepo.findBooking(tx, siteId, id))!;
-        await repo.setReleased(tx, siteId, id);
+        await bookingsRepo.setStatus(tx, siteId, id, 'released');
         const after = (await bookingsRepo.findBooking(tx, siteId, id))!;
         await insertEvent(tx, {
           siteId,
@@ -142,7 +142,7 @@ export async function completeFinished(db: Db, now: Date): Promise<number> {
     const due = await repo.claimFinished(tx, now, 500);
     for (const { siteId, id } of due) {
       const before = (await bookingsRepo.findBooking(tx, siteId, id))!;
-      await repo.setCompleted(tx, siteId, id);
+      await bookingsRepo.setStatus(tx, siteId, id, 'completed');
       const after = (await bookingsRepo.findBooking(tx, siteId, id))!;
       await insertEvent(tx, {
         siteId,
