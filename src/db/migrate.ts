@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from '../paths.ts';
 import type { Db } from './store.ts';
 
-const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+const migrationsDir = join(projectRoot, 'src', 'db', 'migrations');
 
 /** Forward-only migrations: files NNNN-name.sql, applied in order, each in its own transaction. */
 export function listMigrations(): { version: number; name: string; sql: string }[] {

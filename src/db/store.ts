@@ -77,6 +77,14 @@ function joinable(q: Queryable): Tx {
   return tx;
 }
 
+/**
+ * PostgreSQL settings of the embedded store, sized for one vessel on a small machine. PGlite's
+ * defaults (128 MB shared_buffers) are a server's: the buffers live in the WebAssembly memory, are
+ * touched at start and never given back, and a vessel's whole store (a year of bookings) is a few tens
+ * of MB that the operating system caches anyway. BENCHMARKS.md has the measurements behind the figure.
+ */
+const pgliteSettings = ['shared_buffers=16MB', 'temp_buffers=2MB', 'wal_buffers=1MB'];
+
 export async function openPglite(
   dataDir: string | undefined,
   loadDataDir?: Blob,
@@ -86,6 +94,7 @@ export async function openPglite(
     ...(dataDir ? { dataDir } : {}),
     ...(loadDataDir ? { loadDataDir } : {}),
     extensions: { btree_gist },
+    startParams: [...PGlite.defaultStartParams, ...pgliteSettings.flatMap((s) => ['-c', s])],
   });
   const run = async <R>(
     q: Pick<PGlite, 'query'>,

@@ -1,11 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../paths.ts';
 import type { App } from './deps.ts';
 import { AppError } from './errors.ts';
 
 /** Where `npm run build:web` puts the built app. */
-export const webDist = resolve(fileURLToPath(new URL('../../web/dist', import.meta.url)));
+export const webDist = join(projectRoot, 'web', 'dist');
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -65,7 +65,8 @@ export async function webRoutes(app: App, root: string = webDist): Promise<void>
 
 const webRoot = resolve(webDist, '..');
 
-async function newestMtime(path: string): Promise<number> {
+/** The newest modification time of a file or of anything in a folder, 0 when it is missing. */
+export async function newestMtime(path: string): Promise<number> {
   const { readdir } = await import('node:fs/promises');
   const s = await stat(path).catch(() => null);
   if (!s) return 0;
@@ -115,9 +116,4 @@ export async function buildWebIfStale(opts: { quiet?: boolean } = {}): Promise<b
   });
   await rm(old, { recursive: true, force: true });
   return true;
-}
-
-// `node --import tsx src/http/web.ts` (the prestart script) builds when needed.
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await buildWebIfStale();
 }
