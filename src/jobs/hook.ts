@@ -6,7 +6,8 @@ import { serverTasks } from './tasks.ts';
 
 /**
  * Runs the scheduler while the server runs, on the server's clock, and delivers notices as soon as a
- * change is answered (the periodic delivery task catches anything else, e.g. from another process).
+ * change is answered (the periodic delivery task catches anything else, e.g. from another process);
+ * a change also has the scheduler plan its timed jobs again.
  */
 export function schedulerHook(): ServerHook {
   let scheduler: Scheduler | undefined;
@@ -23,6 +24,8 @@ export function schedulerHook(): ServerHook {
       let running: Promise<void> | undefined;
       let again = false;
       const wake = () => {
+        // A change may have made a job due sooner than its timer (a heads-up for the session before).
+        scheduler?.wake();
         if (running) {
           again = true;
           return;

@@ -8,8 +8,14 @@ import type { Clock } from '../domain/clock.ts';
  */
 export interface Task {
   name: string;
+  /** The longest wait between runs: the poll that catches work this process was not told of. */
   everyMs: number;
   run(now: Date): Promise<unknown>;
+  /**
+   * When the task next has work, if it can tell: the earliest instant after `now` and no later than
+   * `until`, or null. The scheduler then runs it at that instant instead of a period later.
+   */
+  nextDue?(now: Date, until: Date): Promise<Date | null>;
 }
 
 export interface SchedulerOptions {
@@ -17,15 +23,24 @@ export interface SchedulerOptions {
   onError?: (task: string, err: unknown) => void;
 }
 
+/** How long `wake()` gathers changes before planning again: one look for a burst of bookings. */
+const wakeDelayMs = 50;
+
 /**
  * Runs tasks on the injected clock. In the server, `start()` drives each task on its own timer
- * (a slow task does not hold up the others); tests call `runDue()` after moving a fake clock.
+ * (a slow task does not hold up the others): a task that can tell when its next work is due
+ * (`nextDue`) runs at that instant, else a period after its last run; `wake()` after a change plans
+ * again, since the change may have made something due sooner. Tests call `runDue()` after moving a
+ * fake clock.
  */
 export class Scheduler {
   private readonly nextAt = new Map<string, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** When each task's timer fires (clock ms), so a wake moves only timers it can bring forward. */
+  private readonly plannedAt = new Map<string, number>();
   private readonly running = new Map<string, Promise<void>>();
   private stopped = true;
+  private wakeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly tasks: Task[],
@@ -69,17 +84,55 @@ export class Scheduler {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    for (const task of this.tasks) {
-      const loop = () => {
-        if (this.stopped) return;
-        void this.runTask(task.name).finally(() => {
-          if (this.stopped) return;
-          const timer = setTimeout(loop, task.everyMs);
-          this.timers.set(task.name, timer);
-        });
-      };
-      loop();
+    for (const task of this.tasks) this.loop(task);
+  }
+
+  /** Runs a task, then sets its timer for the next run. */
+  private loop(task: Task): void {
+    if (this.stopped) return;
+    this.plannedAt.delete(task.name);
+    void this.runTask(task.name).finally(() => this.plan(task));
+  }
+
+  /** Sets the task's timer at its next due instant, or a period from now, whichever is sooner. */
+  private async plan(task: Task, onlyIfSooner = false): Promise<void> {
+    if (this.stopped) return;
+    const now = this.opts.clock.now().getTime();
+    const planned = this.plannedAt.get(task.name);
+    let at = onlyIfSooner && planned !== undefined ? planned : now + task.everyMs;
+    if (task.nextDue) {
+      try {
+        const due = await task.nextDue(new Date(now), new Date(at));
+        if (due) at = Math.min(at, due.getTime());
+      } catch (err) {
+        this.opts.onError?.(task.name, err);
+      }
     }
+    // Planning is asynchronous: the task may have started, been planned by another call or the
+    // scheduler stopped meanwhile; only a timer that still stands is moved.
+    if (this.stopped || this.running.has(task.name)) return;
+    const current = this.plannedAt.get(task.name);
+    if (current !== undefined && current <= at && (onlyIfSooner || current === planned)) return;
+    clearTimeout(this.timers.get(task.name));
+    this.plannedAt.set(task.name, at);
+    // +1 ms: the store keeps microseconds, so a timer on the millisecond could run a hair early.
+    const delay = Math.max(0, at - this.opts.clock.now().getTime() + 1);
+    this.timers.set(
+      task.name,
+      setTimeout(() => this.loop(task), delay),
+    );
+  }
+
+  /**
+   * Something changed (a booking was made or moved): plan again the tasks that can tell when they are
+   * due, so work the change made due sooner runs on time. Calls within a few ms are taken together.
+   */
+  wake(): void {
+    if (this.stopped || this.wakeTimer) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      for (const task of this.tasks) if (task.nextDue) void this.plan(task, true);
+    }, wakeDelayMs);
   }
 
   /** Stops the timers and waits for runs in progress. */
@@ -87,6 +140,9 @@ export class Scheduler {
     this.stopped = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    this.plannedAt.clear();
+    clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
     await Promise.all([...this.running.values()]);
   }
 }

@@ -1,5 +1,12 @@
 import type { Db } from '../db/store.ts';
-import { completeFinished, releaseNoShows, sendHeadsUps } from '../features/checkin/service.ts';
+import {
+  completeFinished,
+  nextFinishDue,
+  nextHeadsUpDue,
+  nextNoShowDue,
+  releaseNoShows,
+  sendHeadsUps,
+} from '../features/checkin/service.ts';
 import { runDelivery } from '../features/notifications/service.ts';
 import { extendHorizons } from '../features/series/service.ts';
 import type { Task } from './scheduler.ts';
@@ -9,9 +16,25 @@ export function serverTasks(db: Db, opts: { deliveryEveryMs?: number } = {}): Ta
   return [
     // Notices should reach live connections within a fraction of a second of the change.
     { name: 'deliver-notifications', everyMs: opts.deliveryEveryMs ?? 50, run: () => runDelivery(db) },
-    { name: 'release-no-shows', everyMs: 30_000, run: (now) => releaseNoShows(db, now) },
-    { name: 'heads-ups', everyMs: 30_000, run: (now) => sendHeadsUps(db, now) },
-    { name: 'complete-finished', everyMs: 60_000, run: (now) => completeFinished(db, now) },
+    // Timed jobs run on the instant they fall due (nextDue); the period is the poll behind it.
+    {
+      name: 'release-no-shows',
+      everyMs: 30_000,
+      run: (now) => releaseNoShows(db, now),
+      nextDue: (now, until) => nextNoShowDue(db, now, until),
+    },
+    {
+      name: 'heads-ups',
+      everyMs: 30_000,
+      run: (now) => sendHeadsUps(db, now),
+      nextDue: (now, until) => nextHeadsUpDue(db, now, until),
+    },
+    {
+      name: 'complete-finished',
+      everyMs: 60_000,
+      run: (now) => completeFinished(db, now),
+      nextDue: (now, until) => nextFinishDue(db, now, until),
+    },
     { name: 'extend-horizons', everyMs: 15 * 60_000, run: (now) => extendHorizons(db, { now: () => now }) },
   ];
 }

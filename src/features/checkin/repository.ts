@@ -80,6 +80,7 @@ export async function claimNoShows(
     `SELECT b.site_id AS "siteId", b.id FROM bookings b
        JOIN spaces s ON s.site_id = b.site_id AND s.id = b.space_id
       WHERE b.status = 'confirmed'
+        AND b.start_at <= $1::timestamptz -- bounds the scan on bookings_confirmed_start
         AND b.start_at + make_interval(mins => s.release_after_minutes) <= $1::timestamptz
       ORDER BY b.start_at LIMIT $2
       FOR UPDATE OF b SKIP LOCKED`,
@@ -126,6 +127,8 @@ export async function findHeadsUpDue(
           ORDER BY n.start_at LIMIT 1) nx
       WHERE b.status IN ('confirmed', 'checked_in') AND st.heads_up_minutes > 0
         AND b.end_at > $1::timestamptz
+        -- 240 minutes is the largest heads-up a site may set: a bound the index can use.
+        AND b.end_at <= $1::timestamptz + interval '240 minutes'
         AND b.end_at <= $1::timestamptz + make_interval(mins => st.heads_up_minutes)
         AND NOT EXISTS (SELECT 1 FROM booking_jobs j
                          WHERE j.site_id = b.site_id AND j.booking_id = b.id AND j.job = 'heads-up')
@@ -133,6 +136,57 @@ export async function findHeadsUpDue(
     [iso(now), limit],
   );
   return res.rows;
+}
+
+/*
+ * When each timed job next falls due, after `now` and up to `until` (the scheduler's next poll), so
+ * it runs on the instant. Each looks only at bookings in that window, through the partial indexes of
+ * migration 0011, so the cost follows the work due and not the size of the fleet.
+ */
+
+/** The next no-show release: a confirmed booking's start plus its space's release delay. */
+export async function nextNoShowDue(db: Queryable, now: Date, until: Date): Promise<Date | null> {
+  const res = await db.query<{ due: Date | null }>(
+    `SELECT min(b.start_at + make_interval(mins => s.release_after_minutes)) AS due
+       FROM bookings b JOIN spaces s ON s.site_id = b.site_id AND s.id = b.space_id
+      WHERE b.status = 'confirmed'
+        AND b.start_at > $1::timestamptz - interval '1440 minutes' -- the longest release delay
+        AND b.start_at <= $2::timestamptz
+        AND b.start_at + make_interval(mins => s.release_after_minutes) > $1::timestamptz`,
+    [iso(now), iso(until)],
+  );
+  return res.rows[0]?.due ? new Date(res.rows[0].due) : null;
+}
+
+/** The next end of a checked-in session, when it is marked completed. */
+export async function nextFinishDue(db: Queryable, now: Date, until: Date): Promise<Date | null> {
+  const res = await db.query<{ due: Date | null }>(
+    `SELECT min(end_at) AS due FROM bookings
+      WHERE status = 'checked_in' AND end_at > $1::timestamptz AND end_at <= $2::timestamptz`,
+    [iso(now), iso(until)],
+  );
+  return res.rows[0]?.due ? new Date(res.rows[0].due) : null;
+}
+
+/**
+ * The next heads-up: an active booking's end less its site's heads-up minutes, for bookings with no
+ * heads-up yet. Whether a next booking follows is left to the job: a look too early costs one run,
+ * and a next booking made later wakes the scheduler anyway.
+ */
+export async function nextHeadsUpDue(db: Queryable, now: Date, until: Date): Promise<Date | null> {
+  const res = await db.query<{ due: Date | null }>(
+    `SELECT min(b.end_at - make_interval(mins => st.heads_up_minutes)) AS due
+       FROM bookings b JOIN sites st ON st.site_id = b.site_id
+      WHERE b.status IN ('confirmed', 'checked_in') AND st.heads_up_minutes > 0
+        AND b.end_at > $1::timestamptz
+        AND b.end_at <= $2::timestamptz + interval '240 minutes' -- the largest heads-up
+        AND b.end_at - make_interval(mins => st.heads_up_minutes) > $1::timestamptz
+        AND b.end_at - make_interval(mins => st.heads_up_minutes) <= $2::timestamptz
+        AND NOT EXISTS (SELECT 1 FROM booking_jobs j
+                         WHERE j.site_id = b.site_id AND j.booking_id = b.id AND j.job = 'heads-up')`,
+    [iso(now), iso(until)],
+  );
+  return res.rows[0]?.due ? new Date(res.rows[0].due) : null;
 }
 
 /**

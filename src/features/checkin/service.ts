@@ -184,3 +184,18 @@ export async function sendHeadsUps(db: Db, now: Date): Promise<number> {
     return sent;
   });
 }
+
+/** When the next no-show release falls due after `now`, up to `until` (the scheduler's timer). */
+export function nextNoShowDue(db: Db, now: Date, until: Date): Promise<Date | null> {
+  return repo.nextNoShowDue(db, now, until);
+}
+
+/** When the next checked-in session ends after `now`, up to `until`. */
+export function nextFinishDue(db: Db, now: Date, until: Date): Promise<Date | null> {
+  return repo.nextFinishDue(db, now, until);
+}
+
+/** When the next heads-up may fall due after `now`, up to `until`. */
+export function nextHeadsUpDue(db: Db, now: Date, until: Date): Promise<Date | null> {
+  return repo.nextHeadsUpDue(db, now, until);
+}
