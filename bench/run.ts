@@ -23,6 +23,7 @@ import { type Actor, systemActor } from '../src/features/context.ts';
 import { createSiteWithAdmin } from '../src/features/sites/service.ts';
 import { createSpace } from '../src/features/spaces/service.ts';
 import { buildApp } from '../src/http/app.ts';
+import { runJobsBench } from './jobs.ts';
 import { runSeriesBench } from './series.ts';
 
 const N = Number(process.env.BENCH_N ?? 2000);
@@ -274,3 +275,6 @@ for (const r of rows) console.log(`- ${r.store}: rss ${f(r.rssMb)} MB, heap used
 
 console.log('\nSeries and notices:\n');
 await runSeriesBench();
+
+console.log('\nTimed jobs:\n');
+await runJobsBench();

@@ -1,0 +1,164 @@
+/**
+ * Timed jobs: how late a heads-up fires after the instant it falls due, on the real clock, over
+ * BENCH_JOBS due items (default 200) spread over 15 s, with the scheduler planning its timers as the
+ * server does (a wake after every booking). Lateness is the event row's time (the job's transaction)
+ * less the due instant. BENCH_JOBS_POLL=1 drops the timers and keeps the 30 s poll alone: the figure
+ * before timed jobs. Run alone with `node --import tsx bench/jobs.ts`; bench/run.ts calls runJobsBench().
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { migrate } from '../src/db/migrate.ts';
+import { type Db, openPglite, openPostgres } from '../src/db/store.ts';
+import { systemClock } from '../src/domain/clock.ts';
+import { createBooking } from '../src/features/bookings/service.ts';
+import { systemActor } from '../src/features/context.ts';
+import { createSiteWithAdmin } from '../src/features/sites/service.ts';
+import { createSpace } from '../src/features/spaces/service.ts';
+import { Scheduler } from '../src/jobs/scheduler.ts';
+import { serverTasks } from '../src/jobs/tasks.ts';
+
+const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const stores = (process.env.BENCH_STORES ?? 'pglite,postgres').split(',');
+const ITEMS = Number(process.env.BENCH_JOBS ?? 200);
+const pollOnly = process.env.BENCH_JOBS_POLL === '1';
+const spreadMs = 15_000;
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+async function open(kind: string): Promise<{ db: Db; cleanup: () => Promise<void> }> {
+  if (kind === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), 'shipshape-bench-jobs-'));
+    const db = await openPglite(dir);
+    return {
+      db,
+      cleanup: async () => {
+        await db.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const name = `shipshape_bench_jobs_${process.pid}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const db = openPostgres(url.toString());
+  return {
+    db,
+    cleanup: async () => {
+      await db.close();
+      const again = new pg.Client({ connectionString: serverUrl });
+      await again.connect();
+      await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await again.end();
+    },
+  };
+}
+
+interface JobsFigures {
+  store: string;
+  items: number;
+  fired: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+async function benchJobs(kind: string): Promise<JobsFigures> {
+  const { db, cleanup } = await open(kind);
+  try {
+    await migrate(db);
+    const { siteId, adminId } = await createSiteWithAdmin(db, {
+      site: { name: 'Jobs bench', timeZone: 'UTC' },
+      admin: { email: 'jobs@example.test', displayName: 'Jobs', passwordHash: null },
+    });
+    // A 30-minute heads-up on 30-minute sessions falls due at each session's start.
+    await db.query('UPDATE sites SET heads_up_minutes = 30 WHERE site_id = $1', [siteId]);
+    const ctx = { db, clock: systemClock, actor: systemActor(siteId, adminId) };
+    const spaces: string[] = [];
+    for (let i = 0; i < ITEMS; i++) {
+      const space = await createSpace(ctx, {
+        name: `Room ${i}`,
+        kind: 'training',
+        capacity: 4,
+        changeoverMinutes: 0,
+        minMinutes: 15,
+        maxMinutes: 240,
+      });
+      spaces.push(space.id);
+    }
+    const tasks = serverTasks(db).map((t) => (pollOnly ? { ...t, nextDue: undefined } : t));
+    const scheduler = new Scheduler(tasks, { clock: systemClock });
+    scheduler.start();
+    try {
+      const first = Date.now() + 20_000;
+      const due = spaces.map((_, i) => first + Math.floor((i * spreadMs) / ITEMS));
+      const ids: string[] = [];
+      for (let i = 0; i < ITEMS; i++) {
+        const start = new Date(due[i]!);
+        const end = new Date(due[i]! + 30 * 60_000);
+        const a = await createBooking(ctx, { spaceId: spaces[i]!, start, end, title: `Session ${i}` });
+        const after = new Date(end.getTime() + 30 * 60_000);
+        const b = await createBooking(ctx, {
+          spaceId: spaces[i]!,
+          start: end,
+          end: after,
+          title: `Next ${i}`,
+        });
+        if (!a.ok || !b.ok) throw new Error('unexpected conflict');
+        ids.push(a.booking.id);
+        scheduler.wake();
+      }
+      if (Date.now() > first) process.stderr.write('bench jobs: booking took longer than the lead time\n');
+      const deadline = due[ITEMS - 1]! + (pollOnly ? 45_000 : 15_000);
+      let fired: { id: string; at: Date }[] = [];
+      while (Date.now() < deadline) {
+        fired = (
+          await db.query<{ id: string; at: Date }>(
+            `SELECT subject_id AS id, at FROM events WHERE site_id = $1 AND type = 'booking.heads-up'`,
+            [siteId],
+          )
+        ).rows;
+        if (fired.length >= ITEMS) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const dueOf = new Map(ids.map((id, i) => [id, due[i]!]));
+      const late = fired.map((e) => new Date(e.at).getTime() - dueOf.get(e.id)!).sort((x, y) => x - y);
+      return {
+        store: kind,
+        items: ITEMS,
+        fired: fired.length,
+        p50: percentile(late, 50),
+        p99: percentile(late, 99),
+        max: late[late.length - 1] ?? Number.NaN,
+      };
+    } finally {
+      await scheduler.stop();
+    }
+  } finally {
+    await cleanup();
+  }
+}
+
+export async function runJobsBench(): Promise<void> {
+  const rows: JobsFigures[] = [];
+  for (const kind of stores) {
+    process.stderr.write(`bench jobs: ${kind}…\n`);
+    rows.push(await benchJobs(kind));
+  }
+  console.log(
+    `Heads-ups after their due instant (${ITEMS} due over ${spreadMs / 1000} s, ${pollOnly ? 'poll only' : 'timers'}), ms late:\n`,
+  );
+  console.log('| store | fired | p50 | p99 | max |');
+  console.log('|---|---|---|---|---|');
+  for (const r of rows)
+    console.log(`| ${r.store} | ${r.fired}/${r.items} | ${r.p50} | ${r.p99} | ${r.max} |`);
+}
+
+if (process.argv[1]?.endsWith('jobs.ts')) await runJobsBench();
