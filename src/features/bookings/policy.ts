@@ -16,9 +16,18 @@ export function isInvolved(actor: Actor, b: Pick<BookingRow, 'organizerId' | 'me
   );
 }
 
-/** Whether the caller sees a booking's details; otherwise it is shown as "busy". */
+/**
+ * Whether the caller sees a booking's details (organizer, participants, the owner of its space,
+ * admins); otherwise it is shown as "busy". bookings/repository.ts listBookings says the same in SQL
+ * for filters on people.
+ */
 export function canSeeDetails(actor: Actor, b: BookingRow): boolean {
-  return b.visibility === 'public' || actor.role === 'admin' || isInvolved(actor, b);
+  return (
+    b.visibility === 'public' ||
+    actor.role === 'admin' ||
+    isInvolved(actor, b) ||
+    (b.spaceOwnerId !== null && b.spaceOwnerId === actor.memberId)
+  );
 }
 
 /**

@@ -24,6 +24,8 @@ export interface BookingRow {
   updatedAt: Date;
   members: { id: string; displayName: string }[];
   squads: { id: string; name: string }[];
+  /** The owner of the booking's space (a cabin's), who sees its private bookings; null when none. */
+  spaceOwnerId: string | null;
 }
 
 const bookingColumns = `b.id, b.site_id AS "siteId", b.space_id AS "spaceId", b.organizer_id AS "organizerId",
@@ -35,7 +37,8 @@ const bookingColumns = `b.id, b.site_id AS "siteId", b.space_id AS "spaceId", b.
     WHERE bm.site_id = b.site_id AND bm.booking_id = b.id), '[]'::json) AS members,
   COALESCE((SELECT json_agg(json_build_object('id', q.id, 'name', q.name) ORDER BY q.name, q.id)
      FROM booking_squads bq JOIN squads q ON q.site_id = bq.site_id AND q.id = bq.squad_id
-    WHERE bq.site_id = b.site_id AND bq.booking_id = b.id), '[]'::json) AS squads`;
+    WHERE bq.site_id = b.site_id AND bq.booking_id = b.id), '[]'::json) AS squads,
+  (SELECT sp.owner_id FROM spaces sp WHERE sp.site_id = b.site_id AND sp.id = b.space_id) AS "spaceOwnerId"`;
 
 const bookingFrom = 'bookings b JOIN members o ON o.site_id = b.site_id AND o.id = b.organizer_id';
 
@@ -326,9 +329,19 @@ export async function findOverlapping(
   return res.rows;
 }
 
+/** Who is asking: a filter on people never matches a private booking this viewer may not see. */
+export interface Viewer {
+  memberId: string;
+  admin: boolean;
+  /** Squads the viewer is in or leads. */
+  squadIds: string[];
+}
+
 export interface ListFilter {
   spaceId?: string | undefined;
   memberId?: string | undefined;
+  squadId?: string | undefined;
+  viewer: Viewer;
   from?: Date | undefined;
   to?: Date | undefined;
   status?: BookingStatus | undefined;
@@ -353,6 +366,22 @@ export async function listBookings(db: Queryable, siteId: string, f: ListFilter)
       OR EXISTS (SELECT 1 FROM booking_squads bq JOIN squad_members sm
                          ON sm.site_id = bq.site_id AND sm.squad_id = bq.squad_id
                   WHERE bq.site_id = b.site_id AND bq.booking_id = b.id AND sm.member_id = ${m}::uuid))`);
+  }
+  if (f.squadId)
+    where.push(`EXISTS (SELECT 1 FROM booking_squads bq
+                         WHERE bq.site_id = b.site_id AND bq.booking_id = b.id AND bq.squad_id = ${add(f.squadId)}::uuid)`);
+  if ((f.memberId || f.squadId) && !f.viewer.admin) {
+    // A filter on people must not match on what the viewer may not see: a private booking matches
+    // only when the viewer could read its details (bookings/policy.ts canSeeDetails, in SQL).
+    const v = add(f.viewer.memberId);
+    const vs = add(f.viewer.squadIds);
+    where.push(`(b.visibility = 'public' OR b.organizer_id = ${v}::uuid
+      OR EXISTS (SELECT 1 FROM booking_members bm
+                  WHERE bm.site_id = b.site_id AND bm.booking_id = b.id AND bm.member_id = ${v}::uuid)
+      OR EXISTS (SELECT 1 FROM booking_squads bq
+                  WHERE bq.site_id = b.site_id AND bq.booking_id = b.id AND bq.squad_id = ANY(${vs}::uuid[]))
+      OR EXISTS (SELECT 1 FROM spaces sp
+                  WHERE sp.site_id = b.site_id AND sp.id = b.space_id AND sp.owner_id = ${v}::uuid))`);
   }
   if (f.from) where.push(`b.end_at > ${add(iso(f.from))}::timestamptz`);
   if (f.to) where.push(`b.start_at < ${add(iso(f.to))}::timestamptz`);

@@ -224,6 +224,7 @@ export async function createBooking(
     updatedAt: now,
     members: loaded.members,
     squads: loaded.squads,
+    spaceOwnerId: space.ownerId,
   };
   const written = await repo.insertBookingWithEvent(
     ctx.db,
@@ -280,6 +281,7 @@ export async function getBooking(ctx: Ctx, id: string): Promise<BookingView> {
 export interface ListBookingsQuery {
   spaceId?: string | undefined;
   memberId?: string | undefined;
+  squadId?: string | undefined;
   from?: string | Date | undefined;
   to?: string | Date | undefined;
   status?: BookingStatus | undefined;
@@ -301,7 +303,9 @@ function decodeCursor(cursor: string): { start: Date; id: string } {
 
 /**
  * Bookings of the site by start then id, filtered by space, member (organizer, participant, or
- * member of a participating squad), overlap with [from, to), and status.
+ * member of a participating squad), squad (a participant), overlap with [from, to), and status.
+ * The member and squad filters never match a private booking the caller may not see: who takes
+ * part in it is one of its details. It still shows, as busy, in lists not filtered on people.
  */
 export async function listBookings(
   ctx: Ctx,
@@ -315,6 +319,12 @@ export async function listBookings(
   const rows = await repo.listBookings(ctx.db, ctx.actor.siteId, {
     spaceId: q.spaceId,
     memberId: q.memberId,
+    squadId: q.squadId,
+    viewer: {
+      memberId: ctx.actor.memberId,
+      admin: ctx.actor.role === 'admin',
+      squadIds: [...new Set([...ctx.actor.squadIds, ...ctx.actor.leaderOf])],
+    },
     from,
     to,
     status: q.status,

@@ -224,6 +224,7 @@ async function materialize(
         updatedAt: row.updatedAt,
         members,
         squads,
+        spaceOwnerId: space.ownerId,
       }),
     });
   }
