@@ -116,9 +116,11 @@ export async function bookCommand(
     title: string;
     headcount?: string;
     private?: boolean;
+    public?: boolean;
     json?: boolean;
   },
 ): Promise<void> {
+  if (opts.private && opts.public) throw new CliError('--private and --public exclude each other');
   const api = client(io);
   const zone = await siteZone(api);
   const space = await resolveSpace(api, opts.space);
@@ -134,7 +136,7 @@ export async function bookCommand(
         end: formatInZone(parseTimeArg(opts.end, zone, '--end'), zone),
         title: opts.title,
         ...(headcount !== undefined ? { headcount } : {}),
-        ...(opts.private ? { visibility: 'private' } : {}),
+        ...(opts.private ? { visibility: 'private' } : opts.public ? { visibility: 'public' } : {}),
       },
     });
   } catch (err) {

@@ -81,7 +81,8 @@ function buildProgram(io: CliIo): Command {
     .requiredOption('--end <time>', 'as --start')
     .requiredOption('--title <title>', 'what it is for')
     .option('--headcount <n>', 'how many people')
-    .option('--private', 'others see only "busy"')
+    .option('--private', 'others see only "busy" (the default in a private cabin)')
+    .option('--public', 'everyone sees the details, also in a private cabin')
     .option('--json', 'print the booking as JSON')
     .action((o) => bookCommand(io, o));
 

@@ -49,6 +49,7 @@ for (const kind of storeKinds()) {
           checkInOpenMinutes: 10,
           releaseAfterMinutes: 15,
           hasDoor: false,
+          defaultVisibility: 'public',
           version: 1,
         },
       );
@@ -83,6 +84,8 @@ for (const kind of storeKinds()) {
         checkInOpenMinutes: 5,
         releaseAfterMinutes: 20,
         hasDoor: true,
+        // Stored as given, against the cabin's own default (private).
+        defaultVisibility: 'public',
       };
       const res = await post(body);
       assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -159,6 +162,7 @@ for (const kind of storeKinds()) {
       await expectInvalid({ allowedRoles: ['captain'] }, 'body.allowedRoles.0');
       await expectInvalid({ allowedSquadIds: ['x'] }, 'body.allowedSquadIds.0');
       await expectInvalid({ hasDoor: 'yes' }, 'body.hasDoor');
+      await expectInvalid({ defaultVisibility: 'secret' }, 'body.defaultVisibility');
       await expectInvalid({ colour: 'red' }, 'body.colour');
       await expectInvalid({ openingHours: { funday: [] } }, 'body.openingHours.funday');
       await expectInvalid(

@@ -507,6 +507,7 @@ interface FullSpace extends Space {
   checkInOpenMinutes: number;
   releaseAfterMinutes: number;
   openingHours: Hours;
+  defaultVisibility?: 'public' | 'private';
   version: number;
 }
 
@@ -535,6 +536,7 @@ function spaceForm(s: FullSpace) {
     allowedSquadIds: s.allowedSquadIds,
     checkInOpenMinutes: String(s.checkInOpenMinutes),
     releaseAfterMinutes: String(s.releaseAfterMinutes),
+    defaultVisibility: s.defaultVisibility ?? 'public',
     // "custom" keeps per-weekday hours set through the API untouched.
     hoursMode: s.openingHours === null ? 'always' : daily ? 'daily' : 'custom',
     open: daily?.open ?? '08:00',
@@ -620,6 +622,7 @@ function SpaceEditor({ id, onDone }: { id: string; onDone: (msg: string) => void
           allowedSquadIds: form.allowedSquadIds,
           checkInOpenMinutes: num(form.checkInOpenMinutes),
           releaseAfterMinutes: num(form.releaseAfterMinutes),
+          defaultVisibility: form.defaultVisibility,
           ...hours,
         },
         { 'if-match': `"${space.version}"` },
@@ -691,6 +694,14 @@ function SpaceEditor({ id, onDone }: { id: string; onDone: (msg: string) => void
               <option value="everyone">Everyone</option>
               <option value="restricted">Chosen roles and squads</option>
               <option value="owner">Only its owner</option>
+            </select>
+          )}
+        </Field>
+        <Field id="se-visibility" label="Bookings here are" error={errors.defaultVisibility}>
+          {(a) => (
+            <select {...a} value={form.defaultVisibility} onChange={set('defaultVisibility')}>
+              <option value="public">Public unless made private</option>
+              <option value="private">Private unless made public</option>
             </select>
           )}
         </Field>

@@ -87,7 +87,10 @@ export function BookingForm({
   const [end, setEnd] = useState(draft.end);
   const [title, setTitle] = useState(editing?.title ?? '');
   const [headcount, setHeadcount] = useState(String(editing?.headcount ?? 1));
-  const [isPrivate, setPrivate] = useState(editing?.visibility === 'private');
+  // Until the box is touched, a new booking is as its space says (a private cabin: private).
+  const [privateChoice, setPrivate] = useState<boolean | null>(
+    editing ? editing.visibility === 'private' : null,
+  );
   const [participants, setParticipants] = useState<Chosen[]>(() => [
     ...(editing?.participants?.members ?? [])
       .filter((m) => m.id !== me.id)
@@ -123,6 +126,7 @@ export function BookingForm({
   }, []);
 
   const space = spaces.find((s) => s.id === spaceId);
+  const isPrivate = privateChoice ?? space?.defaultVisibility === 'private';
 
   function fail(err: unknown) {
     if (!(err instanceof ApiError)) {

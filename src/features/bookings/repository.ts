@@ -78,6 +78,8 @@ export interface SpaceRules {
   allowedRoles: string[];
   allowedSquads: string[];
   ownerId: string | null;
+  /** What a booking in the space is unless it says otherwise. */
+  defaultVisibility: 'public' | 'private';
   timeZone: string;
   horizonDays: number;
 }
@@ -86,7 +88,7 @@ export interface SpaceRules {
 export const spaceRuleColumns = `s.id, s.capacity, s.changeover_minutes AS "changeoverMinutes", s.opening_hours AS "openingHours",
   s.min_minutes AS "minMinutes", s.max_minutes AS "maxMinutes", s.access,
   array_to_json(s.allowed_roles) AS "allowedRoles", array_to_json(s.allowed_squads) AS "allowedSquads",
-  s.owner_id AS "ownerId", st.time_zone AS "timeZone", st.horizon_days AS "horizonDays"`;
+  s.owner_id AS "ownerId", s.default_visibility AS "defaultVisibility", st.time_zone AS "timeZone", st.horizon_days AS "horizonDays"`;
 
 export async function findSpaceRules(
   db: Queryable,

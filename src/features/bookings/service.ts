@@ -175,8 +175,7 @@ export async function createBooking(
   const headcount = input.headcount ?? 1;
   if (!Number.isInteger(headcount) || headcount < 1 || headcount > 10_000)
     throw invalid('body.headcount', 'body.headcount must be a whole number from 1');
-  const visibility = input.visibility ?? 'public';
-  if (visibility !== 'public' && visibility !== 'private')
+  if (input.visibility !== undefined && input.visibility !== 'public' && input.visibility !== 'private')
     throw invalid('body.visibility', 'body.visibility must be public or private');
   const members = ids(input.participants?.members, 'body.participants.members');
   const squads = ids(input.participants?.squads, 'body.participants.squads');
@@ -204,6 +203,8 @@ export async function createBooking(
   });
   refuseUnknownParticipants(members, new Set(loaded.members.map((m) => m.id)), 'members');
   refuseUnknownParticipants(squads, new Set(loaded.squads.map((q) => q.id)), 'squads');
+  // Unless the caller says otherwise, a booking is as its space says (a private cabin: private).
+  const visibility = input.visibility ?? space.defaultVisibility;
   const row: repo.BookingRow = {
     id: randomUUID(),
     siteId: actor.siteId,

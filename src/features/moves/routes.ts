@@ -3,7 +3,7 @@ import { type App, ctxOf, type Deps } from '../../http/deps.ts';
 import { answerPost } from '../../http/idempotency.ts';
 import { DateTime, errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
 import { bookedOrConflict } from '../bookings/routes.ts';
-import { Booking } from '../bookings/schema.ts';
+import { Booking, Visibility } from '../bookings/schema.ts';
 import { moveBooking, repeatBooking } from './service.ts';
 
 export default async function movesRoutes(app: App, deps: Deps): Promise<void> {
@@ -20,6 +20,7 @@ export default async function movesRoutes(app: App, deps: Deps): Promise<void> {
             start: Type.Optional(DateTime),
             end: Type.Optional(DateTime),
             message: Type.Optional(Type.String({ maxLength: 500 })),
+            visibility: Type.Optional(Visibility),
           },
           { additionalProperties: false },
         ),

@@ -2,7 +2,7 @@ import { addDays, localDateTime, localToInstant, parseInstant } from '../../doma
 import { AppError, invalid } from '../../http/errors.ts';
 import { authorizeManage, canSeeDetails, isInvolved } from '../bookings/policy.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
-import { bookingFields, checkBookingRules } from '../bookings/rules.ts';
+import { bookingFields, checkBookingRules, pastGraceMs } from '../bookings/rules.ts';
 import {
   type BookingResult,
   conflictsOf,
@@ -28,6 +28,8 @@ export interface MoveInput {
   end?: string | undefined;
   /** Told to the participants; also the reason an admin gives for moving someone else's booking. */
   message?: string | undefined;
+  /** Unless given, a move into another space whose default is private makes the booking private. */
+  visibility?: 'public' | 'private' | undefined;
 }
 
 /**
@@ -42,6 +44,8 @@ export async function moveBooking(ctx: Ctx, id: string, input: MoveInput): Promi
     throw invalid('body.spaceId', 'body.spaceId must be an id');
   if (input.spaceId === undefined && !newStart && !newEnd)
     throw invalid('body', 'Send a new spaceId, start or end');
+  if (input.visibility !== undefined && input.visibility !== 'public' && input.visibility !== 'private')
+    throw invalid('body.visibility', 'body.visibility must be public or private');
   const message = input.message?.trim() || undefined;
   if (message && message.length > 500)
     throw invalid('body.message', 'body.message is at most 500 characters');
@@ -78,11 +82,25 @@ export async function moveBooking(ctx: Ctx, id: string, input: MoveInput): Promi
       { ...bookingFields, headcount: 'body.spaceId' },
     );
 
+    // Into another space: unless the caller says, a private default (a cabin) makes it private; a
+    // public default leaves it as it was.
+    const visibility =
+      input.visibility ??
+      (spaceId !== before.spaceId && space.defaultVisibility === 'private' ? 'private' : before.visibility);
+    const now = ctx.clock.now();
+    // A session under way that moves to start now keeps its check-in: its people are there, and
+    // it must not be released as a no-show in its new room.
+    const status =
+      before.status === 'checked_in' && start.getTime() <= now.getTime() + pastGraceMs
+        ? 'checked_in'
+        : 'confirmed';
     const outcome = await repo.relocate(tx, actor.siteId, id, {
       spaceId,
       start,
       end,
       changeoverMinutes: space.changeoverMinutes,
+      visibility,
+      status,
     });
     if (outcome === 'conflict')
       return {

@@ -284,7 +284,7 @@ export async function createSeries(ctx: Ctx, input: NewSeriesInput): Promise<Ser
       durationMinutes: input.durationMinutes,
       timeZone: space.timeZone,
       headcount: input.headcount ?? 1,
-      visibility: input.visibility ?? 'public',
+      visibility: input.visibility ?? space.defaultVisibility,
       memberIds: [...new Set(input.participants?.members ?? [])],
       squadIds: [...new Set(input.participants?.squads ?? [])],
       materializedUntil: horizon,

@@ -20,6 +20,8 @@ export interface SpaceRow {
   checkInOpenMinutes: number;
   releaseAfterMinutes: number;
   hasDoor: boolean;
+  /** The visibility a booking in the space takes unless it says otherwise (cabins: private). */
+  defaultVisibility: 'public' | 'private';
   version: number;
 }
 
@@ -31,7 +33,7 @@ const spaceColumns = `id, site_id AS "siteId", name, kind, capacity, changeover_
   opening_hours AS "openingHours", min_minutes AS "minMinutes", max_minutes AS "maxMinutes", access,
   to_json(allowed_roles) AS "allowedRoles", to_json(allowed_squads) AS "allowedSquadIds", owner_id AS "ownerId",
   checkin_open_minutes AS "checkInOpenMinutes", release_after_minutes AS "releaseAfterMinutes",
-  has_door AS "hasDoor", version`;
+  has_door AS "hasDoor", default_visibility AS "defaultVisibility", version`;
 
 /** One space; `forUpdate` locks its row so concurrent changes apply one after the other. */
 export async function findSpace(
@@ -95,14 +97,16 @@ function values(f: SpaceFields): unknown[] {
     f.checkInOpenMinutes,
     f.releaseAfterMinutes,
     f.hasDoor,
+    f.defaultVisibility,
   ];
 }
 
 export async function insertSpace(db: Queryable, siteId: string, f: SpaceFields): Promise<string> {
   const res = await db.query<{ id: string }>(
     `INSERT INTO spaces (site_id, name, kind, capacity, changeover_minutes, opening_hours, min_minutes, max_minutes,
-       access, allowed_roles, allowed_squads, owner_id, checkin_open_minutes, release_after_minutes, has_door)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10::text[], $11::uuid[], $12, $13, $14, $15)
+       access, allowed_roles, allowed_squads, owner_id, checkin_open_minutes, release_after_minutes, has_door,
+       default_visibility)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10::text[], $11::uuid[], $12, $13, $14, $15, $16)
      RETURNING id`,
     [siteId, ...values(f)],
   );
@@ -121,7 +125,7 @@ export async function updateSpace(
     `UPDATE spaces SET name = $4, kind = $5, capacity = $6, changeover_minutes = $7, opening_hours = $8::jsonb,
             min_minutes = $9, max_minutes = $10, access = $11, allowed_roles = $12::text[],
             allowed_squads = $13::uuid[], owner_id = $14, checkin_open_minutes = $15,
-            release_after_minutes = $16, has_door = $17, version = version + 1
+            release_after_minutes = $16, has_door = $17, default_visibility = $18, version = version + 1
       WHERE site_id = $1 AND id = $2 AND version = $3`,
     [siteId, id, version, ...values(f)],
   );

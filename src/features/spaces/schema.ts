@@ -17,6 +17,10 @@ export const Access = Type.Union([
   Type.Literal('restricted'),
   Type.Literal('owner'),
 ]);
+export const DefaultVisibility = Type.Union([Type.Literal('public'), Type.Literal('private')], {
+  description:
+    "The visibility a booking in the space takes unless it says otherwise; when not given, 'private' for a cabin or an owner's space, else 'public'",
+});
 export const AllowedRole = Type.Union([Type.Literal('admin'), Type.Literal('member')]);
 
 const Clock = Type.String({ pattern: '^([01]\\d|2[0-4]):[0-5]\\d$', description: 'Local time HH:MM' });
@@ -73,6 +77,7 @@ const spaceFields = {
   checkInOpenMinutes: Type.Optional(int('checkInOpenMinutes')),
   releaseAfterMinutes: Type.Optional(int('releaseAfterMinutes')),
   hasDoor: Type.Optional(Type.Boolean()),
+  defaultVisibility: Type.Optional(DefaultVisibility),
 };
 
 export const NewSpace = Type.Object(spaceFields, { additionalProperties: false });
@@ -103,5 +108,6 @@ export const Space = Type.Object({
   checkInOpenMinutes: Type.Integer(),
   releaseAfterMinutes: Type.Integer(),
   hasDoor: Type.Boolean(),
+  defaultVisibility: DefaultVisibility,
   version: Type.Integer(),
 });

@@ -30,6 +30,8 @@ export interface SpaceInput {
   checkInOpenMinutes?: number | undefined;
   releaseAfterMinutes?: number | undefined;
   hasDoor?: boolean | undefined;
+  /** When not given: private for a cabin or an owner's space, else public. */
+  defaultVisibility?: 'public' | 'private' | undefined;
 }
 
 export interface SpaceView extends repo.SpaceFields {
@@ -61,11 +63,17 @@ export function presentSpace(s: repo.SpaceRow): SpaceView {
     checkInOpenMinutes: s.checkInOpenMinutes,
     releaseAfterMinutes: s.releaseAfterMinutes,
     hasDoor: s.hasDoor,
+    defaultVisibility: s.defaultVisibility,
     version: s.version,
   };
 }
 
-const defaults: Omit<repo.SpaceFields, 'name' | 'kind' | 'capacity'> = {
+/** The default visibility a space of this kind and access gets: a private cabin's bookings are private. */
+export function derivedDefaultVisibility(kind: unknown, access: unknown): 'public' | 'private' {
+  return kind === 'cabin' || access === 'owner' ? 'private' : 'public';
+}
+
+const defaults: Omit<repo.SpaceFields, 'name' | 'kind' | 'capacity' | 'defaultVisibility'> = {
   changeoverMinutes: 0,
   openingHours: null,
   minMinutes: 15,
@@ -172,6 +180,16 @@ export function mergeSpaceFields(
     throw invalid('body.ownerId', 'ownerId must be a member id or null');
   const hasDoor = pick('hasDoor');
   if (typeof hasDoor !== 'boolean') throw invalid('body.hasDoor', 'hasDoor must be true or false');
+  // Not given: derived from kind and access, and re-derived when they change unless it was set apart
+  // from what they imply.
+  const defaultVisibility =
+    input.defaultVisibility !== undefined
+      ? input.defaultVisibility
+      : base && base.defaultVisibility !== derivedDefaultVisibility(base.kind, base.access)
+        ? base.defaultVisibility
+        : derivedDefaultVisibility(kind, access);
+  if (defaultVisibility !== 'public' && defaultVisibility !== 'private')
+    throw invalid('body.defaultVisibility', 'defaultVisibility must be public or private');
 
   const fields: repo.SpaceFields = {
     name: name.trim(),
@@ -188,6 +206,7 @@ export function mergeSpaceFields(
     checkInOpenMinutes: checkInt(pick('checkInOpenMinutes'), 'checkInOpenMinutes'),
     releaseAfterMinutes: checkInt(pick('releaseAfterMinutes'), 'releaseAfterMinutes'),
     hasDoor,
+    defaultVisibility,
   };
   if (fields.minMinutes > fields.maxMinutes)
     throw invalid(
