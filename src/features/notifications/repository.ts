@@ -99,7 +99,11 @@ export async function insertNotices(db: Queryable, notices: NewNotice[]): Promis
   return res.rows;
 }
 
-/** A member's notices, newest first, before the id `before` when given. */
+/**
+ * A member's notices, newest first by creation (the time of the change behind them), after the
+ * notice `before` in that order when given. Ids alone are not that order: an event committed late
+ * (its transaction began earlier) is delivered after newer ones and gets a higher id.
+ */
 export async function listNotices(
   db: Queryable,
   siteId: string,
@@ -108,9 +112,11 @@ export async function listNotices(
 ): Promise<NoticeRow[]> {
   const res = await db.query<NoticeRow>(
     `SELECT ${noticeColumns} FROM notifications
-      WHERE site_id = $1 AND member_id = $2 AND ($3::bigint IS NULL OR id < $3::bigint)
+      WHERE site_id = $1 AND member_id = $2
+        AND ($3::bigint IS NULL OR (created_at, id) < (SELECT c.created_at, c.id FROM notifications c
+                                                        WHERE c.site_id = $1 AND c.member_id = $2 AND c.id = $3::bigint))
         AND (NOT $4::boolean OR read_at IS NULL)
-      ORDER BY id DESC LIMIT $5`,
+      ORDER BY created_at DESC, id DESC LIMIT $5`,
     [siteId, memberId, opts.before ?? null, opts.unreadOnly, opts.limit],
   );
   return res.rows;
