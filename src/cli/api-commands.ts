@@ -2,8 +2,8 @@ import { hostname } from 'node:os';
 import {
   addDays,
   formatInZone,
+  formatLocalRange,
   localDate,
-  localDateTime,
   localToInstant,
   parseClock,
   parseInstant,
@@ -100,11 +100,9 @@ export async function loginCommand(
   io.out(`Signed in to ${url} as ${me.displayName} <${me.email}>; token saved in ${path}\n`);
 }
 
+/** A booking in one line; times in the site's zone with its offset. */
 function describe(b: Booking, spaceName: string, zone: string): string {
-  const start = localDateTime(new Date(b.start), zone).replace('T', ' ');
-  const end = localDateTime(new Date(b.end), zone).replace('T', ' ');
-  const endShown = end.slice(0, 10) === start.slice(0, 10) ? end.slice(11) : end;
-  return `${start}–${endShown}  ${spaceName}  ${b.title ?? '(busy)'}`;
+  return `${formatLocalRange(new Date(b.start), new Date(b.end), zone)}  ${spaceName}  ${b.title ?? '(busy)'}`;
 }
 
 export async function bookCommand(

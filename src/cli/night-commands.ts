@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatInZone, localDateTime } from '../domain/time.ts';
+import { formatInZone, formatLocalRange, formatLocalWithOffset } from '../domain/time.ts';
 import { ApiClient, ApiError, loadCredentials } from './api-client.ts';
 import { parseTimeArg } from './api-commands.ts';
 import { CliError, type CliIo } from './io.ts';
@@ -40,8 +40,8 @@ function bookingId(id: string): string {
   return id;
 }
 
-const when = (b: Booking, zone: string) =>
-  `${localDateTime(new Date(b.start), zone).replace('T', ' ')}–${localDateTime(new Date(b.end), zone).slice(11)}`;
+/** Times in CLI messages are in the site's zone with its offset. */
+const when = (b: Booking, zone: string) => formatLocalRange(new Date(b.start), new Date(b.end), zone);
 
 /** A conflict's problem as lines naming what is in the way. */
 function explain(err: unknown, zone: string): never {
@@ -49,9 +49,9 @@ function explain(err: unknown, zone: string): never {
     const p = err.problem;
     const extra: string[] = [];
     if (typeof p.freeAt === 'string')
-      extra.push(`  the space frees at ${localDateTime(new Date(p.freeAt), zone).replace('T', ' ')}`);
+      extra.push(`  the space frees at ${formatLocalWithOffset(new Date(p.freeAt), zone)}`);
     for (const o of (p.occurrences as { start: string }[] | undefined) ?? [])
-      extra.push(`  taken: ${localDateTime(new Date(o.start), zone).replace('T', ' ')}`);
+      extra.push(`  taken: ${formatLocalWithOffset(new Date(o.start), zone)}`);
     if (!p.occurrences)
       for (const c of (p.conflicts as Booking[] | undefined) ?? [])
         extra.push(`  in the way: ${when(c, zone)}  ${c.title}`);
@@ -100,7 +100,7 @@ export function registerNightCommands(program: Command, io: CliIo): void {
         .catch((err: unknown) => explain(err, zone));
       io.out(`Series ${created.series.id}: ${created.booked.length} sessions booked in ${space.name}\n`);
       for (const s of created.skipped)
-        io.out(`  skipped (taken): ${localDateTime(new Date(s.start), zone).replace('T', ' ')}\n`);
+        io.out(`  skipped (taken): ${formatLocalWithOffset(new Date(s.start), zone)}\n`);
     });
   series
     .command('ls')
@@ -201,6 +201,7 @@ export function registerNightCommands(program: Command, io: CliIo): void {
     .option('--json')
     .action(async (o) => {
       const api = client(io);
+      const zone = await zoneOf(api);
       if (o.readAll) {
         const r = await api.call<{ updated: number }>('POST', '/notifications/read', { body: { all: true } });
         return io.out(`Marked ${r.updated} read\n`);
@@ -211,7 +212,9 @@ export function registerNightCommands(program: Command, io: CliIo): void {
       }>('GET', '/notifications', { query: { unread: o.unread ? 'true' : undefined } });
       if (o.json) return io.out(`${JSON.stringify(list, null, 2)}\n`);
       for (const n of list.items)
-        io.out(`${n.read ? ' ' : '*'} ${n.createdAt.slice(0, 16)}  ${n.kind.padEnd(18)}  ${n.body}\n`);
+        io.out(
+          `${n.read ? ' ' : '*'} ${formatLocalWithOffset(new Date(n.createdAt), zone)}  ${n.kind.padEnd(18)}  ${n.body}\n`,
+        );
       io.out(`${list.unreadCount} unread\n`);
     });
 }

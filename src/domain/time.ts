@@ -75,3 +75,60 @@ export function formatInZone(instant: Date, zone: string): string {
   const z = Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(zone);
   return z.toString({ timeZoneName: 'never', smallestUnit: 'second' });
 }
+
+const weekdayNames = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * An instant as people read it in a zone: "22:00" when it falls on the same local day as
+ * `reference` (the moment the words are written), else with the day: "Thu 26 Nov 22:00", and the
+ * year too when it differs.
+ */
+export function formatLocalWhen(instant: Date, zone: string, reference: Date): string {
+  const z = Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(zone);
+  const r = Temporal.Instant.fromEpochMilliseconds(reference.getTime()).toZonedDateTimeISO(zone);
+  const clock = `${String(z.hour).padStart(2, '0')}:${String(z.minute).padStart(2, '0')}`;
+  if (z.toPlainDate().equals(r.toPlainDate())) return clock;
+  const day = `${weekdayNames[z.dayOfWeek - 1]} ${z.day} ${monthNames[z.month - 1]}`;
+  return z.year === r.year ? `${day} ${clock}` : `${day} ${z.year} ${clock}`;
+}
+
+/** A local date (YYYY-MM-DD) as people read it: "Thu 26 Nov" (with the year when not `referenceYear`). */
+export function formatLocalDate(date: string, referenceYear?: number): string {
+  const d = Temporal.PlainDate.from(date);
+  const day = `${weekdayNames[d.dayOfWeek - 1]} ${d.day} ${monthNames[d.month - 1]}`;
+  return referenceYear === undefined || d.year === referenceYear ? day : `${day} ${d.year}`;
+}
+
+/** The local calendar year of an instant in a zone. */
+export function localYear(instant: Date, zone: string): number {
+  return Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(zone).year;
+}
+
+function zonedParts(instant: Date, zone: string): { date: string; clock: string; offset: string } {
+  const z = Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(zone);
+  return {
+    date: z.toPlainDate().toString(),
+    clock: `${String(z.hour).padStart(2, '0')}:${String(z.minute).padStart(2, '0')}`,
+    offset: z.offset,
+  };
+}
+
+/** An instant for people, in a zone with its offset: "2026-11-25 22:00 +10:30". */
+export function formatLocalWithOffset(instant: Date, zone: string): string {
+  const p = zonedParts(instant, zone);
+  return `${p.date} ${p.clock} ${p.offset}`;
+}
+
+/**
+ * A span for people, in a zone with its offset: "2026-11-25 22:00–23:30 +10:30"; the end carries
+ * its date when it is another day, and its own offset when daylight saving changed in between.
+ */
+export function formatLocalRange(start: Date, end: Date, zone: string): string {
+  const s = zonedParts(start, zone);
+  const e = zonedParts(end, zone);
+  const endText = e.date === s.date ? e.clock : `${e.date} ${e.clock}`;
+  return s.offset === e.offset
+    ? `${s.date} ${s.clock}–${endText} ${s.offset}`
+    : `${s.date} ${s.clock} ${s.offset}–${endText} ${e.offset}`;
+}

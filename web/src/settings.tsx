@@ -10,7 +10,10 @@ const kindLabels: Record<string, { label: string; hint: string }> = {
     label: 'Someone books right before or after my session',
     hint: 'So you know who is coming in or waiting to go out.',
   },
-  'heads-up': { label: 'A reminder shortly before my session starts', hint: '' },
+  'heads-up': {
+    label: 'A reminder shortly before my session ends, when the next group is due',
+    hint: '',
+  },
   'next-group-waiting': {
     label: 'The next group is waiting for my space',
     hint: 'Sent when your session runs up against the next one.',
@@ -22,6 +25,10 @@ const kindLabels: Record<string, { label: string; hint: string }> = {
   },
   'booking-cancelled': { label: 'A session I am in is cancelled', hint: '' },
   'added-to-series': { label: 'I am added to a repeating series', hint: '' },
+  'space-free': {
+    label: 'The space I am waiting for is free',
+    hint: 'Sent when the session in the way moves out.',
+  },
 };
 
 /** The member's own settings: which kinds of notice they receive. */

@@ -5,6 +5,8 @@ const iso = (d: Date) => d.toISOString();
 export interface CheckinRules {
   checkinOpenMinutes: number;
   releaseAfterMinutes: number;
+  /** The site's zone: times in answers are shown in it. */
+  timeZone: string;
 }
 
 export async function findCheckinRules(
@@ -13,8 +15,9 @@ export async function findCheckinRules(
   spaceId: string,
 ): Promise<CheckinRules | undefined> {
   const res = await db.query<CheckinRules>(
-    `SELECT checkin_open_minutes AS "checkinOpenMinutes", release_after_minutes AS "releaseAfterMinutes"
-       FROM spaces WHERE site_id = $1 AND id = $2`,
+    `SELECT sp.checkin_open_minutes AS "checkinOpenMinutes", sp.release_after_minutes AS "releaseAfterMinutes",
+            st.time_zone AS "timeZone"
+       FROM spaces sp JOIN sites st ON st.site_id = sp.site_id WHERE sp.site_id = $1 AND sp.id = $2`,
     [siteId, spaceId],
   );
   return res.rows[0];
@@ -22,7 +25,8 @@ export async function findCheckinRules(
 
 /**
  * Other active bookings of the space that hold it at some point in [from, until): the ones in the
- * way of an early check-in. `freeAt` is the end of the latest one's blocked range (changeover included).
+ * way of an early check-in. `freeAt` is the end of the latest one's blocked range (changeover included);
+ * `holdsAtFrom` says whether it holds the space at `from` itself (it is in the way now).
  */
 export async function findHolders(
   db: Queryable,
@@ -31,9 +35,9 @@ export async function findHolders(
   from: Date,
   until: Date,
   exceptId: string,
-): Promise<{ id: string; freeAt: Date }[]> {
-  const res = await db.query<{ id: string; freeAt: Date }>(
-    `SELECT id, upper(blocked) AS "freeAt" FROM bookings
+): Promise<{ id: string; freeAt: Date; holdsAtFrom: boolean }[]> {
+  const res = await db.query<{ id: string; freeAt: Date; holdsAtFrom: boolean }>(
+    `SELECT id, upper(blocked) AS "freeAt", blocked @> $3::timestamptz AS "holdsAtFrom" FROM bookings
       WHERE site_id = $1 AND space_id = $2 AND id <> $5 AND status IN ('confirmed', 'checked_in')
         AND blocked && tstzrange($3::timestamptz, $4::timestamptz, '[)')
       ORDER BY upper(blocked)`,
@@ -206,4 +210,31 @@ export async function recordBookingJob(
     [siteId, bookingId, job, iso(at)],
   );
   return res.rows.length > 0;
+}
+
+/** The job name that records "next group waiting" sent to a holder for one waiting booking. */
+const waitingJob = (waitingId: string) => `next-group-waiting:${waitingId}`;
+
+/**
+ * Records that the holders of `holderId` were told `waitingId` is waiting; false when they already
+ * were (at most one such notice per pair of bookings).
+ */
+export async function recordWaiting(
+  db: Queryable,
+  siteId: string,
+  holderId: string,
+  waitingId: string,
+  at: Date,
+): Promise<boolean> {
+  return recordBookingJob(db, siteId, holderId, waitingJob(waitingId), at);
+}
+
+/** The bookings whose people were told they wait for `holderId` (see recordWaiting). */
+export async function findWaitingFor(db: Queryable, siteId: string, holderId: string): Promise<string[]> {
+  const res = await db.query<{ job: string }>(
+    `SELECT job FROM booking_jobs WHERE site_id = $1 AND booking_id = $2 AND job LIKE 'next-group-waiting:%'
+      ORDER BY done_at, job`,
+    [siteId, holderId],
+  );
+  return res.rows.map((r) => r.job.slice('next-group-waiting:'.length));
 }

@@ -22,7 +22,7 @@ export default async function checkinRoutes(app: App, deps: Deps): Promise<void>
         tags: ['bookings'],
         summary: 'Check in; opens a few minutes before the start (per space)',
         description:
-          'Too early while another booking holds the space: 409 with `freeAt` (when it frees) and the holders are told that the next group is waiting.',
+          'Before the check-in window opens: 409 `invalid-state` with `opensAt`. From then on, while another booking holds the space: 409 with `freeAt` (when it frees), and the holders of the booking in the way now are told, once, that the next group is waiting.',
         params: IdParams,
         body: NoBody,
         response: { 200: Booking, ...errorResponses },
@@ -35,7 +35,7 @@ export default async function checkinRoutes(app: App, deps: Deps): Promise<void>
         if (result.ok) return { status: 200, body: result.booking };
         // Answered, not thrown: the "next group is waiting" event must commit with the refusal.
         const problem = toProblem(
-          new AppError('booking-conflict', `The space is held until ${result.freeAt}`, {
+          new AppError('booking-conflict', `The space is held until ${result.freeAtLocal}`, {
             field: 'path.id',
             freeAt: result.freeAt,
             opensAt: result.opensAt,

@@ -1,4 +1,5 @@
 import type { Db, Tx } from '../../db/store.ts';
+import { formatInZone } from '../../domain/time.ts';
 import { AppError } from '../../http/errors.ts';
 import { isInvolved } from '../bookings/policy.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
@@ -26,12 +27,14 @@ function authorizeAttend(ctx: Ctx, b: bookingsRepo.BookingRow): void {
 
 export type CheckInResult =
   | { ok: true; booking: BookingView }
-  | { ok: false; freeAt: string; opensAt: string; holders: string[] };
+  | { ok: false; freeAt: string; freeAtLocal: string; opensAt: string; holders: string[] };
 
 /**
- * Checks in to a booking. It opens the space's check-in window before the start; an attempt before
- * that while other bookings hold the space is an expected refusal carrying when the space frees,
- * and an event (committed with the refusal) tells the holders that the next group is waiting.
+ * Checks in to a booking. Check-in opens the space's check-in window before the start: an attempt
+ * before that is refused with when it opens. From then on, while other bookings still hold the space,
+ * the attempt is an expected refusal carrying when the space frees; the holders of the booking in
+ * the way now are told (once per pair of bookings, by an event committed with the refusal) that the
+ * next group is waiting, naming who tried.
  */
 export async function checkIn(ctx: Ctx, id: string): Promise<CheckInResult> {
   return ctx.db.transaction(async (tx) => {
@@ -45,29 +48,34 @@ export async function checkIn(ctx: Ctx, id: string): Promise<CheckInResult> {
     if (now.getTime() >= end.getTime()) throw new AppError('invalid-state', 'The booking has already ended');
     const rules = (await repo.findCheckinRules(tx, ctx.actor.siteId, b.spaceId))!;
     const opensAt = new Date(start.getTime() - rules.checkinOpenMinutes * 60_000);
-    if (now.getTime() < opensAt.getTime()) {
-      const holders = await repo.findHolders(tx, ctx.actor.siteId, b.spaceId, now, start, b.id);
-      if (holders.length === 0)
-        throw new AppError('invalid-state', `Check-in opens at ${opensAt.toISOString()}`, {
-          opensAt: opensAt.toISOString(),
+    const opensLocal = formatInZone(opensAt, rules.timeZone);
+    if (now.getTime() < opensAt.getTime())
+      throw new AppError('invalid-state', `Check-in opens at ${opensLocal}`, { opensAt: opensLocal });
+    const holders =
+      now.getTime() < start.getTime()
+        ? await repo.findHolders(tx, ctx.actor.siteId, b.spaceId, now, start, b.id)
+        : [];
+    if (holders.length > 0) {
+      const freeAt = new Date(holders[holders.length - 1]!.freeAt).toISOString();
+      // Only the booking in the way now is told, and only once for this waiting booking.
+      const told: string[] = [];
+      for (const h of holders)
+        if (h.holdsAtFrom && (await repo.recordWaiting(tx, ctx.actor.siteId, h.id, b.id, now)))
+          told.push(h.id);
+      if (told.length > 0)
+        await insertEvent(tx, {
+          siteId: ctx.actor.siteId,
+          actorId: ctx.actor.memberId,
+          type: 'booking.checkin-refused',
+          subjectType: 'booking',
+          subjectId: b.id,
+          after: { waiting: presentBooking(b), holderIds: told, freeAt },
         });
-      const freeAt = holders[holders.length - 1]!.freeAt;
-      await insertEvent(tx, {
-        siteId: ctx.actor.siteId,
-        actorId: ctx.actor.memberId,
-        type: 'booking.checkin-refused',
-        subjectType: 'booking',
-        subjectId: b.id,
-        after: {
-          waiting: presentBooking(b),
-          holderIds: holders.map((h) => h.id),
-          freeAt: new Date(freeAt).toISOString(),
-        },
-      });
       return {
         ok: false,
-        freeAt: new Date(freeAt).toISOString(),
-        opensAt: opensAt.toISOString(),
+        freeAt,
+        freeAtLocal: formatInZone(new Date(freeAt), rules.timeZone),
+        opensAt: opensLocal,
         holders: holders.map((h) => h.id),
       };
     }

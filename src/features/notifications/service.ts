@@ -1,9 +1,10 @@
 import type { Db, Queryable } from '../../db/store.ts';
-import { localDateTime } from '../../domain/time.ts';
+import { parseRRule } from '../../domain/recurrence.ts';
 import { invalid } from '../../http/errors.ts';
 import type { Ctx } from '../context.ts';
 import { hubFor } from './live.ts';
 import * as repo from './repository.ts';
+import { count, duration, ruleInWords, when } from './wording.ts';
 
 /** Every kind of notice; each can be turned off per member. */
 export const noticeKinds = [
@@ -14,6 +15,7 @@ export const noticeKinds = [
   'booking-released',
   'booking-cancelled',
   'added-to-series',
+  'space-free',
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 
@@ -56,9 +58,11 @@ interface BookingSnapshot {
 }
 
 const active = (b: BookingSnapshot | undefined) => b?.status === 'confirmed' || b?.status === 'checked_in';
-const clock = (at: Date | string, zone: string) => localDateTime(new Date(at), zone).slice(11);
 const minutesBetween = (a: Date | string, b: Date | string) =>
   Math.round((new Date(b).getTime() - new Date(a).getTime()) / 60_000);
+/** "Thu 26 Nov 22:00 to 23:30": the end carries its day only when it is not the start's. */
+const span = (start: Date | string, end: Date | string, zone: string, now: Date) =>
+  `${when(start, zone, now)} to ${when(end, zone, new Date(start))}`;
 
 /** Notices for other bookings of the space within the adjacency window of `b`. */
 async function adjacencyNotices(
@@ -70,6 +74,7 @@ async function adjacencyNotices(
   if (!place || place.adjacencyMinutes <= 0) return [];
   const start = new Date(b.start);
   const end = new Date(b.end);
+  const now = new Date(e.at);
   const neighbours = await repo.findAdjacent(
     db,
     e.siteId,
@@ -90,14 +95,15 @@ async function adjacencyNotices(
   for (const n of neighbours) {
     const after = new Date(n.start).getTime() < start.getTime();
     const gap = after ? minutesBetween(n.end, start) : minutesBetween(end, n.start);
-    const when = after
-      ? `from ${clock(start, place.timeZone)}, ${gap} min after your session ends`
-      : `until ${clock(end, place.timeZone)}, ${gap} min before your session starts`;
+    const gapWords = gap === 0 ? 'right' : duration(gap);
+    const when_ = after
+      ? `from ${when(start, place.timeZone, now)}, ${gapWords} after your session ends`
+      : `until ${when(end, place.timeZone, now)}, ${gapWords} before your session starts`;
     const title = after
       ? `${place.spaceName} is booked right after you`
       : `${place.spaceName} is booked right before you`;
-    const people = hidden ? '' : ` for ${b.headcount} ${b.headcount === 1 ? 'person' : 'people'}`;
-    const body = `${who} booked ${place.spaceName}${people} ${when}.`;
+    const people = hidden ? '' : ` for ${count(b.headcount, 'person', 'people')}`;
+    const body = `${who} booked ${place.spaceName}${people} ${when_}.`;
     for (const memberId of audiences.get(n.id) ?? []) {
       if (own.has(memberId)) continue;
       out.push({
@@ -157,6 +163,8 @@ async function audienceNotices(
 async function deriveNotices(db: Queryable, e: repo.OutboxEvent): Promise<repo.NewNotice[]> {
   const after = e.after as BookingSnapshot | undefined;
   const before = e.before as BookingSnapshot | undefined;
+  // The words are written as of the change: "today" is the site's day when it happened.
+  const now = new Date(e.at);
   switch (e.type) {
     case 'booking.created':
       return active(after) ? adjacencyNotices(db, e, after!) : [];
@@ -179,28 +187,30 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent): Promise<repo.N
         after.id,
         'booking-moved',
         `${after.title} moved to ${where}`,
-        `${after.title} now takes place in ${where} from ${clock(after.start, zone)} to ${clock(after.end, zone)}.${message}`,
+        `${after.title} now takes place in ${where}, ${span(after.start, after.end, zone, now)}.${message}`,
         { spaceId: after.spaceId, spaceName: where, start: after.start, end: after.end, message: e.reason },
       );
       return [...moved, ...(active(after) ? await adjacencyNotices(db, e, after) : [])];
     }
-    case 'booking.cancelled':
+    case 'booking.cancelled': {
       // Occurrences cancelled with their series are told once, by the series.cancelled event.
       if (!after || (after as { bySeries?: boolean }).bySeries) return [];
+      const place = await repo.findPlace(db, e.siteId, after.spaceId);
+      const zone = place?.timeZone ?? 'UTC';
       return audienceNotices(
         db,
         e,
         after.id,
         'booking-cancelled',
         `${after.title} was cancelled`,
-        `${after.title} on ${after.start.slice(0, 10)} was cancelled.`,
-        {
-          start: after.start,
-        },
+        `${after.title} in ${place?.spaceName ?? 'its space'}, ${span(after.start, after.end, zone, now)}, was cancelled.`,
+        { start: after.start, end: after.end, spaceId: after.spaceId },
       );
+    }
     case 'booking.released': {
       if (!after) return [];
       const place = await repo.findPlace(db, e.siteId, after.spaceId);
+      const zone = place?.timeZone ?? 'UTC';
       const where = place?.spaceName ?? 'the space';
       return audienceNotices(
         db,
@@ -208,8 +218,8 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent): Promise<repo.N
         after.id,
         'booking-released',
         `${after.title} was released`,
-        `Nobody checked in, so ${where} was released for others.`,
-        { spaceId: after.spaceId },
+        `Nobody checked in to ${after.title} (${span(after.start, after.end, zone, now)}), so ${where} was released for others.`,
+        { spaceId: after.spaceId, start: after.start },
         { includeActor: true },
       );
     }
@@ -217,20 +227,42 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent): Promise<repo.N
       const d = e.after as { holderIds: string[]; freeAt: string; waiting: BookingSnapshot };
       const place = await repo.findPlace(db, e.siteId, d.waiting.spaceId);
       const zone = place?.timeZone ?? 'UTC';
+      const where = place?.spaceName ?? 'the space';
+      // Who tried is named; of a private booking, its people see nothing but that a group waits.
+      const hidden = d.waiting.visibility === 'private';
+      const who = hidden || !e.actorId ? 'The next group' : await repo.memberName(db, e.siteId, e.actorId);
+      const what = hidden ? '' : ` ${d.waiting.title}`;
+      const body =
+        `${who}${hidden ? ' is' : ` (${count(d.waiting.headcount, 'person', 'people')}) is`} waiting to start${what} ` +
+        `in ${where} at ${when(d.waiting.start, zone, now)}` +
+        (new Date(d.freeAt).getTime() !== new Date(d.waiting.start).getTime()
+          ? `; your session holds it until ${when(d.freeAt, zone, now)}.`
+          : '.');
       const out: repo.NewNotice[] = [];
       for (const holder of d.holderIds)
         out.push(
-          ...(await audienceNotices(
-            db,
-            e,
-            holder,
-            'next-group-waiting',
-            'The next group is waiting',
-            `${d.waiting.visibility === 'private' ? 'The next group' : `${d.waiting.organizer?.displayName ?? 'The next group'} (${d.waiting.headcount})`} is waiting to start${d.waiting.visibility === 'private' ? '' : ` ${d.waiting.title}`} in ${place?.spaceName ?? 'the space'} at ${clock(d.waiting.start, zone)}.`,
-            { waitingBookingId: d.waiting.id, freeAt: d.freeAt },
-          )),
+          ...(await audienceNotices(db, e, holder, 'next-group-waiting', 'The next group is waiting', body, {
+            waitingBookingId: d.waiting.id,
+            freeAt: d.freeAt,
+            attempter: hidden ? null : e.actorId,
+          })),
         );
       return out;
+    }
+    case 'booking.space-freed': {
+      const d = e.after as { waiting: BookingSnapshot; freedBy: string };
+      const place = await repo.findPlace(db, e.siteId, d.waiting.spaceId);
+      const zone = place?.timeZone ?? 'UTC';
+      const where = place?.spaceName ?? 'The space';
+      return audienceNotices(
+        db,
+        e,
+        d.waiting.id,
+        'space-free',
+        `${where} is free`,
+        `The session before yours moved out: ${where} is free, and you can check in to ${d.waiting.title} (${span(d.waiting.start, d.waiting.end, zone, now)}).`,
+        { spaceId: d.waiting.spaceId, start: d.waiting.start, freedBy: d.freedBy },
+      );
     }
     case 'booking.heads-up': {
       const d = e.after as { booking: BookingSnapshot; next: BookingSnapshot };
@@ -241,8 +273,8 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent): Promise<repo.N
         e,
         d.booking.id,
         'heads-up',
-        `${d.booking.title} ends at ${clock(d.booking.end, zone)}`,
-        `The next group (${d.next.visibility === 'private' ? 'a private booking' : `${d.next.organizer?.displayName ?? 'someone'}, ${d.next.headcount}`}) is due in ${place?.spaceName ?? 'the space'} at ${clock(d.next.start, zone)}.`,
+        `${d.booking.title} ends at ${when(d.booking.end, zone, now)}`,
+        `The next group (${d.next.visibility === 'private' ? 'a private booking' : `${d.next.organizer?.displayName ?? 'someone'}, ${count(d.next.headcount, 'person', 'people')}`}) is due in ${place?.spaceName ?? 'the space'} at ${when(d.next.start, zone, now)}.`,
         { nextBookingId: d.next.id, nextStart: d.next.start },
         { includeActor: true },
       );
@@ -256,6 +288,9 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent): Promise<repo.N
         memberIds?: string[];
         squadIds?: string[];
         organizerId?: string;
+        firstBookingId?: string | null;
+        firstStart?: string | null;
+        spaceId?: string;
       };
       if (c.scope === 'one' || !c.memberIds) return [];
       const members = new Set([
@@ -265,16 +300,19 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent): Promise<repo.N
       ]);
       members.delete('');
       if (e.actorId) members.delete(e.actorId);
-      const from = c.scope === 'following' && c.occurrence ? ` from ${c.occurrence.slice(0, 10)}` : '';
+      const place = c.spaceId ? await repo.findPlace(db, e.siteId, c.spaceId) : undefined;
+      const zone = place?.timeZone ?? 'UTC';
+      const from = c.scope === 'following' && c.occurrence ? ` from ${when(c.occurrence, zone, now)}` : '';
+      const first = c.firstStart ? `, the first ${when(c.firstStart, zone, now)}` : '';
       return [...members].map((memberId) => ({
         siteId: e.siteId,
         memberId,
         kind: 'booking-cancelled' as const,
         eventId: e.id,
-        bookingId: null,
+        bookingId: c.firstBookingId ?? null,
         title: `${c.title} was cancelled${from}`,
-        body: `The series ${c.title} was cancelled${from}: ${c.cancelled} session(s).`,
-        data: { seriesId: e.subjectId, scope: c.scope, cancelled: c.cancelled },
+        body: `The series ${c.title} was cancelled${from}: ${count(c.cancelled, 'session')} cancelled${first}.`,
+        data: { seriesId: e.subjectId, scope: c.scope, cancelled: c.cancelled, start: c.firstStart ?? null },
         createdAt: new Date(e.at),
       }));
     }
@@ -282,10 +320,24 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent): Promise<repo.N
       const s = e.after as {
         id: string;
         title: string;
+        spaceId: string;
         memberIds: string[];
         rrule: string;
         startTime: string;
+        durationMinutes: number;
+        booked?: number;
+        skipped?: number;
+        firstBookingId?: string | null;
+        firstStart?: string | null;
       };
+      const place = await repo.findPlace(db, e.siteId, s.spaceId);
+      const zone = place?.timeZone ?? 'UTC';
+      const booked = count(s.booked ?? 0, 'session');
+      const skipped = s.skipped ? `, ${s.skipped} skipped` : '';
+      const first = s.firstStart ? `; the first ${when(s.firstStart, zone, now)}` : '';
+      const body =
+        `${s.title} in ${place?.spaceName ?? 'its space'}: ${seriesRuleWords(s.rrule)} at ${s.startTime} ` +
+        `for ${duration(s.durationMinutes)}, ${booked} booked${skipped}${first}.`;
       return (s.memberIds ?? [])
         .filter((m) => m !== e.actorId)
         .map((memberId) => ({
@@ -293,15 +345,24 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent): Promise<repo.N
           memberId,
           kind: 'added-to-series' as const,
           eventId: e.id,
-          bookingId: null,
+          bookingId: s.firstBookingId ?? null,
           title: `You were added to ${s.title}`,
-          body: `${s.title}: ${s.rrule} at ${s.startTime}.`,
-          data: { seriesId: s.id },
+          body,
+          data: { seriesId: s.id, start: s.firstStart ?? null },
           createdAt: new Date(e.at),
         }));
     }
     default:
       return [];
+  }
+}
+
+/** The rule of a series in words; a rule this server did not write falls back to "repeating". */
+function seriesRuleWords(rrule: string): string {
+  try {
+    return ruleInWords(parseRRule(rrule));
+  } catch {
+    return 'repeating';
   }
 }
 

@@ -8,7 +8,7 @@ import {
   parseRRule,
   parseStartTime,
 } from '../../domain/recurrence.ts';
-import { localDate, parseInstant } from '../../domain/time.ts';
+import { formatInZone, localDate, parseInstant } from '../../domain/time.ts';
 import { AppError, invalid } from '../../http/errors.ts';
 import { checkVersion } from '../../http/if-match.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
@@ -153,10 +153,14 @@ async function materialize(
     } catch (err) {
       if (!isRuleViolation(err)) throw err;
       if (onRuleViolation === 'throw')
-        throw new AppError('rule-violation', `The occurrence at ${o.start.toISOString()}: ${err.message}`, {
-          ...err.extras,
-          occurrence: o.originalStart.toISOString(),
-        });
+        throw new AppError(
+          'rule-violation',
+          `The occurrence at ${formatInZone(o.start, space.timeZone)}: ${err.message}`,
+          {
+            ...err.extras,
+            occurrence: o.originalStart.toISOString(),
+          },
+        );
       await repo.recordException(tx, s.siteId, s.id, o.originalStart, 'skipped');
       continue;
     }
@@ -316,6 +320,8 @@ export async function createSeries(ctx: Ctx, input: NewSeriesInput): Promise<Ser
         memberIds: view.participants.members,
         booked: booked.length,
         skipped: skipped.length,
+        firstBookingId: booked[0]?.id ?? null,
+        firstStart: booked[0]?.start ?? null,
       },
     });
     return { series: view, booked, skipped };
@@ -448,6 +454,8 @@ export async function cancelSeries(
         status: q.scope === 'all' ? 'cancelled' : 'ended',
       });
     }
+    // What the notice counts and links to: the sessions this actually cancelled.
+    const cancelled = targets.filter((o) => o.status === 'confirmed');
     await insertEvent(tx, {
       siteId: s.siteId,
       actorId: ctx.actor.memberId,
@@ -458,7 +466,10 @@ export async function cancelSeries(
       after: {
         scope: q.scope,
         occurrence: at?.toISOString() ?? null,
-        cancelled: targets.length,
+        cancelled: cancelled.length,
+        firstBookingId: cancelled[0]?.id ?? null,
+        firstStart: cancelled[0] ? new Date(cancelled[0].start).toISOString() : null,
+        spaceId: s.spaceId,
         title: s.title,
         memberIds: s.memberIds,
         squadIds: s.squadIds,
