@@ -33,7 +33,7 @@ export function schedulerHook(): ServerHook {
         running = (async () => {
           do {
             again = false;
-            await runDelivery(ctx.db).catch((err: unknown) =>
+            await runDelivery(ctx.db, () => ctx.clock.now()).catch((err: unknown) =>
               ctx.log.error({ err }, 'notice delivery failed'),
             );
           } while (again);

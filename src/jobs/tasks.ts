@@ -15,7 +15,11 @@ import type { Task } from './scheduler.ts';
 export function serverTasks(db: Db, opts: { deliveryEveryMs?: number } = {}): Task[] {
   return [
     // Notices should reach live connections within a fraction of a second of the change.
-    { name: 'deliver-notifications', everyMs: opts.deliveryEveryMs ?? 50, run: () => runDelivery(db) },
+    {
+      name: 'deliver-notifications',
+      everyMs: opts.deliveryEveryMs ?? 50,
+      run: (now) => runDelivery(db, () => now),
+    },
     // Timed jobs run on the instant they fall due (nextDue); the period is the poll behind it.
     {
       name: 'release-no-shows',

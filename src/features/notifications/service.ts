@@ -69,12 +69,12 @@ async function adjacencyNotices(
   db: Queryable,
   e: repo.OutboxEvent,
   b: BookingSnapshot,
+  now: Date,
 ): Promise<repo.NewNotice[]> {
   const place = await repo.findPlace(db, e.siteId, b.spaceId);
   if (!place || place.adjacencyMinutes <= 0) return [];
   const start = new Date(b.start);
   const end = new Date(b.end);
-  const now = new Date(e.at);
   const neighbours = await repo.findAdjacent(
     db,
     e.siteId,
@@ -160,20 +160,18 @@ async function audienceNotices(
 }
 
 /** The notices an event gives rise to. Events of other kinds give none. */
-async function deriveNotices(db: Queryable, e: repo.OutboxEvent): Promise<repo.NewNotice[]> {
+async function deriveNotices(db: Queryable, e: repo.OutboxEvent, now: Date): Promise<repo.NewNotice[]> {
   const after = e.after as BookingSnapshot | undefined;
   const before = e.before as BookingSnapshot | undefined;
-  // The words are written as of the change: "today" is the site's day when it happened.
-  const now = new Date(e.at);
   switch (e.type) {
     case 'booking.created':
-      return active(after) ? adjacencyNotices(db, e, after!) : [];
+      return active(after) ? adjacencyNotices(db, e, after!, now) : [];
     case 'booking.updated': {
       const moved =
         before &&
         after &&
         (before.start !== after.start || before.end !== after.end || before.spaceId !== after.spaceId);
-      return moved && active(after) ? adjacencyNotices(db, e, after!) : [];
+      return moved && active(after) ? adjacencyNotices(db, e, after!, now) : [];
     }
     case 'booking.moved': {
       if (!after) return [];
@@ -190,7 +188,7 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent): Promise<repo.N
         `${after.title} now takes place in ${where}, ${span(after.start, after.end, zone, now)}.${message}`,
         { spaceId: after.spaceId, spaceName: where, start: after.start, end: after.end, message: e.reason },
       );
-      return [...moved, ...(active(after) ? await adjacencyNotices(db, e, after) : [])];
+      return [...moved, ...(active(after) ? await adjacencyNotices(db, e, after, now) : [])];
     }
     case 'booking.cancelled': {
       // Occurrences cancelled with their series are told once, by the series.cancelled event.
@@ -373,23 +371,29 @@ function seriesRuleWords(rrule: string): string {
 export async function deliverPending(
   db: Db,
   limit = 200,
+  now: () => Date = () => new Date(),
 ): Promise<{ claimed: number; notices: repo.NoticeRow[] }> {
   return db.transaction(async (tx) => {
     const events = await repo.claimOutbox(tx, limit);
     if (events.length === 0) return { claimed: 0, notices: [] };
     const notices: repo.NewNotice[] = [];
-    for (const e of events) notices.push(...(await deriveNotices(tx, e)));
+    // The words are written as of now: "today" is the site's day when the notice is written.
+    const at = now();
+    for (const e of events) notices.push(...(await deriveNotices(tx, e, at)));
     const written = await repo.insertNotices(tx, notices);
     return { claimed: events.length, notices: written };
   });
 }
 
-/** Delivers pending events until none are left and pushes the new notices to live connections. */
-export async function runDelivery(db: Db): Promise<number> {
+/**
+ * Delivers pending events until none are left and pushes the new notices to live connections.
+ * `now` is the server's clock: notice texts leave out the day when it is today.
+ */
+export async function runDelivery(db: Db, now: () => Date = () => new Date()): Promise<number> {
   const batch = 200;
   let total = 0;
   for (;;) {
-    const { claimed, notices } = await deliverPending(db, batch);
+    const { claimed, notices } = await deliverPending(db, batch, now);
     hubFor(db).publish(notices);
     total += notices.length;
     // A short batch means the outbox was drained (or the rest is claimed by another server).
