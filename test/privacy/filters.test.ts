@@ -120,6 +120,33 @@ for (const kind of storeKinds()) {
       );
     });
 
+    it('conflicts, neighbours and series clashes show a private booking as busy only', async () => {
+      const clash = await t.request('POST', '/api/v1/bookings', {
+        as: cleo,
+        body: { spaceId: lounge, start: at(t0, 90), end: at(t0, 150), title: 'Mine' },
+      });
+      assert.equal(clash.status, 409);
+      assert.deepEqual(
+        clash.body.conflicts.map((c: { id: string; busy: boolean; title: string }) => [
+          c.id,
+          c.busy,
+          c.title,
+        ]),
+        [[privateId, true, 'Busy']],
+      );
+      assert.doesNotMatch(JSON.stringify(clash.body), /Sparring|Aiko|Bram/);
+      const mine = await t.request('POST', '/api/v1/bookings', {
+        as: cleo,
+        body: { spaceId: lounge, start: at(t0, 120), end: at(t0, 150), title: 'Mine' },
+      });
+      assert.equal(mine.status, 201, JSON.stringify(mine.body));
+      const around = await t.request('GET', `/api/v1/bookings/${mine.body.id}/neighbours`, { as: cleo });
+      assert.equal(around.status, 200);
+      assert.equal(around.body.before.booking.id, privateId);
+      assert.equal(around.body.before.booking.busy, true);
+      assert.doesNotMatch(JSON.stringify(around.body), /Sparring|Aiko|Bram/);
+    });
+
     it('a bad squad filter is a 400 naming the field', async () => {
       const res = await t.request('GET', '/api/v1/bookings?squad=nope', { as: cleo });
       assert.equal(res.status, 400);
