@@ -137,6 +137,25 @@ for (const kind of storeKinds()) {
       assert.equal((await checkIn(next.id, dov)).status, 200);
     });
 
+    it('a holder checking out early tells the waiting group the space is free', async () => {
+      clock.set(at(t0, 700));
+      const holder = await book(aiko, { spaceId: ring, start: at(t0, 710), end: at(t0, 760) });
+      const next = await book(cleo, { spaceId: ring, start: at(t0, 760), end: at(t0, 800) });
+      clock.set(at(t0, 712));
+      assert.equal((await checkIn(holder.id, aiko)).status, 200);
+      clock.set(at(t0, 752));
+      assert.equal((await checkIn(next.id, cleo)).status, 409);
+      assert.equal(
+        (await t.request('POST', `/api/v1/bookings/${holder.id}/check-out`, { as: aiko })).status,
+        200,
+      );
+      await runDelivery(t.db, () => clock.now());
+      const free = (await notices(cleo, 'space-free')).filter((n) => n.bookingId === next.id);
+      assert.equal(free.length, 1);
+      assert.match(free[0]!.body, /^The session before yours checked out early: Ring is free/);
+      assert.equal((await checkIn(next.id, cleo)).status, 200);
+    });
+
     it('a private waiting booking names nobody to the holders', async () => {
       clock.set(at(t0, 980));
       const holder = await book(aiko, { spaceId: ring, start: at(t0, 990), end: at(t0, 1020) });

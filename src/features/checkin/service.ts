@@ -112,8 +112,40 @@ export async function checkOut(ctx: Ctx, id: string): Promise<BookingView> {
       before: presentBooking(b),
       after: presentBooking(after),
     });
+    await tellWaitingGroups(tx, ctx, b, ctx.clock.now(), 'checked-out');
     return presentBooking(after, ctx.actor);
   });
+}
+
+/**
+ * After `moved` left its slot (moved away, or checked out early): the groups that were told they
+ * wait for it (check-in refused, see checkIn) and whose space nobody holds now any more are told it
+ * is free, by an event in the caller's transaction.
+ */
+export async function tellWaitingGroups(
+  tx: Tx,
+  ctx: Ctx,
+  moved: bookingsRepo.BookingRow,
+  now: Date,
+  how: 'moved' | 'checked-out',
+): Promise<void> {
+  const siteId = ctx.actor.siteId;
+  for (const waitingId of await repo.findWaitingFor(tx, siteId, moved.id)) {
+    const w = await bookingsRepo.findBooking(tx, siteId, waitingId);
+    if (w?.status !== 'confirmed' || w.spaceId !== moved.spaceId) continue;
+    if (new Date(w.end).getTime() <= now.getTime()) continue;
+    const until = new Date(Math.max(now.getTime(), new Date(w.start).getTime()));
+    const holders = await repo.findHolders(tx, siteId, w.spaceId, now, until, w.id);
+    if (holders.some((h) => h.holdsAtFrom)) continue;
+    await insertEvent(tx, {
+      siteId,
+      actorId: ctx.actor.memberId,
+      type: 'booking.space-freed',
+      subjectType: 'booking',
+      subjectId: w.id,
+      after: { waiting: presentBooking(w), freedBy: moved.id, how },
+    });
+  }
 }
 
 /** Releases confirmed bookings nobody checked in to by the release delay. Returns how many. */

@@ -1,4 +1,3 @@
-import type { Tx } from '../../db/store.ts';
 import { addDays, localDateTime, localToInstant, parseInstant } from '../../domain/time.ts';
 import { AppError, invalid } from '../../http/errors.ts';
 import { authorizeManage, canSeeDetails, isInvolved } from '../bookings/policy.ts';
@@ -12,9 +11,8 @@ import {
   recordChange,
   uuidRe,
 } from '../bookings/service.ts';
-import * as checkinRepo from '../checkin/repository.ts';
+import { tellWaitingGroups } from '../checkin/service.ts';
 import type { Ctx } from '../context.ts';
-import { insertEvent } from '../events/repository.ts';
 import { recordException } from '../series/repository.ts';
 import * as repo from './repository.ts';
 
@@ -113,34 +111,9 @@ export async function moveBooking(ctx: Ctx, id: string, input: MoveInput): Promi
     if (before.seriesId && before.originalStart)
       await recordException(tx, actor.siteId, before.seriesId, new Date(before.originalStart), 'modified');
     const after = await recordChange(tx, ctx, 'booking.moved', before, message ?? null);
-    await tellWaitingGroups(tx, ctx, before, now);
+    await tellWaitingGroups(tx, ctx, before, now, 'moved');
     return { ok: true, booking: presentBooking(after, actor) };
   });
-}
-
-/**
- * After `moved` left its slot: the groups that were told they wait for it (check-in refused, see
- * checkin/service.ts) and whose space nobody holds now any more are told it is free, by an event in
- * the move's transaction.
- */
-async function tellWaitingGroups(tx: Tx, ctx: Ctx, moved: bookingsRepo.BookingRow, now: Date): Promise<void> {
-  const siteId = ctx.actor.siteId;
-  for (const waitingId of await checkinRepo.findWaitingFor(tx, siteId, moved.id)) {
-    const w = await bookingsRepo.findBooking(tx, siteId, waitingId);
-    if (w?.status !== 'confirmed' || w.spaceId !== moved.spaceId) continue;
-    if (new Date(w.end).getTime() <= now.getTime()) continue;
-    const until = new Date(Math.max(now.getTime(), new Date(w.start).getTime()));
-    const holders = await checkinRepo.findHolders(tx, siteId, w.spaceId, now, until, w.id);
-    if (holders.some((h) => h.holdsAtFrom)) continue;
-    await insertEvent(tx, {
-      siteId,
-      actorId: ctx.actor.memberId,
-      type: 'booking.space-freed',
-      subjectType: 'booking',
-      subjectId: w.id,
-      after: { waiting: presentBooking(w), freedBy: moved.id },
-    });
-  }
 }
 
 /**

@@ -248,7 +248,8 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent, now: Date): Pro
       return out;
     }
     case 'booking.space-freed': {
-      const d = e.after as { waiting: BookingSnapshot; freedBy: string };
+      const d = e.after as { waiting: BookingSnapshot; freedBy: string; how?: string };
+      const why = d.how === 'checked-out' ? 'checked out early' : 'moved out';
       const place = await repo.findPlace(db, e.siteId, d.waiting.spaceId);
       const zone = place?.timeZone ?? 'UTC';
       const where = place?.spaceName ?? 'The space';
@@ -258,7 +259,7 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent, now: Date): Pro
         d.waiting.id,
         'space-free',
         `${where} is free`,
-        `The session before yours moved out: ${where} is free, and you can check in to ${d.waiting.title} (${span(d.waiting.start, d.waiting.end, zone, now)}).`,
+        `The session before yours ${why}: ${where} is free, and you can check in to ${d.waiting.title} (${span(d.waiting.start, d.waiting.end, zone, now)}).`,
         { spaceId: d.waiting.spaceId, start: d.waiting.start, freedBy: d.freedBy },
       );
     }
