@@ -11,6 +11,7 @@ import formatsPlugin from 'ajv-formats';
 const addFormats = formatsPlugin as unknown as typeof formatsPlugin.default;
 
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import { isLeapSecond } from '../domain/time.ts';
 import authRoutes from '../features/auth/routes.ts';
 import { authenticate } from '../features/auth/service.ts';
 import availabilityRoutes from '../features/availability/routes.ts';
@@ -84,7 +85,18 @@ export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'
   const coercing = addFormats(
     new Ajv({ coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false }),
   );
-  for (const ajv of [strict, coercing]) ajv.addKeyword('example');
+  for (const ajv of [strict, coercing]) {
+    ajv.addKeyword('example');
+    // ajv-formats accepts a leap second (23:59:60Z) as a date-time; no instant the API stores or
+    // compares can be one (it would silently become 23:59:59), so every date-time field refuses it.
+    const dateTime = ajv.formats['date-time'];
+    const valid = typeof dateTime === 'object' && 'validate' in dateTime ? dateTime.validate : undefined;
+    if (typeof valid === 'function')
+      ajv.addFormat(
+        'date-time',
+        (text: string) => !isLeapSecond(text) && (valid as (s: string) => boolean)(text),
+      );
+  }
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? strict : coercing).compile(schema),
   );
