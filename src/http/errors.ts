@@ -25,6 +25,8 @@ export const errorCodes = {
   'version-mismatch': 412,
   /** An update was sent without If-Match. */
   'precondition-required': 428,
+  /** A retry whose first answer held a secret shown once (a new token): the secret is not kept. */
+  'secret-not-replayed': 409,
   /** Idempotency-Key reused with another request. */
   'idempotency-key-reused': 422,
   /** A booking rule refused the request: hours, length, horizon, capacity, who may book. */

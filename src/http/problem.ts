@@ -27,6 +27,7 @@ const titles: Record<keyof typeof errorCodes, string> = {
   'version-mismatch': 'Changed since you read it',
   'precondition-required': 'If-Match required',
   'idempotency-key-reused': 'Idempotency-Key reused with another request',
+  'secret-not-replayed': 'The first answer held a secret that is not kept',
   'rule-violation': 'Not allowed by the booking rules',
   'rate-limited': 'Too many requests',
   internal: 'Internal error',
