@@ -10,7 +10,7 @@ import formatsPlugin from 'ajv-formats';
 // ajv-formats is CommonJS; its callable is the module's default export.
 const addFormats = formatsPlugin as unknown as typeof formatsPlugin.default;
 
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { isLeapSecond } from '../domain/time.ts';
 import authRoutes from '../features/auth/routes.ts';
 import { authenticate } from '../features/auth/service.ts';
@@ -61,6 +61,40 @@ function findBadText(value: unknown, path: string, depth = 0): string | undefine
     if (found) return found;
   }
   return undefined;
+}
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Refuses (403) a cookie-authenticated state-changing request that a browser says comes from
+ * another origin: `Sec-Fetch-Site` when sent (only `same-origin` and `none`, a typed-in request,
+ * pass), else `Origin` compared with the Host the request was sent to. A request with neither
+ * comes from no browser (curl, a script) and cannot be a forgery riding on a victim's cookie.
+ */
+function refuseCrossOrigin(request: FastifyRequest): void {
+  const site = request.headers['sec-fetch-site'];
+  if (typeof site === 'string') {
+    if (site === 'same-origin' || site === 'none') return;
+    throw new AppError('forbidden', `A ${site} request may not use the session cookie to change anything`, {
+      field: 'header.sec-fetch-site',
+    });
+  }
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  let host: string | undefined;
+  try {
+    host = origin === 'null' ? undefined : new URL(origin).host;
+  } catch {
+    host = undefined;
+  }
+  if (host === undefined || host !== request.host)
+    throw new AppError(
+      'forbidden',
+      'A request from another origin may not use the session cookie to change anything',
+      {
+        field: 'header.origin',
+      },
+    );
 }
 
 export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'] = false): Promise<App> {
@@ -178,10 +212,21 @@ export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'
 
   // Every /api/v1 route needs a caller unless it says it is public.
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/api/v1/') || request.routeOptions.config?.public) return;
+    if (!request.url.startsWith('/api/v1/')) return;
     const header = request.headers.authorization;
+    const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    // A cookie rides along with requests other sites make the browser send: a state-changing one
+    // that relies on it must come from our own pages (SameSite=Lax alone lets top-level POSTs of a
+    // sibling site through, and says nothing of old browsers).
+    if (
+      bearer === undefined &&
+      request.cookies[sessionCookie] !== undefined &&
+      !safeMethods.has(request.method)
+    )
+      refuseCrossOrigin(request);
+    if (request.routeOptions.config?.public) return;
     let token: string | undefined;
-    if (header?.startsWith('Bearer ')) token = header.slice(7).trim();
+    if (bearer !== undefined) token = bearer;
     else token = request.cookies[sessionCookie];
     if (!token || token.length > 200) throw new AppError('unauthenticated', 'Sign in or send a bearer token');
     const actor = await authenticate(deps.db, deps.clock, token);
