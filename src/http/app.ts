@@ -101,7 +101,11 @@ export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'
   const app = Fastify({
     logger,
     bodyLimit: 256 * 1024,
-    trustProxy: false,
+    // Only behind a proxy the configuration names does X-Forwarded-For decide request.ip.
+    trustProxy:
+      typeof deps.config.trustProxy === 'number'
+        ? ((hops: number) => (_address: string, hop: number) => hop < hops)(deps.config.trustProxy)
+        : deps.config.trustProxy,
     // A malformed or overlong URL is answered by the one error mapper like everything else.
     frameworkErrors: (error, request, reply) =>
       handleError(
