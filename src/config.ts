@@ -15,8 +15,19 @@ export interface Config {
   loginAddressLimit: number;
   /** Fastify's trustProxy: whether (or which, or how many) proxies' X-Forwarded-For to believe. */
   trustProxy: boolean | number | string[];
+  /** How long a resolved session or token is reused without a lookup (SHIPSHAPE_AUTH_CACHE_MS). */
+  authCacheMs: number;
   /** Cookies get the Secure flag when the app is served over https. */
   secureCookies: boolean;
+}
+
+/**
+ * SHIPSHAPE_AUTH_CACHE_MS (default 2000, 0 = off). Read on its own too: the caller cache is a module
+ * of the auth feature, set up before any config object exists.
+ */
+export function readAuthCacheMs(env: NodeJS.ProcessEnv = process.env): number {
+  const ms = Number(env.SHIPSHAPE_AUTH_CACHE_MS ?? 2000);
+  return Number.isFinite(ms) && ms >= 0 ? ms : 2000;
 }
 
 function positiveInt(value: string | undefined, fallback: number, name: string): number {
@@ -53,6 +64,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginRateLimit: positiveInt(env.SHIPSHAPE_LOGIN_RATE_LIMIT, 10, 'SHIPSHAPE_LOGIN_RATE_LIMIT'),
     loginAddressLimit: positiveInt(env.SHIPSHAPE_LOGIN_ADDRESS_LIMIT, 100, 'SHIPSHAPE_LOGIN_ADDRESS_LIMIT'),
     trustProxy: parseTrustProxy(env.SHIPSHAPE_TRUST_PROXY),
+    authCacheMs: readAuthCacheMs(env),
     secureCookies: env.SHIPSHAPE_SECURE_COOKIES === 'true',
   };
 }

@@ -104,7 +104,10 @@ export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'
     // Only behind a proxy the configuration names does X-Forwarded-For decide request.ip.
     trustProxy:
       typeof deps.config.trustProxy === 'number'
-        ? ((hops: number) => (_address: string, hop: number) => hop < hops)(deps.config.trustProxy)
+        ? (
+            (hops: number) => (_address: string, hop: number) =>
+              hop < hops
+          )(deps.config.trustProxy)
         : deps.config.trustProxy,
     // A malformed or overlong URL is answered by the one error mapper like everything else.
     frameworkErrors: (error, request, reply) =>

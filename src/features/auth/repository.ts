@@ -97,3 +97,14 @@ export async function listTokens(db: Queryable, siteId: string, memberId: string
   );
   return res.rows;
 }
+
+/** Which of the given tokens are still live (not revoked, not expired): live streams check theirs. */
+export async function liveTokenIds(db: Queryable, ids: string[], now: Date): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const res = await db.query<{ id: string }>(
+    `SELECT id FROM auth_tokens
+      WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`,
+    [ids, now],
+  );
+  return new Set(res.rows.map((r) => r.id));
+}

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
+import { readAuthCacheMs } from '../../config.ts';
 import type { Db } from '../../db/store.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { AppError } from '../../http/errors.ts';
@@ -80,12 +81,24 @@ export async function login(
  * server process takes effect within that time.
  */
 const actorCache = new Map<string, { actor: Actor & { tokenId: string }; until: number }>();
-const actorCacheMs = Number(process.env.SHIPSHAPE_AUTH_CACHE_MS ?? 2000);
+const actorCacheMs = readAuthCacheMs();
 const actorCacheMax = 10_000;
+
+const credentialListeners = new Set<() => void>();
+
+/**
+ * Calls `listener` whenever credentials may have ended in this process (a revocation, a logout, a
+ * password change, a deactivation); answers the unsubscribe. Live streams re-check theirs at once.
+ */
+export function onCredentialsChanged(listener: () => void): () => void {
+  credentialListeners.add(listener);
+  return () => credentialListeners.delete(listener);
+}
 
 /** Drops every cached caller: call it after a change to tokens, roles or squad memberships. */
 export function forgetCachedActors(): void {
   actorCache.clear();
+  for (const listener of credentialListeners) listener();
 }
 
 /** Resolves a presented token to the acting member, or undefined when it is unknown, expired or revoked. */
@@ -164,4 +177,9 @@ export async function revokeToken(ctx: Ctx, tokenId: string): Promise<void> {
   });
   // After the commit: a request in between would otherwise cache the token as still valid.
   forgetCachedActors();
+}
+
+/** Which of the given token ids are still live (not revoked, not expired). */
+export function liveTokenIds(db: Db, ids: string[], now: Date): Promise<Set<string>> {
+  return repo.liveTokenIds(db, ids, now);
 }
