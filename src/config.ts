@@ -15,6 +15,10 @@ export interface Config {
   loginAddressLimit: number;
   /** Fastify's trustProxy: whether (or which, or how many) proxies' X-Forwarded-For to believe. */
   trustProxy: boolean | number | string[];
+  /** The whole request, headers and body, must arrive within this; a slower one is cut off (408). */
+  requestTimeoutMs: number;
+  /** Connections one client address may hold open at once. */
+  maxConnectionsPerAddress: number;
   /** How long a resolved session or token is reused without a lookup (SHIPSHAPE_AUTH_CACHE_MS). */
   authCacheMs: number;
   /** Cookies get the Secure flag when the app is served over https. */
@@ -64,6 +68,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginRateLimit: positiveInt(env.SHIPSHAPE_LOGIN_RATE_LIMIT, 10, 'SHIPSHAPE_LOGIN_RATE_LIMIT'),
     loginAddressLimit: positiveInt(env.SHIPSHAPE_LOGIN_ADDRESS_LIMIT, 100, 'SHIPSHAPE_LOGIN_ADDRESS_LIMIT'),
     trustProxy: parseTrustProxy(env.SHIPSHAPE_TRUST_PROXY),
+    requestTimeoutMs: positiveInt(env.SHIPSHAPE_REQUEST_TIMEOUT_MS, 30_000, 'SHIPSHAPE_REQUEST_TIMEOUT_MS'),
+    maxConnectionsPerAddress: positiveInt(
+      env.SHIPSHAPE_MAX_CONNECTIONS_PER_ADDRESS,
+      128,
+      'SHIPSHAPE_MAX_CONNECTIONS_PER_ADDRESS',
+    ),
     authCacheMs: readAuthCacheMs(env),
     secureCookies: env.SHIPSHAPE_SECURE_COOKIES === 'true',
   };

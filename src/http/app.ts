@@ -25,6 +25,7 @@ import seriesRoutes from '../features/series/routes.ts';
 import sitesRoutes from '../features/sites/routes.ts';
 import spacesRoutes from '../features/spaces/routes.ts';
 import squadsRoutes from '../features/squads/routes.ts';
+import { capConnectionsPerAddress } from './connections.ts';
 import { sessionCookie } from './cookies.ts';
 import type { App, Deps } from './deps.ts';
 import { AppError } from './errors.ts';
@@ -101,6 +102,15 @@ export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'
   const app = Fastify({
     logger,
     bodyLimit: 256 * 1024,
+    // Slow clients are cut off: the headers and body of a request must arrive within the request
+    // timeout (checked every second at most), and a connection idle for two minutes is closed. A
+    // live stream is a response, which neither limits; its heartbeat keeps it from being idle.
+    requestTimeout: deps.config.requestTimeoutMs,
+    connectionTimeout: 120_000,
+    http: {
+      headersTimeout: Math.min(deps.config.requestTimeoutMs, 30_000),
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(deps.config.requestTimeoutMs / 2)),
+    },
     // Only behind a proxy the configuration names does X-Forwarded-For decide request.ip.
     trustProxy:
       typeof deps.config.trustProxy === 'number'
@@ -141,6 +151,8 @@ export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? strict : coercing).compile(schema),
   );
+
+  capConnectionsPerAddress(app.server, deps.config.maxConnectionsPerAddress);
 
   app.setErrorHandler(handleError);
 
