@@ -186,7 +186,7 @@ export interface FirstStartResult {
   email: string;
   /** Set when the password was generated (and must be shown once). */
   generatedPassword?: string;
-  /** Whether the demo crew were created (they share the admin's password). */
+  /** Whether the demo crew were created (they have no password until an admin resets one). */
   demo?: boolean;
 }
 
@@ -222,11 +222,9 @@ export async function firstStart(
         passwordHash,
       },
     });
-    if (opts.demo)
-      await loadDemo(
-        { db: tx, clock, actor: systemActor(created.siteId, created.adminId) },
-        { crewPassword: password },
-      );
+    // The demo crew get no password: the admin's is the admin's alone. To sign in as one of them,
+    // the admin resets their password (Admin → Members), which they then change at first sign-in.
+    if (opts.demo) await loadDemo({ db: tx, clock, actor: systemActor(created.siteId, created.adminId) });
     return created;
   });
   if (!created) return undefined;
@@ -249,7 +247,10 @@ export function firstStartBanner(result: FirstStartResult, url: string): string 
     `  password:   ${result.generatedPassword}`,
     'This password is shown only once. Set SHIPSHAPE_ADMIN_PASSWORD to choose it yourself.',
     ...(result.demo
-      ? ['The demo crew sign in with the same password, e.g. mireille.dubois@meridian.example.']
+      ? [
+          'The demo crew have no password: to sign in as one, reset theirs in Admin → Members',
+          '(or POST /api/v1/members/{id}/password-reset); they set their own at first sign-in.',
+        ]
       : []),
   ];
   const width = Math.max(...lines.map((l) => l.length));

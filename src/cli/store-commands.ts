@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import type { Db } from '../db/store.ts';
 import { systemClock } from '../domain/clock.ts';
+import { checkPassword } from '../features/auth/password-policy.ts';
 import { hashPassword } from '../features/auth/service.ts';
 import { type Ctx, systemActor } from '../features/context.ts';
 import { loadDemo } from '../features/demo/service.ts';
@@ -84,6 +85,13 @@ export async function adminCreateCommand(
   opts: { email: string; name: string; password?: string; site?: string; siteName?: string },
 ): Promise<void> {
   if (!/^[^\s@]+@[^\s@]+$/.test(opts.email)) throw new CliError(`${opts.email} is not an email address`);
+  if (opts.password !== undefined) {
+    try {
+      checkPassword(opts.password, '--password');
+    } catch (err) {
+      throw new CliError(`--password: ${(err as Error).message}`);
+    }
+  }
   const password = opts.password ?? randomBytes(12).toString('base64url');
   if (opts.site && opts.siteName)
     throw new CliError('Give --site (an existing site) or --site-name (a new site), not both');

@@ -66,6 +66,13 @@ function findBadText(value: unknown, path: string, depth = 0): string | undefine
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** What a member who must change their password may still do. */
+const passwordChangeRoutes = new Set([
+  'GET /api/v1/me',
+  'POST /api/v1/me/password',
+  'POST /api/v1/auth/logout',
+]);
+
 /**
  * Refuses (403) a cookie-authenticated state-changing request that a browser says comes from
  * another origin: `Sec-Fetch-Site` when sent (only `same-origin` and `none`, a typed-in request,
@@ -251,6 +258,14 @@ export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'
     const actor = await authenticate(deps.db, deps.clock, token);
     if (!actor) throw new AppError('unauthenticated', 'The session or token is unknown, expired or revoked');
     request.actor = actor;
+    // After an admin reset the password, the member may only set a new one (or sign out).
+    if (
+      actor.mustChangePassword &&
+      !passwordChangeRoutes.has(`${request.method} ${request.routeOptions.url}`)
+    )
+      throw new AppError('password-change-required', 'Set a new password first (POST /api/v1/me/password)', {
+        field: 'body.newPassword',
+      });
   });
 
   await app.register(

@@ -20,6 +20,7 @@ const titles: Record<keyof typeof errorCodes, string> = {
   unauthenticated: 'Not signed in',
   'invalid-credentials': 'Wrong email or password',
   forbidden: 'Not allowed',
+  'password-change-required': 'Set a new password first',
   'not-found': 'Not found',
   'booking-conflict': 'The slot is taken',
   'already-exists': 'Already exists',

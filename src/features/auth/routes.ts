@@ -6,7 +6,7 @@ import { answerPost } from '../../http/idempotency.ts';
 import { errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
 import { Member } from '../members/schema.ts';
 import { getMember } from '../members/service.ts';
-import { createApiToken, listTokens, login, revokeToken } from './service.ts';
+import { changePassword, createApiToken, listTokens, login, revokeToken } from './service.ts';
 import { LoginThrottle } from './throttle.ts';
 
 const Token = Type.Object({
@@ -169,6 +169,33 @@ export default async function authRoutes(app: App, deps: Deps): Promise<void> {
     },
     async (request, reply) => {
       await revokeToken(ctxOf(request, deps), request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/me/password',
+    {
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Change my password: the current one is required; every other session and token of mine is revoked',
+        body: Type.Object(
+          {
+            currentPassword: Type.String({ minLength: 1, maxLength: 200 }),
+            newPassword: Type.String({
+              minLength: 1,
+              maxLength: 200,
+              description: 'At least 12 characters, not a common password',
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await changePassword(ctxOf(request, deps), request.body);
       return reply.status(204).send(null);
     },
   );
