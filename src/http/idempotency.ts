@@ -15,19 +15,24 @@ export interface Answer {
 
 const maxKeyLength = 200;
 
+/** Field names that hold a credential shown once (API tokens, one-time links, passwords). */
+const secretField = /^(token|secret|password|link)$|(Token|Secret|Password|Link)$/;
+
+/**
+ * The request as text for its hash. Fields holding a secret (a password sent to set or check one)
+ * are left out: an unsalted hash of a body holding a password would let whoever reads the records
+ * guess the password offline.
+ */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
-      a < b ? -1 : a > b ? 1 : 0,
-    );
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([k]) => !secretField.test(k))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
-
-/** Field names that hold a credential shown once (API tokens, one-time links, passwords). */
-const secretField = /^(token|secret|password|link)$|(Token|Secret|Password|Link)$/;
 
 /**
  * The answer as a record may keep it: without any secret. A replay record is readable by whoever

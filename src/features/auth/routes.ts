@@ -194,9 +194,17 @@ export default async function authRoutes(app: App, deps: Deps): Promise<void> {
         response: { 204: Type.Null(), ...errorResponses },
       },
     },
-    async (request, reply) => {
-      await changePassword(ctxOf(request, deps), request.body);
-      return reply.status(204).send(null);
-    },
+    async (request, reply) =>
+      answerPost(
+        request,
+        reply,
+        deps,
+        async (tx) => {
+          await changePassword(ctxOf(request, deps, tx), request.body);
+          return { status: 204, body: null };
+        },
+        // Without a key the use-case commits on its own, so revoked tokens leave caches after the commit.
+        { ownTransaction: true },
+      ),
   );
 }

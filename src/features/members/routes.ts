@@ -106,12 +106,19 @@ export default async function membersRoutes(app: App, deps: Deps): Promise<void>
       preValidation: emptyBody,
     },
     async (request, reply) =>
-      answerPost(request, reply, deps, async (tx) => ({
-        status: 200,
-        body: await resetPassword(ctxOf(request, deps, tx), request.params.id, {
-          password: request.body.password,
+      answerPost(
+        request,
+        reply,
+        deps,
+        async (tx) => ({
+          status: 200,
+          body: await resetPassword(ctxOf(request, deps, tx), request.params.id, {
+            password: request.body.password,
+          }),
         }),
-      })),
+        // Its own transaction: revoked tokens leave the caches after the commit.
+        { ownTransaction: true },
+      ),
   );
 
   app.post(
@@ -133,11 +140,18 @@ export default async function membersRoutes(app: App, deps: Deps): Promise<void>
       preValidation: emptyBody,
     },
     async (request, reply) =>
-      answerPost(request, reply, deps, async (tx) => ({
-        status: 200,
-        body: await deactivateMember(ctxOf(request, deps, tx), request.params.id, {
-          reason: request.body.reason,
+      answerPost(
+        request,
+        reply,
+        deps,
+        async (tx) => ({
+          status: 200,
+          body: await deactivateMember(ctxOf(request, deps, tx), request.params.id, {
+            reason: request.body.reason,
+          }),
         }),
-      })),
+        // Its own transaction: revoked tokens leave the caches after the commit.
+        { ownTransaction: true },
+      ),
   );
 }
