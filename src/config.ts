@@ -9,10 +9,48 @@ export interface Config {
   adminEmail: string | undefined;
   adminPassword: string | undefined;
   logLevel: string;
-  /** Login attempts allowed per client address and email per minute. */
+  /** Failed sign-ins for one email before it is locked (then backoff from a minute, doubling). */
   loginRateLimit: number;
+  /** Failed sign-ins from one client address, any emails, before the address is locked. */
+  loginAddressLimit: number;
+  /** Fastify's trustProxy: whether (or which, or how many) proxies' X-Forwarded-For to believe. */
+  trustProxy: boolean | number | string[];
+  /** The whole request, headers and body, must arrive within this; a slower one is cut off (408). */
+  requestTimeoutMs: number;
+  /** Connections one client address may hold open at once. */
+  maxConnectionsPerAddress: number;
+  /** How long a resolved session or token is reused without a lookup (SHIPSHAPE_AUTH_CACHE_MS). */
+  authCacheMs: number;
   /** Cookies get the Secure flag when the app is served over https. */
   secureCookies: boolean;
+}
+
+/**
+ * SHIPSHAPE_AUTH_CACHE_MS (default 2000, 0 = off). Read on its own too: the caller cache is a module
+ * of the auth feature, set up before any config object exists.
+ */
+export function readAuthCacheMs(env: NodeJS.ProcessEnv = process.env): number {
+  const ms = Number(env.SHIPSHAPE_AUTH_CACHE_MS ?? 2000);
+  return Number.isFinite(ms) && ms >= 0 ? ms : 2000;
+}
+
+function positiveInt(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${name} must be a whole number of at least 1, got ${value}`);
+  return n;
+}
+
+/** `true`/`false`, a number of hops, or a comma-separated list of proxy addresses or CIDR ranges. */
+function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -27,7 +65,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminEmail: env.SHIPSHAPE_ADMIN_EMAIL || undefined,
     adminPassword: env.SHIPSHAPE_ADMIN_PASSWORD || undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
-    loginRateLimit: Number(env.SHIPSHAPE_LOGIN_RATE_LIMIT ?? 10),
+    loginRateLimit: positiveInt(env.SHIPSHAPE_LOGIN_RATE_LIMIT, 10, 'SHIPSHAPE_LOGIN_RATE_LIMIT'),
+    loginAddressLimit: positiveInt(env.SHIPSHAPE_LOGIN_ADDRESS_LIMIT, 100, 'SHIPSHAPE_LOGIN_ADDRESS_LIMIT'),
+    trustProxy: parseTrustProxy(env.SHIPSHAPE_TRUST_PROXY),
+    requestTimeoutMs: positiveInt(env.SHIPSHAPE_REQUEST_TIMEOUT_MS, 30_000, 'SHIPSHAPE_REQUEST_TIMEOUT_MS'),
+    maxConnectionsPerAddress: positiveInt(
+      env.SHIPSHAPE_MAX_CONNECTIONS_PER_ADDRESS,
+      128,
+      'SHIPSHAPE_MAX_CONNECTIONS_PER_ADDRESS',
+    ),
+    authCacheMs: readAuthCacheMs(env),
     secureCookies: env.SHIPSHAPE_SECURE_COOKIES === 'true',
   };
 }

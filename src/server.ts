@@ -90,22 +90,54 @@ function processAlive(pid: number): boolean {
 }
 
 /**
+ * When a process started, in clock ticks since boot (/proc/<pid>/stat, field 22), or undefined where
+ * there is no /proc. A pid is reused once its process is gone; pid and start time together are not.
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The lock file's text: the pid on the first line, its start time (when known) on the second. */
+function lockText(pid: number): string {
+  const start = processStartTime(pid);
+  return start ? `${pid}\n${start}\n` : `${pid}\n`;
+}
+
+/**
+ * Whether the process a lock file names still holds it: alive, and (where start times are known)
+ * the same process that wrote it, not a later one that was given the dead holder's pid.
+ */
+function holderLives(pid: number, recordedStart: string | undefined): boolean {
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return false;
+  if (recordedStart === undefined) return true;
+  const now = processStartTime(pid);
+  return now === undefined || now === recordedStart;
+}
+
+/**
  * Claims the embedded store's data folder for this process; answers the release. PGlite takes no
  * lock of its own, and two processes writing one folder corrupt it, so a second server or an
- * offline CLI command while the server runs is refused. A lock left by a killed process (its pid
- * is gone) is taken over.
+ * offline CLI command while the server runs is refused. A lock left by a killed process is taken
+ * over: its pid is gone, or now belongs to another process (the recorded start time differs).
  */
 export function lockDataDir(dir: string): () => void {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'shipshape.lock');
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
+      writeFileSync(path, lockText(process.pid), { flag: 'wx' });
       heldLocks.add(path);
       return () => {
         heldLocks.delete(path);
         try {
-          if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path);
+          if (readFileSync(path, 'utf8').split('\n')[0]?.trim() === String(process.pid)) unlinkSync(path);
         } catch {
           // Already gone: nothing to release.
         }
@@ -113,14 +145,17 @@ export function lockDataDir(dir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       let holder = Number.NaN;
+      let recordedStart: string | undefined;
       try {
-        holder = Number(readFileSync(path, 'utf8').trim());
+        const [pid, start] = readFileSync(path, 'utf8').split('\n');
+        holder = Number(pid?.trim());
+        recordedStart = start?.trim() || undefined;
       } catch {
         continue; // released between our two calls
       }
       // Our own pid on a lock we do not hold is a restarted container's (the server is pid 1 again).
       const ours = holder === process.pid && !heldLocks.has(path);
-      if (Number.isInteger(holder) && holder > 0 && !ours && processAlive(holder))
+      if (!ours && holderLives(holder, recordedStart))
         throw new Error(
           `The data folder ${dir} is in use by process ${holder} (a running server?); stop it first, or work through the API`,
         );
@@ -151,7 +186,7 @@ export interface FirstStartResult {
   email: string;
   /** Set when the password was generated (and must be shown once). */
   generatedPassword?: string;
-  /** Whether the demo crew were created (they share the admin's password). */
+  /** Whether the demo crew were created (they have no password until an admin resets one). */
   demo?: boolean;
 }
 
@@ -187,11 +222,9 @@ export async function firstStart(
         passwordHash,
       },
     });
-    if (opts.demo)
-      await loadDemo(
-        { db: tx, clock, actor: systemActor(created.siteId, created.adminId) },
-        { crewPassword: password },
-      );
+    // The demo crew get no password: the admin's is the admin's alone. To sign in as one of them,
+    // the admin resets their password (Admin → Members), which they then change at first sign-in.
+    if (opts.demo) await loadDemo({ db: tx, clock, actor: systemActor(created.siteId, created.adminId) });
     return created;
   });
   if (!created) return undefined;
@@ -214,7 +247,10 @@ export function firstStartBanner(result: FirstStartResult, url: string): string 
     `  password:   ${result.generatedPassword}`,
     'This password is shown only once. Set SHIPSHAPE_ADMIN_PASSWORD to choose it yourself.',
     ...(result.demo
-      ? ['The demo crew sign in with the same password, e.g. mireille.dubois@meridian.example.']
+      ? [
+          'The demo crew have no password: to sign in as one, reset theirs in Admin → Members',
+          '(or POST /api/v1/members/{id}/password-reset); they set their own at first sign-in.',
+        ]
       : []),
   ];
   const width = Math.max(...lines.map((l) => l.length));

@@ -122,11 +122,13 @@ export function registerNightCommands(program: Command, io: CliIo): void {
     .argument('<id>')
     .option('--scope <scope>', 'one | following | all', 'all')
     .option('--occurrence <time>', 'the original start of the occurrence')
+    .option('--reason <reason>', "needed when an admin cancels someone else's series")
     .action(async (id: string, o) => {
       const api = client(io);
       const zone = await zoneOf(api);
       const query: Record<string, string> = { scope: o.scope };
       if (o.occurrence) query.occurrence = parseTimeArg(o.occurrence, zone, '--occurrence').toISOString();
+      if (o.reason) query.reason = o.reason;
       const res = await api.call<{ status: string }>('DELETE', `/series/${bookingId(id)}`, { query });
       io.out(`Series ${id} is ${res.status}\n`);
     });

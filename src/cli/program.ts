@@ -37,12 +37,15 @@ function buildProgram(io: CliIo): Command {
     .command('admin')
     .description('Administer the store')
     .command('create')
-    .description('Create an admin; in a new site when the store is empty')
+    .description('Create an admin; in a new site when the store is empty or --site-name is given')
     .requiredOption('--email <email>', 'their sign-in email')
     .requiredOption('--name <name>', 'their display name')
     .option('--password <password>', 'their password (default: a random one, printed once)')
     .option('--site <id>', 'the site (needed when the store holds several)')
-    .option('--site-name <name>', 'name of the site to create when the store is empty')
+    .option(
+      '--site-name <name>',
+      'create a new site of this name (even when the store holds others) with the admin in it',
+    )
     .action((o) => adminCreateCommand(config(), io, o));
 
   program
@@ -55,7 +58,8 @@ function buildProgram(io: CliIo): Command {
     .command('export')
     .description('Write every row of one site as JSON')
     .option('--site <id>', 'the site id or name (needed when the store holds several)')
-    .option('--out <file>', 'write to a file instead of stdout')
+    .option('--out <file>', 'write to a file (mode 0600) instead of stdout')
+    .option('--no-secrets', 'leave password hashes, token hashes and other secrets out (null)')
     .action((o) => exportCommand(config(), io, o));
 
   program

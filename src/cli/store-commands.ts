@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Config } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import type { Db } from '../db/store.ts';
 import { systemClock } from '../domain/clock.ts';
+import { checkPassword } from '../features/auth/password-policy.ts';
 import { hashPassword } from '../features/auth/service.ts';
 import { type Ctx, systemActor } from '../features/context.ts';
 import { loadDemo } from '../features/demo/service.ts';
@@ -84,15 +85,27 @@ export async function adminCreateCommand(
   opts: { email: string; name: string; password?: string; site?: string; siteName?: string },
 ): Promise<void> {
   if (!/^[^\s@]+@[^\s@]+$/.test(opts.email)) throw new CliError(`${opts.email} is not an email address`);
+  if (opts.password !== undefined) {
+    try {
+      checkPassword(opts.password, '--password');
+    } catch (err) {
+      throw new CliError(`--password: ${(err as Error).message}`);
+    }
+  }
   const password = opts.password ?? randomBytes(12).toString('base64url');
+  if (opts.site && opts.siteName)
+    throw new CliError('Give --site (an existing site) or --site-name (a new site), not both');
   await withStore(config, async (db) => {
-    const siteId = await resolveSite(db, opts.site);
+    // --site-name asks for a new site, whatever the store already holds.
+    const siteId = opts.siteName ? undefined : await resolveSite(db, opts.site);
     if (!siteId) {
       const created = await createSiteWithAdmin(db, {
         site: { name: opts.siteName ?? 'Shipshape' },
         admin: { email: opts.email, displayName: opts.name, passwordHash: await hashPassword(password) },
       });
-      io.out(`Created site ${created.siteId} and its admin ${opts.email} (${created.adminId})\n`);
+      io.out(
+        `Created site ${created.siteId} (${opts.siteName ?? 'Shipshape'}) and its admin ${opts.email} (${created.adminId})\n`,
+      );
     } else {
       const member = await createMember(await siteAdminCtx(db, siteId), {
         email: opts.email,
@@ -127,7 +140,15 @@ export async function demoCommand(config: Config, io: CliIo, opts: { site?: stri
   });
 }
 
-export async function exportCommand(config: Config, io: CliIo, opts: { site?: string; out?: string }) {
+/**
+ * Writes an export. The file holds password hashes (unless --no-secrets), so it is created, or
+ * truncated and narrowed, with mode 0600: readable by its owner only, whatever the umask.
+ */
+export async function exportCommand(
+  config: Config,
+  io: CliIo,
+  opts: { site?: string; out?: string; secrets?: boolean },
+) {
   let siteId = '';
   const text = await withStore(config, async (db) => {
     // An id is passed through as given, so an unknown one gets the service's answer.
@@ -136,10 +157,17 @@ export async function exportCommand(config: Config, io: CliIo, opts: { site?: st
         ? opts.site
         : ((await resolveSite(db, opts.site)) ?? '');
     if (!siteId) throw new CliError('The store holds no site to export');
-    return serializeExport(await exportSite(db, siteId));
+    return serializeExport(await exportSite(db, siteId, { secrets: opts.secrets !== false }));
   });
   if (opts.out) {
-    writeFileSync(opts.out, text);
+    const fd = openSync(opts.out, 'w', 0o600);
+    try {
+      // An existing file keeps its mode on open: narrow it before a byte of the export is written.
+      fchmodSync(fd, 0o600);
+      writeFileSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
     io.err(`Exported site ${siteId} to ${opts.out}\n`);
   } else io.out(text);
 }

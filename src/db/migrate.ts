@@ -17,17 +17,22 @@ export function listMigrations(): { version: number; name: string; sql: string }
     }));
 }
 
-/** Applies pending migrations; returns the versions applied. Safe to run from two processes at once. */
+/**
+ * Applies pending migrations; returns the versions applied. Safe to run from two processes at once:
+ * each migration's transaction takes the migration lock before anything else, even before creating
+ * `schema_migrations` (two servers creating it at once on an empty database collide on the catalog's
+ * unique index of type names, so that too must happen under the lock).
+ */
 export async function migrate(db: Db): Promise<number[]> {
-  await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version integer PRIMARY KEY,
-    name text NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now())`);
   const applied: number[] = [];
   for (const m of listMigrations()) {
     const done = await db.transaction(async (tx) => {
       // One migrator at a time on a shared server; PGlite serializes anyway.
       await tx.query('SELECT pg_advisory_xact_lock(7320551)');
+      await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version integer PRIMARY KEY,
+        name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now())`);
       const seen = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [m.version]);
       if (seen.rows.length > 0) return false;
       await tx.exec(m.sql);

@@ -14,10 +14,22 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
-/** Parses an RFC 3339 instant that carries an offset; undefined when it is not one or the date is impossible. */
+/**
+ * Whether an RFC 3339 text names a leap second (seconds 60). Temporal, like most libraries, would
+ * silently read 23:59:60 as 23:59:59: an instant that never existed would be stored as another.
+ */
+export function isLeapSecond(text: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:60/.test(text);
+}
+
+/**
+ * Parses an RFC 3339 instant that carries an offset; undefined when it is not one, the date is
+ * impossible or it is a leap second (refused like any other unreal instant).
+ */
 export function parseInstant(text: string): Date | undefined {
   if (!/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2})$/.test(text))
     return undefined;
+  if (isLeapSecond(text)) return undefined;
   try {
     const instant = Temporal.Instant.from(text);
     return new Date(instant.epochMilliseconds);

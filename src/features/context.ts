@@ -9,6 +9,8 @@ export interface Actor {
   /** Squads the actor belongs to, and the subset they lead. */
   squadIds: string[];
   leaderOf: string[];
+  /** Set after an admin reset the password: only changing it (and signing out) is allowed. */
+  mustChangePassword?: boolean;
 }
 
 /** What every use-case receives: the store (or the transaction it joins), the clock, the caller. */

@@ -10,7 +10,8 @@ import formatsPlugin from 'ajv-formats';
 // ajv-formats is CommonJS; its callable is the module's default export.
 const addFormats = formatsPlugin as unknown as typeof formatsPlugin.default;
 
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { isLeapSecond } from '../domain/time.ts';
 import authRoutes from '../features/auth/routes.ts';
 import { authenticate } from '../features/auth/service.ts';
 import availabilityRoutes from '../features/availability/routes.ts';
@@ -24,6 +25,7 @@ import seriesRoutes from '../features/series/routes.ts';
 import sitesRoutes from '../features/sites/routes.ts';
 import spacesRoutes from '../features/spaces/routes.ts';
 import squadsRoutes from '../features/squads/routes.ts';
+import { capConnectionsPerAddress } from './connections.ts';
 import { sessionCookie } from './cookies.ts';
 import type { App, Deps } from './deps.ts';
 import { AppError } from './errors.ts';
@@ -62,11 +64,68 @@ function findBadText(value: unknown, path: string, depth = 0): string | undefine
   return undefined;
 }
 
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** What a member who must change their password may still do. */
+const passwordChangeRoutes = new Set([
+  'GET /api/v1/me',
+  'POST /api/v1/me/password',
+  'POST /api/v1/auth/logout',
+]);
+
+/**
+ * Refuses (403) a cookie-authenticated state-changing request that a browser says comes from
+ * another origin: `Sec-Fetch-Site` when sent (only `same-origin` and `none`, a typed-in request,
+ * pass), else `Origin` compared with the Host the request was sent to. A request with neither
+ * comes from no browser (curl, a script) and cannot be a forgery riding on a victim's cookie.
+ */
+function refuseCrossOrigin(request: FastifyRequest): void {
+  const site = request.headers['sec-fetch-site'];
+  if (typeof site === 'string') {
+    if (site === 'same-origin' || site === 'none') return;
+    throw new AppError('forbidden', `A ${site} request may not use the session cookie to change anything`, {
+      field: 'header.sec-fetch-site',
+    });
+  }
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  let host: string | undefined;
+  try {
+    host = origin === 'null' ? undefined : new URL(origin).host;
+  } catch {
+    host = undefined;
+  }
+  if (host === undefined || host !== request.host)
+    throw new AppError(
+      'forbidden',
+      'A request from another origin may not use the session cookie to change anything',
+      {
+        field: 'header.origin',
+      },
+    );
+}
+
 export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'] = false): Promise<App> {
   const app = Fastify({
     logger,
     bodyLimit: 256 * 1024,
-    trustProxy: false,
+    // Slow clients are cut off: the headers and body of a request must arrive within the request
+    // timeout (checked every second at most), and a connection idle for two minutes is closed. A
+    // live stream is a response, which neither limits; its heartbeat keeps it from being idle.
+    requestTimeout: deps.config.requestTimeoutMs,
+    connectionTimeout: 120_000,
+    http: {
+      headersTimeout: Math.min(deps.config.requestTimeoutMs, 30_000),
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(deps.config.requestTimeoutMs / 2)),
+    },
+    // Only behind a proxy the configuration names does X-Forwarded-For decide request.ip.
+    trustProxy:
+      typeof deps.config.trustProxy === 'number'
+        ? (
+            (hops: number) => (_address: string, hop: number) =>
+              hop < hops
+          )(deps.config.trustProxy)
+        : deps.config.trustProxy,
     // A malformed or overlong URL is answered by the one error mapper like everything else.
     frameworkErrors: (error, request, reply) =>
       handleError(
@@ -84,10 +143,23 @@ export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'
   const coercing = addFormats(
     new Ajv({ coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false }),
   );
-  for (const ajv of [strict, coercing]) ajv.addKeyword('example');
+  for (const ajv of [strict, coercing]) {
+    ajv.addKeyword('example');
+    // ajv-formats accepts a leap second (23:59:60Z) as a date-time; no instant the API stores or
+    // compares can be one (it would silently become 23:59:59), so every date-time field refuses it.
+    const dateTime = ajv.formats['date-time'];
+    const valid = typeof dateTime === 'object' && 'validate' in dateTime ? dateTime.validate : undefined;
+    if (typeof valid === 'function')
+      ajv.addFormat(
+        'date-time',
+        (text: string) => !isLeapSecond(text) && (valid as (s: string) => boolean)(text),
+      );
+  }
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? strict : coercing).compile(schema),
   );
+
+  capConnectionsPerAddress(app.server, deps.config.maxConnectionsPerAddress);
 
   app.setErrorHandler(handleError);
 
@@ -166,15 +238,34 @@ export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'
 
   // Every /api/v1 route needs a caller unless it says it is public.
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/api/v1/') || request.routeOptions.config?.public) return;
+    if (!request.url.startsWith('/api/v1/')) return;
     const header = request.headers.authorization;
+    const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    // A cookie rides along with requests other sites make the browser send: a state-changing one
+    // that relies on it must come from our own pages (SameSite=Lax alone lets top-level POSTs of a
+    // sibling site through, and says nothing of old browsers).
+    if (
+      bearer === undefined &&
+      request.cookies[sessionCookie] !== undefined &&
+      !safeMethods.has(request.method)
+    )
+      refuseCrossOrigin(request);
+    if (request.routeOptions.config?.public) return;
     let token: string | undefined;
-    if (header?.startsWith('Bearer ')) token = header.slice(7).trim();
+    if (bearer !== undefined) token = bearer;
     else token = request.cookies[sessionCookie];
     if (!token || token.length > 200) throw new AppError('unauthenticated', 'Sign in or send a bearer token');
     const actor = await authenticate(deps.db, deps.clock, token);
     if (!actor) throw new AppError('unauthenticated', 'The session or token is unknown, expired or revoked');
     request.actor = actor;
+    // After an admin reset the password, the member may only set a new one (or sign out).
+    if (
+      actor.mustChangePassword &&
+      !passwordChangeRoutes.has(`${request.method} ${request.routeOptions.url}`)
+    )
+      throw new AppError('password-change-required', 'Set a new password first (POST /api/v1/me/password)', {
+        field: 'body.newPassword',
+      });
   });
 
   await app.register(

@@ -13,6 +13,8 @@ export const errorCodes = {
   'invalid-credentials': 401,
   /** The caller may see the object but may not do this to it. */
   forbidden: 403,
+  /** The member must set a new password (an admin reset it) before doing anything else. */
+  'password-change-required': 403,
   /** The object does not exist, or the caller may not see it. */
   'not-found': 404,
   /** The slot overlaps other active bookings of the space (changeover included). */
@@ -25,6 +27,8 @@ export const errorCodes = {
   'version-mismatch': 412,
   /** An update was sent without If-Match. */
   'precondition-required': 428,
+  /** A retry whose first answer held a secret shown once (a new token): the secret is not kept. */
+  'secret-not-replayed': 409,
   /** Idempotency-Key reused with another request. */
   'idempotency-key-reused': 422,
   /** A booking rule refused the request: hours, length, horizon, capacity, who may book. */

@@ -7,6 +7,7 @@ import {
   releaseNoShows,
   sendHeadsUps,
 } from '../features/checkin/service.ts';
+import { purgeIdempotencyKeys } from '../features/idempotency/service.ts';
 import { runDelivery } from '../features/notifications/service.ts';
 import { extendHorizons } from '../features/series/service.ts';
 import type { Task } from './scheduler.ts';
@@ -39,6 +40,7 @@ export function serverTasks(db: Db, opts: { deliveryEveryMs?: number } = {}): Ta
       run: (now) => completeFinished(db, now),
       nextDue: (now, until) => nextFinishDue(db, now, until),
     },
+    { name: 'purge-idempotency-keys', everyMs: 3_600_000, run: (now) => purgeIdempotencyKeys(db, now) },
     { name: 'extend-horizons', everyMs: 15 * 60_000, run: (now) => extendHorizons(db, { now: () => now }) },
   ];
 }

@@ -61,7 +61,7 @@ for (const kind of storeKinds()) {
           '--name',
           'First Mate',
           '--password',
-          'pw-one-two',
+          'pw-one-two-three',
         ],
         env,
       );
@@ -75,7 +75,10 @@ for (const kind of storeKinds()) {
       const password = /Password \(shown once\): (\S+)/.exec(generated.stdout)?.[1];
       assert.ok(password, generated.stdout);
       await inStore(env, async (db) => {
-        const one = await login(db, systemClock, { email: 'first@cli.example', password: 'pw-one-two' });
+        const one = await login(db, systemClock, {
+          email: 'first@cli.example',
+          password: 'pw-one-two-three',
+        });
         const two = await login(db, systemClock, { email: 'second@cli.example', password });
         assert.equal(one.siteId, two.siteId);
         const roles = await db.query<{ role: string }>('SELECT role FROM members WHERE site_id = $1', [

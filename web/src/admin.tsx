@@ -11,6 +11,8 @@ interface MemberRow {
   email: string;
   role: string;
   squads: { id: string; name: string; leader: boolean }[];
+  mustChangePassword?: boolean;
+  deactivatedAt?: string | null;
 }
 
 interface SquadRow {
@@ -299,6 +301,37 @@ function MembersAdmin() {
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) =>
     setForm({ ...form, [k]: e.target.value });
 
+  const { me } = useSession();
+  const [accountStatus, setAccountStatus] = useState('');
+  async function resetPassword(m: MemberRow) {
+    setAccountStatus('');
+    try {
+      const r = await api<{ temporaryPassword: string }>('POST', `/members/${m.id}/password-reset`, {});
+      setAccountStatus(
+        `Temporary password for ${m.displayName} (shown once; they choose their own at sign-in): ${r.temporaryPassword}`,
+      );
+      await load();
+    } catch (err) {
+      setAccountStatus(err instanceof ApiError ? (err.problem.detail ?? err.message) : String(err));
+    }
+  }
+  async function deactivate(m: MemberRow) {
+    setAccountStatus('');
+    if (
+      !window.confirm(
+        `Deactivate ${m.displayName}? They are signed out everywhere and their upcoming sessions are cancelled.`,
+      )
+    )
+      return;
+    try {
+      await api('POST', `/members/${m.id}/deactivate`, {});
+      setAccountStatus(`Deactivated ${m.displayName}.`);
+      await load();
+    } catch (err) {
+      setAccountStatus(err instanceof ApiError ? (err.problem.detail ?? err.message) : String(err));
+    }
+  }
+
   return (
     <section aria-labelledby="admin-members">
       <h2 id="admin-members">Members</h2>
@@ -313,6 +346,8 @@ function MembersAdmin() {
               <th scope="col">Email</th>
               <th scope="col">Role</th>
               <th scope="col">Squads</th>
+              <th scope="col">Account</th>
+              <th scope="col">Actions</th>
             </tr>
           </thead>
           <tbody>
@@ -323,11 +358,43 @@ function MembersAdmin() {
                 <td>{m.email}</td>
                 <td>{m.role}</td>
                 <td>{m.squads.map((s) => (s.leader ? `${s.name} (leader)` : s.name)).join(', ')}</td>
+                <td>
+                  {m.deactivatedAt
+                    ? 'Deactivated'
+                    : m.mustChangePassword
+                      ? 'Must set a new password'
+                      : 'Active'}
+                </td>
+                <td>
+                  {!m.deactivatedAt && (
+                    <>
+                      <button
+                        type="button"
+                        aria-label={`Reset password of ${m.displayName}`}
+                        onClick={() => void resetPassword(m)}
+                      >
+                        Reset password
+                      </button>
+                      {m.id !== me.id && (
+                        <button
+                          type="button"
+                          aria-label={`Deactivate ${m.displayName}`}
+                          onClick={() => void deactivate(m)}
+                        >
+                          Deactivate
+                        </button>
+                      )}
+                    </>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      <p role="status" className="notice">
+        {accountStatus}
+      </p>
       <form
         className="card admin-form"
         onSubmit={(e) => void submit(e)}

@@ -45,6 +45,8 @@ export interface Me {
   rank: string;
   role: 'admin' | 'member';
   squads: { id: string; name: string; leader: boolean }[];
+  /** After an admin reset the password: the member sets a new one before anything else. */
+  mustChangePassword?: boolean;
 }
 
 export interface Site {

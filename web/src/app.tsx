@@ -1,6 +1,7 @@
 import { Component, type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
 import { Admin } from './admin.tsx';
 import { ApiError, api, apiPaths, type Me, type Site, type Space, takePrefetched } from './api.ts';
+import { ChangePassword } from './change-password.tsx';
 import { Login } from './login.tsx';
 import { MySessions } from './my-sessions.tsx';
 import { NotificationsBell } from './notifications.tsx';
@@ -12,6 +13,7 @@ import { Settings } from './settings.tsx';
 type State =
   | { kind: 'loading' }
   | { kind: 'signed-out' }
+  | { kind: 'must-change-password' }
   | { kind: 'failed'; message: string }
   | { kind: 'ready'; me: Me; site: Site; spaces: Space[]; squads: Squad[] };
 
@@ -45,6 +47,8 @@ export function App() {
       setState({ kind: 'ready', ...(await loadSession()) });
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) setState({ kind: 'signed-out' });
+      else if (err instanceof ApiError && err.problem.code === 'password-change-required')
+        setState({ kind: 'must-change-password' });
       else setState({ kind: 'failed', message: err instanceof Error ? err.message : String(err) });
     }
   }, []);
@@ -77,6 +81,12 @@ export function App() {
       </p>
     );
   if (state.kind === 'signed-out') return <Login onSignedIn={load} />;
+  if (state.kind === 'must-change-password')
+    return (
+      <main className="login" id="main">
+        <ChangePassword forced onDone={() => void load()} />
+      </main>
+    );
   if (state.kind === 'failed' || !session)
     return (
       <main className="page">

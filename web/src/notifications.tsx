@@ -73,6 +73,8 @@ export function NotificationsBell() {
     };
     source.addEventListener('message', onNotice);
     source.addEventListener('notification', onNotice as EventListener);
+    // The server ended the stream for good (signed out elsewhere, or too many open): do not reconnect.
+    source.addEventListener('end', () => source.close());
     return () => source.close();
   }, [paths, load]);
 

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, api } from './api.ts';
+import { ChangePassword } from './change-password.tsx';
 import { useSession } from './session.tsx';
 
 type Preferences = Record<string, boolean>;
@@ -76,6 +77,7 @@ export function Settings() {
   return (
     <div className="page">
       <h1>Settings</h1>
+      <ChangePassword />
       {!available ? (
         <p>This server does not offer notification settings yet.</p>
       ) : (

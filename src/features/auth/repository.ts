@@ -9,7 +9,7 @@ export interface CredentialRow {
 export async function findCredentialsByEmail(db: Queryable, email: string): Promise<CredentialRow[]> {
   const res = await db.query<CredentialRow>(
     `SELECT site_id AS "siteId", id AS "memberId", password_hash AS "passwordHash"
-       FROM members WHERE lower(email) = lower($1) ORDER BY created_at`,
+       FROM members WHERE lower(email) = lower($1) AND deactivated_at IS NULL ORDER BY created_at`,
     [email],
   );
   return res.rows;
@@ -41,6 +41,7 @@ export interface ActorRow {
   role: 'admin' | 'member';
   squadIds: string[] | null;
   leaderOf: string[] | null;
+  mustChangePassword: boolean;
 }
 
 /** One round trip per request: the live token, its member and the member's squads. */
@@ -51,13 +52,15 @@ export async function findActorByTokenHash(
 ): Promise<ActorRow | undefined> {
   const res = await db.query<ActorRow>(
     `SELECT t.id AS "tokenId", t.site_id AS "siteId", t.member_id AS "memberId", m.role,
+            m.must_change_password AS "mustChangePassword",
             (SELECT array_agg(sm.squad_id) FROM squad_members sm
               WHERE sm.site_id = t.site_id AND sm.member_id = t.member_id) AS "squadIds",
             (SELECT array_agg(sm.squad_id) FROM squad_members sm
               WHERE sm.site_id = t.site_id AND sm.member_id = t.member_id AND sm.is_leader) AS "leaderOf"
        FROM auth_tokens t
        JOIN members m ON m.site_id = t.site_id AND m.id = t.member_id
-      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)`,
+      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)
+        AND m.deactivated_at IS NULL`,
     [tokenHash, now],
   );
   return res.rows[0];
@@ -96,4 +99,58 @@ export async function listTokens(db: Queryable, siteId: string, memberId: string
     [siteId, memberId],
   );
   return res.rows;
+}
+
+/** Which of the given tokens are still live (not revoked, not expired): live streams check theirs. */
+export async function liveTokenIds(db: Queryable, ids: string[], now: Date): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const res = await db.query<{ id: string }>(
+    `SELECT id FROM auth_tokens
+      WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`,
+    [ids, now],
+  );
+  return new Set(res.rows.map((r) => r.id));
+}
+
+/** The member's password hash and state, locked for a change of password. */
+export async function findPasswordState(
+  db: Queryable,
+  siteId: string,
+  memberId: string,
+): Promise<{ passwordHash: string | null; deactivatedAt: Date | null } | undefined> {
+  const res = await db.query<{ passwordHash: string | null; deactivatedAt: Date | null }>(
+    `SELECT password_hash AS "passwordHash", deactivated_at AS "deactivatedAt"
+       FROM members WHERE site_id = $1 AND id = $2 FOR UPDATE`,
+    [siteId, memberId],
+  );
+  return res.rows[0];
+}
+
+export async function setPassword(
+  db: Queryable,
+  siteId: string,
+  memberId: string,
+  passwordHash: string,
+  mustChange: boolean,
+): Promise<void> {
+  await db.query(
+    `UPDATE members SET password_hash = $3, must_change_password = $4 WHERE site_id = $1 AND id = $2`,
+    [siteId, memberId, passwordHash, mustChange],
+  );
+}
+
+/** Revokes every live session and token of a member but `keep` (the one in use); answers how many. */
+export async function revokeMemberTokens(
+  db: Queryable,
+  siteId: string,
+  memberId: string,
+  now: Date,
+  keep?: string,
+): Promise<number> {
+  const res = await db.query(
+    `UPDATE auth_tokens SET revoked_at = $3
+      WHERE site_id = $1 AND member_id = $2 AND revoked_at IS NULL AND ($4::uuid IS NULL OR id <> $4::uuid)`,
+    [siteId, memberId, now, keep ?? null],
+  );
+  return res.affectedRows;
 }

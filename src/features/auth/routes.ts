@@ -1,11 +1,13 @@
 import { Type } from 'typebox';
 import { sessionCookie } from '../../http/cookies.ts';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
+import { AppError } from '../../http/errors.ts';
 import { answerPost } from '../../http/idempotency.ts';
 import { errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
 import { Member } from '../members/schema.ts';
 import { getMember } from '../members/service.ts';
-import { createApiToken, listTokens, login, revokeToken } from './service.ts';
+import { changePassword, createApiToken, listTokens, login, revokeToken } from './service.ts';
+import { LoginThrottle } from './throttle.ts';
 
 const Token = Type.Object({
   id: Uuid,
@@ -19,21 +21,14 @@ const Token = Type.Object({
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 export default async function authRoutes(app: App, deps: Deps): Promise<void> {
+  const throttle = new LoginThrottle({
+    perEmail: deps.config.loginRateLimit,
+    perAddress: deps.config.loginAddressLimit,
+  });
   app.post(
     '/auth/login',
     {
-      config: {
-        public: true,
-        rateLimit: {
-          max: deps.config.loginRateLimit,
-          timeWindow: 60_000,
-          // Per address and email, so one guessing client cannot lock everyone out.
-          keyGenerator: (request) => {
-            const email = (request.body as { email?: unknown } | undefined)?.email;
-            return `${request.ip}:${typeof email === 'string' ? email.toLowerCase().slice(0, 254) : ''}`;
-          },
-        },
-      },
+      config: { public: true },
       schema: {
         tags: ['auth'],
         summary: 'Sign in; answers a token usable as Authorization: Bearer, and sets the session cookie',
@@ -57,7 +52,24 @@ export default async function authRoutes(app: App, deps: Deps): Promise<void> {
       },
     },
     async (request, reply) => {
-      const session = await login(deps.db, deps.clock, request.body);
+      const now = deps.clock.now().getTime();
+      // Counted after the body is read: by its email and by the address, each with its own limit.
+      try {
+        throttle.check(request.body.email, request.ip, now);
+      } catch (err) {
+        if (err instanceof AppError && typeof err.extras.retryAfter === 'number')
+          void reply.header('retry-after', String(err.extras.retryAfter));
+        throw err;
+      }
+      let session: Awaited<ReturnType<typeof login>>;
+      try {
+        session = await login(deps.db, deps.clock, request.body);
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'invalid-credentials')
+          throttle.fail(request.body.email, request.ip, now);
+        throw err;
+      }
+      throttle.succeed(request.body.email);
       request.actor = {
         siteId: session.siteId,
         memberId: session.memberId,
@@ -159,5 +171,40 @@ export default async function authRoutes(app: App, deps: Deps): Promise<void> {
       await revokeToken(ctxOf(request, deps), request.params.id);
       return reply.status(204).send(null);
     },
+  );
+
+  app.post(
+    '/me/password',
+    {
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Change my password: the current one is required; every other session and token of mine is revoked',
+        body: Type.Object(
+          {
+            currentPassword: Type.String({ minLength: 1, maxLength: 200 }),
+            newPassword: Type.String({
+              minLength: 1,
+              maxLength: 200,
+              description: 'At least 12 characters, not a common password',
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      answerPost(
+        request,
+        reply,
+        deps,
+        async (tx) => {
+          await changePassword(ctxOf(request, deps, tx), request.body);
+          return { status: 204, body: null };
+        },
+        // Without a key the use-case commits on its own, so revoked tokens leave caches after the commit.
+        { ownTransaction: true },
+      ),
   );
 }

@@ -1,10 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
+import { readAuthCacheMs } from '../../config.ts';
 import type { Db } from '../../db/store.ts';
 import type { Clock } from '../../domain/clock.ts';
-import { AppError } from '../../http/errors.ts';
+import { AppError, invalid } from '../../http/errors.ts';
 import type { Actor, Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
+import { requireAdmin } from '../policy.ts';
+import { checkPassword } from './password-policy.ts';
 import * as repo from './repository.ts';
 
 const sessionDays = 30;
@@ -80,12 +83,24 @@ export async function login(
  * server process takes effect within that time.
  */
 const actorCache = new Map<string, { actor: Actor & { tokenId: string }; until: number }>();
-const actorCacheMs = Number(process.env.SHIPSHAPE_AUTH_CACHE_MS ?? 2000);
+const actorCacheMs = readAuthCacheMs();
 const actorCacheMax = 10_000;
+
+const credentialListeners = new Set<() => void>();
+
+/**
+ * Calls `listener` whenever credentials may have ended in this process (a revocation, a logout, a
+ * password change, a deactivation); answers the unsubscribe. Live streams re-check theirs at once.
+ */
+export function onCredentialsChanged(listener: () => void): () => void {
+  credentialListeners.add(listener);
+  return () => credentialListeners.delete(listener);
+}
 
 /** Drops every cached caller: call it after a change to tokens, roles or squad memberships. */
 export function forgetCachedActors(): void {
   actorCache.clear();
+  for (const listener of credentialListeners) listener();
 }
 
 /** Resolves a presented token to the acting member, or undefined when it is unknown, expired or revoked. */
@@ -107,6 +122,7 @@ export async function authenticate(
     role: row.role,
     squadIds: row.squadIds ?? [],
     leaderOf: row.leaderOf ?? [],
+    mustChangePassword: row.mustChangePassword,
   };
   if (actorCacheMs > 0) {
     if (actorCache.size >= actorCacheMax) actorCache.delete(actorCache.keys().next().value!);
@@ -164,4 +180,75 @@ export async function revokeToken(ctx: Ctx, tokenId: string): Promise<void> {
   });
   // After the commit: a request in between would otherwise cache the token as still valid.
   forgetCachedActors();
+}
+
+/** Which of the given token ids are still live (not revoked, not expired). */
+export function liveTokenIds(db: Db, ids: string[], now: Date): Promise<Set<string>> {
+  return repo.liveTokenIds(db, ids, now);
+}
+
+/**
+ * The caller changes their own password: the current one is required, the new one must pass the
+ * policy. Every other session and token of theirs is revoked; the one in use stays.
+ */
+export async function changePassword(
+  ctx: Ctx & { actor: { tokenId?: string } },
+  input: { currentPassword: string; newPassword: string },
+): Promise<void> {
+  checkPassword(input.newPassword, 'body.newPassword');
+  if (input.newPassword === input.currentPassword)
+    throw invalid('body.newPassword', 'The new password must differ from the current one');
+  const { siteId, memberId } = ctx.actor;
+  const current = await repo.findPasswordState(ctx.db, siteId, memberId);
+  if (!current?.passwordHash || !(await verify(current.passwordHash, input.currentPassword)))
+    throw new AppError('invalid-credentials', 'The current password is wrong', {
+      field: 'body.currentPassword',
+    });
+  const newHash = await hashPassword(input.newPassword);
+  await ctx.db.transaction(async (tx) => {
+    await repo.setPassword(tx, siteId, memberId, newHash, false);
+    const revoked = await repo.revokeMemberTokens(tx, siteId, memberId, ctx.clock.now(), ctx.actor.tokenId);
+    await insertEvent(tx, {
+      siteId,
+      actorId: memberId,
+      type: 'member.password-changed',
+      subjectType: 'member',
+      subjectId: memberId,
+      after: { revokedTokens: revoked },
+    });
+  });
+  forgetCachedActors();
+}
+
+/**
+ * An admin resets a member's password: to the one given, or a random one answered once. The member
+ * must set a new one at their next sign-in, and every session and token of theirs is revoked.
+ */
+export async function resetPassword(
+  ctx: Ctx,
+  memberId: string,
+  input: { password?: string | undefined },
+): Promise<{ temporaryPassword: string }> {
+  requireAdmin(ctx.actor);
+  if (input.password !== undefined) checkPassword(input.password, 'body.password');
+  const temporaryPassword = input.password ?? randomBytes(12).toString('base64url');
+  const newHash = await hashPassword(temporaryPassword);
+  await ctx.db.transaction(async (tx) => {
+    const state = await repo.findPasswordState(tx, ctx.actor.siteId, memberId);
+    if (!state) throw new AppError('not-found', 'No such member', { field: 'path.id' });
+    if (state.deactivatedAt)
+      throw new AppError('invalid-state', 'The member is deactivated', { field: 'path.id' });
+    await repo.setPassword(tx, ctx.actor.siteId, memberId, newHash, true);
+    const revoked = await repo.revokeMemberTokens(tx, ctx.actor.siteId, memberId, ctx.clock.now());
+    await insertEvent(tx, {
+      siteId: ctx.actor.siteId,
+      actorId: ctx.actor.memberId,
+      type: 'member.password-reset',
+      subjectType: 'member',
+      subjectId: memberId,
+      after: { revokedTokens: revoked, mustChangePassword: true },
+    });
+  });
+  forgetCachedActors();
+  return { temporaryPassword };
 }

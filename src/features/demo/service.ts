@@ -76,10 +76,7 @@ export interface DemoSummary {
  * site's zone (past ones too, some private, many at night). Deterministic for a seed and a clock.
  * The actor must be an admin of the site.
  */
-export async function loadDemo(
-  ctx: Ctx,
-  opts: { seed?: number; crewPassword?: string | undefined } = {},
-): Promise<DemoSummary> {
+export async function loadDemo(ctx: Ctx, opts: { seed?: number } = {}): Promise<DemoSummary> {
   const rand = random(opts.seed ?? 20261125);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
   const { timeZone: zone } = await getSite(ctx);
@@ -92,9 +89,8 @@ export async function loadDemo(
         await createMember(admin, {
           email: emailOf(displayName),
           displayName,
+          // No password: only an admin's reset gives one (the admin's password is theirs alone).
           rank,
-          // On first start the crew share the admin's password, so a new user can try every role.
-          ...(opts.crewPassword ? { password: opts.crewPassword } : {}),
         }),
       );
     const [dubois, wojcik, sato, mensah, costa, iyer, lindqvist, herrera, haddad, oconnell, kowalczyk] =

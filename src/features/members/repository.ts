@@ -8,11 +8,14 @@ export interface MemberRow {
   rank: string;
   role: 'admin' | 'member';
   createdAt: Date;
+  mustChangePassword: boolean;
+  deactivatedAt: Date | null;
   squads: { id: string; name: string; leader: boolean }[];
 }
 
 const memberColumns = `m.id, m.site_id AS "siteId", m.email, m.display_name AS "displayName", m.rank, m.role,
-  m.created_at AS "createdAt",
+  m.created_at AS "createdAt", m.must_change_password AS "mustChangePassword",
+  m.deactivated_at AS "deactivatedAt",
   COALESCE((SELECT json_agg(json_build_object('id', s.id, 'name', s.name, 'leader', sm.is_leader) ORDER BY s.name)
      FROM squad_members sm JOIN squads s ON s.site_id = sm.site_id AND s.id = sm.squad_id
     WHERE sm.site_id = m.site_id AND sm.member_id = m.id), '[]'::json) AS squads`;
@@ -84,4 +87,48 @@ export async function existingMemberIds(db: Queryable, siteId: string, ids: stri
     [siteId, ids],
   );
   return new Set(res.rows.map((r) => r.id));
+}
+
+/** Marks a member deactivated (kept, with their history); false when already deactivated. */
+export async function deactivateMember(
+  db: Queryable,
+  siteId: string,
+  id: string,
+  now: Date,
+): Promise<boolean> {
+  const res = await db.query(
+    'UPDATE members SET deactivated_at = $3 WHERE site_id = $1 AND id = $2 AND deactivated_at IS NULL',
+    [siteId, id, now],
+  );
+  return res.affectedRows > 0;
+}
+
+/** The member's confirmed bookings as organizer that have not started: released on deactivation. */
+export async function futureBookingsOrganizedBy(
+  db: Queryable,
+  siteId: string,
+  memberId: string,
+  now: Date,
+): Promise<string[]> {
+  const res = await db.query<{ id: string }>(
+    `SELECT id FROM bookings
+      WHERE site_id = $1 AND organizer_id = $2 AND status = 'confirmed' AND start_at >= $3
+      ORDER BY start_at`,
+    [siteId, memberId, now],
+  );
+  return res.rows.map((r) => r.id);
+}
+
+/** Ends the member's active series, so the horizon job books no more in their name; answers their ids. */
+export async function endSeriesOrganizedBy(
+  db: Queryable,
+  siteId: string,
+  memberId: string,
+): Promise<string[]> {
+  const res = await db.query<{ id: string }>(
+    `UPDATE series SET status = 'ended', version = version + 1
+      WHERE site_id = $1 AND organizer_id = $2 AND status = 'active' RETURNING id`,
+    [siteId, memberId],
+  );
+  return res.rows.map((r) => r.id);
 }

@@ -2,8 +2,9 @@ import { Type } from 'typebox';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
 import { answerPost } from '../../http/idempotency.ts';
 import { Cursor, errorResponses, IdParams, Limit, page } from '../../http/schemas.ts';
+import { resetPassword } from '../auth/service.ts';
 import { Member, Role } from './schema.ts';
-import { createMember, getMember, listMembers } from './service.ts';
+import { createMember, deactivateMember, getMember, listMembers } from './service.ts';
 
 const NewMember = Type.Object(
   {
@@ -11,10 +12,21 @@ const NewMember = Type.Object(
     displayName: Type.String({ minLength: 1, maxLength: 120 }),
     rank: Type.Optional(Type.String({ maxLength: 80 })),
     role: Type.Optional(Role),
-    password: Type.Optional(Type.String({ minLength: 8, maxLength: 200 })),
+    password: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'At least 12 characters, not a common password',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
+
+/** The body is optional: none is read as {} (a JSON null is still refused). */
+const emptyBody = async (request: { body: unknown }) => {
+  if (request.body === undefined) request.body = {};
+};
 
 export default async function membersRoutes(app: App, deps: Deps): Promise<void> {
   app.get(
@@ -71,5 +83,75 @@ export default async function membersRoutes(app: App, deps: Deps): Promise<void>
         status: 201,
         body: await createMember(ctxOf(request, deps, tx), request.body),
       })),
+  );
+
+  app.post(
+    '/members/:id/password-reset',
+    {
+      schema: {
+        tags: ['members'],
+        summary:
+          "Reset a member's password (admin): to the one given or a random one answered once; the member must set a new one at the next sign-in, and their sessions and tokens are revoked",
+        params: IdParams,
+        body: Type.Object(
+          {
+            password: Type.Optional(
+              Type.String({ minLength: 1, maxLength: 200, description: 'At least 12 characters' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ temporaryPassword: Type.String() }), ...errorResponses },
+      },
+      preValidation: emptyBody,
+    },
+    async (request, reply) =>
+      answerPost(
+        request,
+        reply,
+        deps,
+        async (tx) => ({
+          status: 200,
+          body: await resetPassword(ctxOf(request, deps, tx), request.params.id, {
+            password: request.body.password,
+          }),
+        }),
+        // Its own transaction: revoked tokens leave the caches after the commit.
+        { ownTransaction: true },
+      ),
+  );
+
+  app.post(
+    '/members/:id/deactivate',
+    {
+      schema: {
+        tags: ['members'],
+        summary:
+          'Deactivate a member (admin): no more sign-in, sessions and tokens revoked, bookings they organize that have not started cancelled with a notice to their participants; history kept',
+        params: IdParams,
+        body: Type.Optional(
+          Type.Object(
+            { reason: Type.Optional(Type.String({ maxLength: 500 })) },
+            { additionalProperties: false },
+          ),
+        ),
+        response: { 200: Member, ...errorResponses },
+      },
+      preValidation: emptyBody,
+    },
+    async (request, reply) =>
+      answerPost(
+        request,
+        reply,
+        deps,
+        async (tx) => ({
+          status: 200,
+          body: await deactivateMember(ctxOf(request, deps, tx), request.params.id, {
+            reason: request.body.reason,
+          }),
+        }),
+        // Its own transaction: revoked tokens leave the caches after the commit.
+        { ownTransaction: true },
+      ),
   );
 }

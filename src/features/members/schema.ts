@@ -12,4 +12,10 @@ export const Member = Type.Object({
   role: Role,
   squads: Type.Array(Type.Object({ id: Uuid, name: Type.String(), leader: Type.Boolean() })),
   createdAt: Type.String({ format: 'date-time' }),
+  mustChangePassword: Type.Boolean({
+    description: 'The member must set a new password (after an admin reset it)',
+  }),
+  deactivatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'When the member was deactivated; they can no longer sign in',
+  }),
 });

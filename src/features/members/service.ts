@@ -1,5 +1,8 @@
 import { AppError } from '../../http/errors.ts';
-import { hashPassword } from '../auth/service.ts';
+import { checkPassword } from '../auth/password-policy.ts';
+import { revokeMemberTokens } from '../auth/repository.ts';
+import { forgetCachedActors, hashPassword } from '../auth/service.ts';
+import { cancelBooking } from '../bookings/service.ts';
 import type { Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
 import { decodeNameCursor, encodeNameCursor } from '../paging.ts';
@@ -15,6 +18,10 @@ export interface MemberView {
   role: 'admin' | 'member';
   squads: { id: string; name: string; leader: boolean }[];
   createdAt: string;
+  /** Set after an admin reset the password, until the member sets a new one. */
+  mustChangePassword: boolean;
+  /** When an admin deactivated the member (they can no longer sign in), else null. */
+  deactivatedAt: string | null;
 }
 
 export function presentMember(m: repo.MemberRow): MemberView {
@@ -27,6 +34,8 @@ export function presentMember(m: repo.MemberRow): MemberView {
     role: m.role,
     squads: m.squads,
     createdAt: new Date(m.createdAt).toISOString(),
+    mustChangePassword: m.mustChangePassword,
+    deactivatedAt: m.deactivatedAt ? new Date(m.deactivatedAt).toISOString() : null,
   };
 }
 
@@ -63,6 +72,7 @@ export interface NewMember {
 /** Adds a member to the caller's site (admins only). */
 export async function createMember(ctx: Ctx, input: NewMember): Promise<MemberView> {
   requireAdmin(ctx.actor);
+  if (input.password !== undefined) checkPassword(input.password, 'body.password');
   const passwordHash = input.password ? await hashPassword(input.password) : null;
   return ctx.db.transaction(async (tx) => {
     if (await repo.emailTaken(tx, ctx.actor.siteId, input.email))
@@ -86,4 +96,51 @@ export async function createMember(ctx: Ctx, input: NewMember): Promise<MemberVi
     });
     return created;
   });
+}
+
+/**
+ * Deactivates a member (admins only): they can no longer sign in, every session and token of
+ * theirs is revoked, their bookings as organizer that have not started are cancelled (their
+ * participants get the cancellation notice, with the reason) and their series end. Everything
+ * already done stays, history and audit included.
+ */
+export async function deactivateMember(
+  ctx: Ctx,
+  id: string,
+  input: { reason?: string | undefined },
+): Promise<MemberView> {
+  requireAdmin(ctx.actor);
+  if (id === ctx.actor.memberId)
+    throw new AppError('invalid-state', 'You cannot deactivate yourself; ask another admin', {
+      field: 'path.id',
+    });
+  const why = input.reason?.trim() || 'The organizer is no longer on the crew';
+  const result = await ctx.db.transaction(async (tx) => {
+    const before = await repo.findMember(tx, ctx.actor.siteId, id);
+    if (!before) throw new AppError('not-found', 'No such member', { field: 'path.id' });
+    const now = ctx.clock.now();
+    if (!(await repo.deactivateMember(tx, ctx.actor.siteId, id, now)))
+      throw new AppError('invalid-state', 'The member is already deactivated', { field: 'path.id' });
+    const revoked = await revokeMemberTokens(tx, ctx.actor.siteId, id, now);
+    const released: string[] = [];
+    for (const bookingId of await repo.futureBookingsOrganizedBy(tx, ctx.actor.siteId, id, now)) {
+      await cancelBooking({ ...ctx, db: tx }, bookingId, { reason: why });
+      released.push(bookingId);
+    }
+    const endedSeries = await repo.endSeriesOrganizedBy(tx, ctx.actor.siteId, id);
+    const after = presentMember((await repo.findMember(tx, ctx.actor.siteId, id))!);
+    await insertEvent(tx, {
+      siteId: ctx.actor.siteId,
+      actorId: ctx.actor.memberId,
+      type: 'member.deactivated',
+      subjectType: 'member',
+      subjectId: id,
+      before: presentMember(before),
+      after: { ...after, revokedTokens: revoked, releasedBookings: released, endedSeries },
+      reason: input.reason?.trim() || null,
+    });
+    return after;
+  });
+  forgetCachedActors();
+  return result;
 }

@@ -13,6 +13,7 @@ import {
   presentNotice,
   setPreferences,
 } from './service.ts';
+import { StreamGuard } from './stream-guard.ts';
 
 const NoticeId = Type.String({ pattern: '^[0-9]{1,18}$', description: 'A notification id' });
 
@@ -37,8 +38,11 @@ const heartbeatMs = 15_000;
 export default async function notificationsRoutes(app: App, deps: Deps): Promise<void> {
   // Open streams never finish on their own; end them when the server closes, or close would wait.
   const streams = new Set<() => void>();
+  // Streams end with the session or token they were opened with, and a member holds a few at most.
+  const guard = new StreamGuard(deps.db, deps.clock, deps.config.authCacheMs);
   app.addHook('preClose', async () => {
     for (const end of streams) end();
+    guard.close();
   });
   // Every /api/v1 route shares this context: once a change is answered (committed), deliver its
   // notices now rather than at the next poll.
@@ -175,12 +179,23 @@ export default async function notificationsRoutes(app: App, deps: Deps): Promise
       const close = () => {
         clearInterval(heartbeat);
         unsubscribe();
+        unguard();
         streams.delete(end);
       };
       const end = () => {
         close();
         raw.end();
       };
+      const unguard = guard.add({
+        siteId: actor.siteId,
+        memberId: actor.memberId,
+        tokenId: request.actor!.tokenId,
+        end: (reason) => {
+          // A last event says why, so the client does not reconnect in vain (it would get a 401).
+          raw.write(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
+          end();
+        },
+      });
       streams.add(end);
       raw.on('close', close);
       try {

@@ -153,6 +153,12 @@ export default async function seriesRoutes(app: App, deps: Deps): Promise<void> 
             end: Type.Optional(DateTime),
             startTime: Type.Optional(Type.String({ pattern: '^[0-9]{2}:[0-9]{2}$' })),
             durationMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
+            reason: Type.Optional(
+              Type.String({
+                maxLength: 500,
+                description: "Required from an admin changing someone else's series",
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -173,7 +179,8 @@ export default async function seriesRoutes(app: App, deps: Deps): Promise<void> 
     {
       schema: {
         tags: ['series'],
-        summary: 'Cancel one occurrence, this and the following, or the whole series; If-Match optional',
+        summary:
+          "Cancel one occurrence, this and the following, or the whole series; If-Match optional; an admin cancelling someone else's gives a reason",
         params: IdParams,
         headers: IfMatchHeaders,
         querystring: Type.Object(

@@ -9,7 +9,7 @@ import {
   parseStartTime,
 } from '../../domain/recurrence.ts';
 import { formatInZone, localDate, parseInstant } from '../../domain/time.ts';
-import { AppError, invalid } from '../../http/errors.ts';
+import { AppError, invalid, ruleViolation } from '../../http/errors.ts';
 import { checkVersion } from '../../http/if-match.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
 import { checkBookingRules, checkParticipants, type RuleFields } from '../bookings/rules.ts';
@@ -392,11 +392,20 @@ async function seriesToManage(
   ctx: Ctx,
   id: string,
   expectedVersion: number | undefined,
+  reason: { text: string | undefined; field: string },
 ): Promise<repo.SeriesRow> {
   const s = uuidRe.test(id) ? await repo.findSeries(tx, ctx.actor.siteId, id, { lock: true }) : undefined;
   if (!s || !mayView(ctx.actor, s)) throw new AppError('not-found', 'No such series', { field: 'path.id' });
   if (!mayManage(ctx.actor, s))
     throw new AppError('forbidden', 'Only the organizer or an admin may change a series');
+  // The same rule as for single bookings (bookings/policy.ts): an admin acting on someone else's
+  // series says why, and the events record it.
+  if (s.organizerId !== ctx.actor.memberId && !reason.text?.trim())
+    throw ruleViolation(
+      'reason-required',
+      reason.field,
+      "An admin changing or cancelling someone else's series must give a reason",
+    );
   checkVersion(s.version, expectedVersion, 'series');
   return s;
 }
@@ -419,7 +428,10 @@ export async function cancelSeries(
   const at = occurrenceArg(q.scope, q.occurrence, 'query.occurrence');
   const reason = q.reason?.trim() || 'Series cancelled';
   await ctx.db.transaction(async (tx) => {
-    const s = await seriesToManage(tx, ctx, id, q.expectedVersion);
+    const s = await seriesToManage(tx, ctx, id, q.expectedVersion, {
+      text: q.reason,
+      field: 'query.reason',
+    });
     const now = ctx.clock.now();
     const occurrences = await repo.listOccurrences(tx, s.siteId, s.id, q.scope === 'all' ? undefined : at);
     const targets =
@@ -527,6 +539,8 @@ export interface SeriesPatch {
   /** Scope following and all: the new local start time and length of the remaining occurrences. */
   startTime?: string | undefined;
   durationMinutes?: number | undefined;
+  /** Why: required from an admin changing someone else's series; recorded in the events. */
+  reason?: string | undefined;
 }
 
 /**
@@ -558,7 +572,7 @@ export async function changeSeries(
   }
   const at = occurrenceArg(p.scope, p.occurrence, 'body.occurrence');
   const resultId = await ctx.db.transaction(async (tx) => {
-    const s = await seriesToManage(tx, ctx, id, expectedVersion);
+    const s = await seriesToManage(tx, ctx, id, expectedVersion, { text: p.reason, field: 'body.reason' });
     if (s.status !== 'active') throw new AppError('invalid-state', `The series is ${s.status}`);
     const now = ctx.clock.now();
     const occurrences = await repo.listOccurrences(tx, s.siteId, s.id);
@@ -574,7 +588,7 @@ export async function changeSeries(
         end: p.end,
         title: p.title,
         headcount: p.headcount,
-        reason: ctx.actor.memberId === s.organizerId ? undefined : 'Series changed by an admin',
+        reason: p.reason?.trim() || undefined,
       });
       if (!result.ok)
         throw new AppError('booking-conflict', 'The occurrence would overlap other bookings', {
@@ -674,6 +688,7 @@ export async function changeSeries(
       subjectId: s.id,
       before: presentSeries(s),
       after: { scope: p.scope, from: from.toISOString(), newSeries: presentSeries(next), replaced },
+      reason: p.reason?.trim() || null,
     });
     return newId;
   });

@@ -10,12 +10,25 @@ export const exportFormatVersion = 1;
 // notification_outbox: work in flight, refilled by the events trigger when events are imported.
 const notExported = ['auth_tokens', 'idempotency_keys', 'notification_outbox'];
 
+/**
+ * Columns that hold credentials (password hashes, token hashes, secrets of feeds and webhooks),
+ * matched by name so columns added by later migrations are covered. `--no-secrets` blanks them.
+ */
+const secretColumn = /(^|_)(password_hash|token_hash|secret|secret_hash)$/;
+
+/** Whether a column of an exported table holds a credential. */
+export function isSecretColumn(column: string): boolean {
+  return secretColumn.test(column);
+}
+
 export interface SiteExport {
   format: typeof exportFormat;
   version: number;
   /** The newest migration of the store it came from; an import needs at least this one. */
   schemaVersion: number;
   siteId: string;
+  /** Present (false) when credentials were left out: password hashes and other secrets are null. */
+  secrets?: false;
   /** Parents before children, so importing in this order satisfies every foreign key. */
   tables: { name: string; rows: Record<string, unknown>[] }[];
 }
@@ -45,8 +58,15 @@ async function siteTables(db: Queryable): Promise<repo.SiteTable[]> {
   return parentsFirst(await repo.listSiteTables(db, notExported));
 }
 
-/** Every row of one site (tokens and idempotency records aside), in a stable order. */
-export async function exportSite(db: Db, siteId: string): Promise<SiteExport> {
+/**
+ * Every row of one site (tokens and idempotency records aside), in a stable order. It holds the
+ * members' password hashes unless `secrets` is false, when every credential column is null.
+ */
+export async function exportSite(
+  db: Db,
+  siteId: string,
+  opts: { secrets: boolean } = { secrets: true },
+): Promise<SiteExport> {
   if (!/^[0-9a-f-]{36}$/i.test(siteId)) throw invalid('site', `${siteId} is not a site id`);
   // One transaction: a consistent snapshot on the server, and SET LOCAL stays scoped to it.
   return db.transaction(async (tx) => {
@@ -55,13 +75,17 @@ export async function exportSite(db: Db, siteId: string): Promise<SiteExport> {
       throw new AppError('not-found', `No site ${siteId} in this store`, { field: 'site' });
     const tables: SiteExport['tables'] = [];
     for (const table of await siteTables(tx)) {
-      tables.push({ name: table.name, rows: await repo.selectSiteRows(tx, table, siteId.toLowerCase()) });
+      const rows = await repo.selectSiteRows(tx, table, siteId.toLowerCase());
+      const secret = opts.secrets ? [] : table.columns.filter(isSecretColumn);
+      for (const row of rows) for (const column of secret) row[column] = null;
+      tables.push({ name: table.name, rows });
     }
     return {
       format: exportFormat,
       version: exportFormatVersion,
       schemaVersion: await repo.schemaVersion(tx),
       siteId: siteId.toLowerCase(),
+      ...(opts.secrets ? {} : { secrets: false as const }),
       tables,
     };
   });
