@@ -152,12 +152,15 @@ export async function getDoor(
   id: string,
   settings: DoorSettings,
 ): Promise<DoorView & { requests: RequestView[] }> {
-  const door = await loadDoor(ctx, id);
-  const alarms = (await repo.listOpenAlarms(ctx.db, ctx.actor.siteId)).filter((a) => a.doorId === id);
+  // The requests are read before the door: a request seen confirmed is never shown with the state
+  // from before its confirmation (each statement sees the latest commits).
+  const first = await loadDoor(ctx, id);
   const requests = await repo.listRequests(ctx.db, ctx.actor.siteId, id, {
-    memberId: seesWholeDoor(ctx.actor, door) ? undefined : ctx.actor.memberId,
+    memberId: seesWholeDoor(ctx.actor, first) ? undefined : ctx.actor.memberId,
     limit: 20,
   });
+  const door = await loadDoor(ctx, id);
+  const alarms = (await repo.listOpenAlarms(ctx.db, ctx.actor.siteId)).filter((a) => a.doorId === id);
   return {
     ...presentDoor(ctx, door, await grantFor(ctx, door), alarms, settings),
     requests: requests.map(presentRequest),
