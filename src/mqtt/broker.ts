@@ -15,7 +15,8 @@ export interface EmbeddedBroker {
  */
 export async function startEmbeddedBroker(host: string, port: number): Promise<EmbeddedBroker> {
   const broker = await Aedes.createBroker();
-  const server: Server = createServer(broker.handle);
+  // No Nagle delay on the locks' small packets (see connectMqtt).
+  const server: Server = createServer({ noDelay: true }, broker.handle);
   await new Promise<void>((resolve, reject) => {
     const fail = (err: NodeJS.ErrnoException) => {
       broker.close();
