@@ -38,7 +38,8 @@ for (const kind of storeKinds())
           HOST: '127.0.0.1',
           SHIPSHAPE_ADMIN_EMAIL: 'captain@doors.example',
           SHIPSHAPE_ADMIN_PASSWORD: 'aye-aye-captain',
-          SHIPSHAPE_DOOR_CONFIRM_SECONDS: '1',
+          // Long enough for a loaded machine; the offline case waits for it.
+          SHIPSHAPE_DOOR_CONFIRM_SECONDS: '4',
         }),
         { demo: false, logger: false, print: () => undefined, hooks: [hook, schedulerHook()] },
       );
