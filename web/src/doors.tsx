@@ -47,14 +47,19 @@ async function refreshDoors(): Promise<void> {
 function startDoors(): void {
   if (started) return;
   started = true;
-  void apiPaths().then((paths) => {
-    if (!paths.has('/api/v1/doors')) return;
-    void refreshDoors();
-    if (paths.has('/api/v1/doors/stream')) {
-      const source = new EventSource('/api/v1/doors/stream', { withCredentials: true });
+  let source: EventSource | undefined;
+  // The stream is opened only once the site has doors: a browser allows few connections per server.
+  const refresh = async (paths: Set<string>) => {
+    await refreshDoors();
+    if (!source && doors.length > 0 && paths.has('/api/v1/doors/stream')) {
+      source = new EventSource('/api/v1/doors/stream', { withCredentials: true });
       source.addEventListener('door', () => void refreshDoors());
     }
-    setInterval(() => void refreshDoors(), 20_000);
+  };
+  void apiPaths().then((paths) => {
+    if (!paths.has('/api/v1/doors')) return;
+    void refresh(paths);
+    setInterval(() => void refresh(paths), 20_000);
   });
 }
 
