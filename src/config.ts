@@ -23,6 +23,15 @@ export interface Config {
   authCacheMs: number;
   /** Cookies get the Secure flag when the app is served over https. */
   secureCookies: boolean;
+  /** An external MQTT broker for the door locks; unset = the embedded broker. */
+  mqttUrl: string | undefined;
+  /** Where the embedded broker listens (port 0 picks a free one). */
+  mqttHost: string;
+  mqttPort: number;
+  /** How long a lock has to confirm a command before the request times out. */
+  doorConfirmMs: number;
+  /** A door that sent nothing for this long shows as unknown (0 = never stale). */
+  doorStaleSeconds: number;
 }
 
 /**
@@ -76,5 +85,21 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     authCacheMs: readAuthCacheMs(env),
     secureCookies: env.SHIPSHAPE_SECURE_COOKIES === 'true',
+    mqttUrl: env.SHIPSHAPE_MQTT_URL || undefined,
+    mqttHost: env.SHIPSHAPE_MQTT_HOST ?? '127.0.0.1',
+    // A server asked to pick a free port (PORT=0, as tests do) picks a free broker port too.
+    mqttPort: numberIn(env, 'SHIPSHAPE_MQTT_PORT', port === 0 ? 0 : 1884, 0, 65535),
+    doorConfirmMs: Math.round(numberIn(env, 'SHIPSHAPE_DOOR_CONFIRM_SECONDS', 10, 0.05, 600) * 1000),
+    doorStaleSeconds: numberIn(env, 'SHIPSHAPE_DOOR_STALE_SECONDS', 3600, 0, 30 * 86400),
   };
+}
+
+/** A number from the environment within [min, max], or the default when unset. */
+function numberIn(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max)
+    throw new Error(`${name} must be a number from ${min} to ${max}, got ${raw}`);
+  return value;
 }

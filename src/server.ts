@@ -10,6 +10,7 @@ import { type Clock, systemClock } from './domain/clock.ts';
 import { hashPassword } from './features/auth/service.ts';
 import { systemActor } from './features/context.ts';
 import { demoSite, loadDemo } from './features/demo/service.ts';
+import { doorsHook } from './features/doors/hook.ts';
 import { countSites, lockFirstStart } from './features/sites/repository.ts';
 import { createSiteWithAdmin } from './features/sites/service.ts';
 import { buildApp } from './http/app.ts';
@@ -32,7 +33,7 @@ export interface ServerHook {
 }
 
 /** The hooks every server starts, in order (stopped in reverse); one line a hook. */
-export const serverHooks: ServerHook[] = [schedulerHook()];
+export const serverHooks: ServerHook[] = [doorsHook(), schedulerHook()];
 
 export interface StartOptions {
   /** Load the demo vessel on first start (default true; `serve --no-demo` turns it off). */

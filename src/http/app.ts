@@ -17,6 +17,7 @@ import { authenticate } from '../features/auth/service.ts';
 import availabilityRoutes from '../features/availability/routes.ts';
 import bookingsRoutes from '../features/bookings/routes.ts';
 import checkinRoutes from '../features/checkin/routes.ts';
+import doorsRoutes from '../features/doors/routes.ts';
 import membersRoutes from '../features/members/routes.ts';
 import movesRoutes from '../features/moves/routes.ts';
 import neighboursRoutes from '../features/neighbours/routes.ts';
@@ -46,6 +47,7 @@ const features: ((app: App, deps: Deps) => Promise<void>)[] = [
   movesRoutes,
   neighboursRoutes,
   seriesRoutes,
+  doorsRoutes,
 ];
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what this refuses.

@@ -7,6 +7,8 @@ import {
   releaseNoShows,
   sendHeadsUps,
 } from '../features/checkin/service.ts';
+import { doorLinkFor } from '../features/doors/link.ts';
+import { checkDoorAlarms, expireDoorRequests } from '../features/doors/service.ts';
 import { purgeIdempotencyKeys } from '../features/idempotency/service.ts';
 import { runDelivery } from '../features/notifications/service.ts';
 import { extendHorizons } from '../features/series/service.ts';
@@ -41,6 +43,10 @@ export function serverTasks(db: Db, opts: { deliveryEveryMs?: number } = {}): Ta
       nextDue: (now, until) => nextFinishDue(db, now, until),
     },
     { name: 'purge-idempotency-keys', everyMs: 3_600_000, run: (now) => purgeIdempotencyKeys(db, now) },
+    { name: 'door-timeouts', everyMs: 500, run: (now) => expireDoorRequests(db, now) },
+    // Relocks are sent through this process's MQTT link; a process without one leaves them to another.
+    { name: 'door-relocks', everyMs: 1000, run: async (now) => doorLinkFor(db)?.relockDue(now) },
+    { name: 'door-alarms', everyMs: 5000, run: (now) => checkDoorAlarms(db, now) },
     { name: 'extend-horizons', everyMs: 15 * 60_000, run: (now) => extendHorizons(db, { now: () => now }) },
   ];
 }

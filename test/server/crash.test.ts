@@ -40,6 +40,7 @@ async function serve(env: Record<string, string>): Promise<Child> {
       ...credentials,
       PORT: String(port),
       HOST: '127.0.0.1',
+      SHIPSHAPE_MQTT_PORT: '0',
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

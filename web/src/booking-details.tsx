@@ -1,6 +1,7 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, api, type Booking } from './api.ts';
 import { BookingForm } from './booking-form.tsx';
+import { DoorControls } from './doors.tsx';
 import { setParams } from './router.ts';
 import { announceBookingsChanged, useSession } from './session.tsx';
 import {
@@ -198,6 +199,7 @@ export function BookingDetails({
               </>
             )}
           </dl>
+          {!booking.busy && <DoorControls spaceId={booking.spaceId} />}
           {neighbours && (
             <section className="neighbours" aria-labelledby="bd-neighbours">
               <h3 id="bd-neighbours">Before and after</h3>

@@ -2,6 +2,7 @@ import { type CSSProperties, useCallback, useEffect, useMemo, useRef, useState }
 import { ApiError, type Booking, listAll, type Space, takePrefetchedBookings } from './api.ts';
 import { BookingDetails } from './booking-details.tsx';
 import { BookingForm, type Draft } from './booking-form.tsx';
+import { DoorControls } from './doors.tsx';
 import { setParams, useLocation } from './router.ts';
 import { bookingsChanged, useSession } from './session.tsx';
 import {
@@ -285,6 +286,7 @@ export function Schedule() {
                     >
                       {c.space.name}
                     </span>
+                    <DoorControls spaceId={c.space.id} compact />
                   </div>
                 ))
               : days.map((d, di) => (

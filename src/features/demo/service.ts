@@ -2,6 +2,7 @@ import { addDays, localDate, localToInstant, parseClock } from '../../domain/tim
 import { AppError } from '../../http/errors.ts';
 import { type CreateBookingInput, createBooking } from '../bookings/service.ts';
 import type { Actor, Ctx } from '../context.ts';
+import { createDoor } from '../doors/service.ts';
 import { createMember, type MemberView } from '../members/service.ts';
 import { getSite, type SiteInput } from '../sites/service.ts';
 import { createSpace } from '../spaces/service.ts';
@@ -160,6 +161,13 @@ export async function loadDemo(ctx: Ctx, opts: { seed?: number } = {}): Promise<
       });
     const cabinSato = await cabinOf(sato, 'Cabin 7 (Lt Sato)');
     const cabinCosta = await cabinOf(costa, 'Cabin 12 (Lt Costa)');
+    // Doors whose locks `shipshape door-sim` simulates: the two cabins (with contact sensors) and the lounge.
+    const doorSettings = { confirmMs: 10_000, staleSeconds: 0 };
+    const door = (spaceId: string, topic: string, hasContact: boolean, relockSeconds: number) =>
+      createDoor(admin, { spaceId, name: 'Door', topic, hasContact, relockSeconds }, doorSettings);
+    await door(cabinSato.id, 'zigbee2mqtt/cabin-7-lock', true, 0);
+    await door(cabinCosta.id, 'zigbee2mqtt/cabin-12-lock', true, 0);
+    await door(lounge.id, 'zigbee2mqtt/lounge-lock', false, 300);
 
     const as = (memberId: string, extra: Partial<Actor> = {}): Ctx => ({
       ...admin,

@@ -2,6 +2,7 @@ import type { Db, Queryable } from '../../db/store.ts';
 import { parseRRule } from '../../domain/recurrence.ts';
 import { invalid } from '../../http/errors.ts';
 import type { Ctx } from '../context.ts';
+import { doorNotices } from '../doors/notices.ts';
 import { hubFor } from './live.ts';
 import * as repo from './repository.ts';
 import { count, duration, ruleInWords, when } from './wording.ts';
@@ -16,6 +17,8 @@ export const noticeKinds = [
   'booking-cancelled',
   'added-to-series',
   'space-free',
+  'door-request',
+  'door-alarm',
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 
@@ -351,6 +354,10 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent, now: Date): Pro
           createdAt: new Date(e.at),
         }));
     }
+    case 'door.confirmed':
+    case 'door.timed-out':
+    case 'door.alarm':
+      return doorNotices(db, e);
     default:
       return [];
   }
