@@ -23,6 +23,10 @@ export interface Config {
   authCacheMs: number;
   /** Cookies get the Secure flag when the app is served over https. */
   secureCookies: boolean;
+  /** The longest a statement waits for a lock on the PostgreSQL server (lock_timeout); 0 = no bound. */
+  lockTimeoutMs: number;
+  /** The longest a request waits for a connection of the store (pool or PGlite); 0 = no bound. */
+  storeWaitMs: number;
   /** An external MQTT broker for the door locks; unset = the embedded broker. */
   mqttUrl: string | undefined;
   /** Where the embedded broker listens (port 0 picks a free one). */
@@ -62,6 +66,15 @@ function parseTrustProxy(value: string | undefined): boolean | number | string[]
     .filter(Boolean);
 }
 
+function milliseconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 600_000)
+    throw new Error(`${name} must be a whole number of milliseconds from 0 to 600000, got ${raw}`);
+  return n;
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -91,6 +104,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mqttPort: numberIn(env, 'SHIPSHAPE_MQTT_PORT', port === 0 ? 0 : 1884, 0, 65535),
     doorConfirmMs: Math.round(numberIn(env, 'SHIPSHAPE_DOOR_CONFIRM_SECONDS', 10, 0.05, 600) * 1000),
     doorStaleSeconds: numberIn(env, 'SHIPSHAPE_DOOR_STALE_SECONDS', 3600, 0, 30 * 86400),
+    lockTimeoutMs: milliseconds(env, 'SHIPSHAPE_LOCK_TIMEOUT_MS', 10_000),
+    storeWaitMs: milliseconds(env, 'SHIPSHAPE_STORE_WAIT_MS', 10_000),
   };
 }
 

@@ -174,7 +174,11 @@ export function lockDataDir(dir: string): () => void {
 export async function openConfiguredStore(config: Config): Promise<{ db: Db; release: () => void }> {
   const release = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir);
   try {
-    return { db: await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }), release };
+    const limits = { lockTimeoutMs: config.lockTimeoutMs, acquireTimeoutMs: config.storeWaitMs };
+    return {
+      db: await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, limits }),
+      release,
+    };
   } catch (err) {
     release();
     throw err;

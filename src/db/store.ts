@@ -46,7 +46,73 @@ export const PgCode = {
   checkViolation: '23514',
   serializationFailure: '40001',
   deadlock: '40P01',
+  /** A wait for a lock ran past lock_timeout. */
+  lockNotAvailable: '55P03',
 } as const;
+
+/**
+ * The store could not take a request in time: no connection came free within the acquisition
+ * bound (the pg pool, or PGlite's one connection). The HTTP layer answers 503.
+ */
+export class StoreBusyError extends Error {
+  constructor(message = 'The store is busy; no connection came free in time') {
+    super(message);
+    this.name = 'StoreBusyError';
+  }
+}
+
+/** Whether `err` is a bounded wait that ran out (a connection or a lock), not a fault. */
+export function isStoreBusy(err: unknown): boolean {
+  return err instanceof StoreBusyError || pgErrorCode(err) === PgCode.lockNotAvailable;
+}
+
+/** Bounds on the waits of a store; 0 means unbounded. */
+export interface StoreLimits {
+  /** How long a statement waits for any lock (PostgreSQL lock_timeout; the server store only). */
+  lockTimeoutMs?: number;
+  /** How long a request waits for a connection: the pool's, or PGlite's single one. */
+  acquireTimeoutMs?: number;
+}
+
+/** Defaults of StoreLimits, the same as config.ts's. */
+export const defaultStoreLimits: Required<StoreLimits> = { lockTimeoutMs: 10_000, acquireTimeoutMs: 10_000 };
+
+/**
+ * A first-in first-out gate of one holder, for PGlite's single connection: PGlite queues callers
+ * itself, but without a bound, so a waiter here gives up (StoreBusyError) after `timeoutMs`.
+ */
+class Gate {
+  #busy = false;
+  readonly #waiting: { go: () => void; timer: NodeJS.Timeout | undefined }[] = [];
+  constructor(private readonly timeoutMs: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#busy) await this.#wait();
+    else this.#busy = true;
+    try {
+      return await fn();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) {
+        if (next.timer) clearTimeout(next.timer);
+        next.go();
+      } else this.#busy = false;
+    }
+  }
+
+  #wait(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const entry = { go: resolve, timer: undefined as NodeJS.Timeout | undefined };
+      if (this.timeoutMs > 0)
+        entry.timer = setTimeout(() => {
+          const i = this.#waiting.indexOf(entry);
+          if (i >= 0) this.#waiting.splice(i, 1);
+          reject(new StoreBusyError());
+        }, this.timeoutMs);
+      this.#waiting.push(entry);
+    });
+  }
+}
 
 export function pgErrorCode(err: unknown): string | undefined {
   if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') return err.code;
@@ -88,6 +154,7 @@ const pgliteSettings = ['shared_buffers=16MB', 'temp_buffers=2MB', 'wal_buffers=
 export async function openPglite(
   dataDir: string | undefined,
   loadDataDir?: Blob,
+  limits: StoreLimits = {},
 ): Promise<Db & { pglite: PGlite }> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const pglite = await PGlite.create({
@@ -104,25 +171,31 @@ export async function openPglite(
     const res = await q.query<R>(sql, params ?? []);
     return { rows: res.rows, affectedRows: res.affectedRows ?? 0 };
   };
+  // Everything on the root goes through the gate: a statement outside a transaction waits for the
+  // one connection like a transaction does, and neither waits without a bound.
+  const gate = new Gate(limits.acquireTimeoutMs ?? defaultStoreLimits.acquireTimeoutMs);
   return {
     kind: 'pglite',
     pglite,
-    query: (sql, params) => run(pglite, sql, params),
-    exec: async (sql) => {
-      await pglite.exec(sql);
-    },
+    query: (sql, params) => gate.run(() => run(pglite, sql, params)),
+    exec: (sql) =>
+      gate.run(async () => {
+        await pglite.exec(sql);
+      }),
     // PGlite has one connection: its transaction() holds an exclusive lock, so
     // transactions are serialized and a nested call must join, not open another.
     transaction: (fn) =>
       withRetry(() =>
-        pglite.transaction((t) =>
-          fn(
-            joinable({
-              query: (sql, params) => run(t, sql, params),
-              exec: async (sql) => {
-                await t.exec(sql);
-              },
-            }),
+        gate.run(() =>
+          pglite.transaction((t) =>
+            fn(
+              joinable({
+                query: (sql, params) => run(t, sql, params),
+                exec: async (sql) => {
+                  await t.exec(sql);
+                },
+              }),
+            ),
           ),
         ),
       ),
@@ -130,24 +203,53 @@ export async function openPglite(
   };
 }
 
-export function openPostgres(url: string, max = 10): Db {
-  const pool = new pg.Pool({ connectionString: url, max });
+/**
+ * A pg pool on `url`. Every wait is bounded: a statement waits at most `lockTimeoutMs` for a lock
+ * (lock_timeout, set for each connection), a request at most `acquireTimeoutMs` for a connection.
+ */
+export function openPostgres(url: string, max = 10, limits: StoreLimits = {}): Db {
+  const { lockTimeoutMs, acquireTimeoutMs } = { ...defaultStoreLimits, ...limits };
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    ...(lockTimeoutMs > 0 ? { lock_timeout: lockTimeoutMs } : {}),
+    ...(acquireTimeoutMs > 0 ? { connectionTimeoutMillis: acquireTimeoutMs } : {}),
+  });
+  const connect = async () => {
+    try {
+      return await pool.connect();
+    } catch (err) {
+      // pg-pool's words for a wait in its queue that ran out.
+      if (err instanceof Error && /timeout exceeded when trying to connect/i.test(err.message))
+        throw new StoreBusyError();
+      throw err;
+    }
+  };
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it on next use.
   });
-  const run = async <R>(c: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]) => {
+  const run = async <R>(c: pg.PoolClient, sql: string, params?: unknown[]) => {
     const res = await c.query(sql, params);
     return { rows: res.rows as R[], affectedRows: res.rowCount ?? 0 };
   };
+  const onClient = async <T>(use: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await connect();
+    try {
+      return await use(client);
+    } finally {
+      client.release();
+    }
+  };
   return {
     kind: 'postgres',
-    query: (sql, params) => run(pool, sql, params),
-    exec: async (sql) => {
-      await pool.query(sql);
-    },
+    query: (sql, params) => onClient((c) => run(c, sql, params)),
+    exec: (sql) =>
+      onClient(async (c) => {
+        await c.query(sql);
+      }),
     transaction: (fn) =>
       withRetry(async () => {
-        const client = await pool.connect();
+        const client = await connect();
         try {
           await client.query('BEGIN');
           const result = await fn(
@@ -172,7 +274,11 @@ export function openPostgres(url: string, max = 10): Db {
 }
 
 /** Opens the server when a URL is given, else the embedded store in `dataDir`. */
-export async function openStore(opts: { databaseUrl?: string; dataDir: string }): Promise<Db> {
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
-  return openPglite(opts.dataDir);
+export async function openStore(opts: {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  limits?: StoreLimits;
+}): Promise<Db> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, 10, opts.limits);
+  return openPglite(opts.dataDir, undefined, opts.limits);
 }

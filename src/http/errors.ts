@@ -19,6 +19,8 @@ export const errorCodes = {
   'not-found': 404,
   /** The slot overlaps other active bookings of the space (changeover included). */
   'booking-conflict': 409,
+  /** A participant would be in two overlapping active sessions (organizer, named, or by squad). */
+  'member-conflict': 409,
   /** A unique name or email is already taken. */
   'already-exists': 409,
   /** The booking is not in a state that allows this action. */
@@ -37,6 +39,8 @@ export const errorCodes = {
   'rate-limited': 429,
   /** Anything unexpected: logged, never detailed to the caller. */
   internal: 500,
+  /** A bounded wait ran out (a connection of the store, or a lock held by other writers); retry. */
+  unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { PgCode, pgErrorCode } from '../db/store.ts';
+import { isStoreBusy, PgCode, pgErrorCode } from '../db/store.ts';
 import { AppError, type errorCodes, problemTypeBase } from './errors.ts';
 
 /** The problem+json document (RFC 9457) every error answer carries. */
@@ -23,6 +23,7 @@ const titles: Record<keyof typeof errorCodes, string> = {
   'password-change-required': 'Set a new password first',
   'not-found': 'Not found',
   'booking-conflict': 'The slot is taken',
+  'member-conflict': 'Someone would be in two places at once',
   'already-exists': 'Already exists',
   'invalid-state': 'Not possible in the current state',
   'version-mismatch': 'Changed since you read it',
@@ -32,6 +33,7 @@ const titles: Record<keyof typeof errorCodes, string> = {
   'rule-violation': 'Not allowed by the booking rules',
   'rate-limited': 'Too many requests',
   internal: 'Internal error',
+  unavailable: 'Busy; try again',
 };
 
 export function toProblem(err: AppError, instance?: string): Problem {
@@ -81,6 +83,18 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   } else if (pgErrorCode(error) === PgCode.uniqueViolation) {
     // A unique key lost a race the service's own check could not see.
     appError = new AppError('already-exists', 'Something with this name or key already exists');
+  } else if (pgErrorCode(error) === PgCode.exclusionViolation) {
+    // The constraint refused a write that no service check saw coming (a writer outside the
+    // write locks): still a conflict, never a 500.
+    appError = new AppError('booking-conflict', 'The slot overlaps other bookings of the space', {
+      field: 'body.start',
+      conflicts: [],
+    });
+  } else if (isStoreBusy(error)) {
+    // A bounded wait ran out: the request did nothing (its transaction rolled back) and may be retried.
+    request.log.warn({ err: error }, 'store busy');
+    void reply.header('retry-after', '1');
+    appError = new AppError('unavailable', 'The store is busy with other writers; try again in a moment');
   } else if (fe?.statusCode === 429) {
     appError = new AppError('rate-limited', 'Too many attempts; wait a minute and try again');
   } else if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {

@@ -36,6 +36,7 @@ export const errorResponses = {
   422: Problem,
   428: Problem,
   429: Problem,
+  503: Problem,
 };
 
 export function page<T extends ReturnType<typeof Type.Object>>(item: T) {

@@ -140,7 +140,9 @@ for (const kind of storeKinds()) {
             tue: [{ open: '08:00', close: '12:00' }],
           },
         });
-        const b = (start: string, end: string) => book(alice, { spaceId: lounge, start, end });
+        // Someone free that night: alice has sessions on Tuesday morning (one person, one place).
+        const carol = await t.buildMember({ displayName: 'Carol' });
+        const b = (start: string, end: string) => book(carol, { spaceId: lounge, start, end });
         // Monday 19:00 to Tuesday 01:30 local: inside the overnight period.
         assert.equal((await b('2026-06-01T19:00:00+05:45', '2026-06-02T01:30:00+05:45')).status, 201);
         // Starts before opening.
@@ -520,10 +522,13 @@ for (const kind of storeKinds()) {
 
     it('lists by space, member, range and status with keyset pagination', async () => {
       const own = await buildSpace(t);
+      // Ann is free that day (alice has sessions then: one person, one place).
+      const ann = await t.buildMember({ displayName: 'Ann' });
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
         const start = at(day, 24 * 60 + i * 60);
-        const res = await book(i % 2 ? bob : alice, { spaceId: own, start, end: at(start, 30) });
+        const res = await book(i % 2 ? bob : ann, { spaceId: own, start, end: at(start, 30) });
+        assert.equal(res.status, 201, JSON.stringify(res.body));
         ids.push(res.body.id);
       }
       const seen: string[] = [];
@@ -551,7 +556,7 @@ for (const kind of storeKinds()) {
         ranged.body.items.map((b: any) => b.id),
         [ids[1], ids[2]],
       );
-      await t.request('POST', `/api/v1/bookings/${ids[0]}/cancel`, { as: alice });
+      await t.request('POST', `/api/v1/bookings/${ids[0]}/cancel`, { as: ann });
       const cancelled = await t.request('GET', `/api/v1/bookings?space=${own}&status=cancelled`, {
         as: alice,
       });

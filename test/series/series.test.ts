@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { FakeClock } from '../../src/domain/clock.ts';
 import { runDelivery } from '../../src/features/notifications/service.ts';
 import { extendHorizons } from '../../src/features/series/service.ts';
@@ -18,6 +18,10 @@ for (const kind of storeKinds()) {
     before(async () => {
       t = await startTestApp(kind, { clock, site: { name: 'Vessel', timeZone: 'Europe/Berlin' } });
       await t.db.query('UPDATE sites SET horizon_days = 14 WHERE site_id = $1', [t.siteId]);
+    });
+    // A fresh pair for each test: the nightly series of one test holds its people every night
+    // (one person, one place), so another test's series with them would be refused.
+    beforeEach(async () => {
       a = await t.buildMember({ displayName: 'Aiko' });
       b = await t.buildMember({ displayName: 'Bram' });
     });

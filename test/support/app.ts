@@ -9,7 +9,7 @@ import { insertMember } from '../../src/features/members/repository.ts';
 import { createSiteWithAdmin, type SiteInput } from '../../src/features/sites/service.ts';
 import { buildApp } from '../../src/http/app.ts';
 import type { App } from '../../src/http/deps.ts';
-import { openTestStore, type StoreKind } from './store.ts';
+import { openTestStore, type StoreKind, type TestStoreOptions } from './store.ts';
 
 export interface Answer<T = any> {
   status: number;
@@ -55,9 +55,9 @@ let counter = 0;
 /** Starts the real app on a fresh store of the given kind, with a site and its admin. */
 export async function startTestApp(
   kind: StoreKind,
-  opts: { clock?: Clock; site?: SiteInput; env?: NodeJS.ProcessEnv } = {},
+  opts: { clock?: Clock; site?: SiteInput; env?: NodeJS.ProcessEnv; store?: TestStoreOptions } = {},
 ): Promise<TestApp> {
-  const db = await openTestStore(kind);
+  const db = await openTestStore(kind, opts.store);
   const clock = opts.clock ?? systemClock;
   const config = { ...readConfig({ SHIPSHAPE_LOGIN_RATE_LIMIT: '1000', ...opts.env }) };
   const app = await buildApp({ db, clock, config });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { listMigrations, migrate } from '../../src/db/migrate.ts';
-import { type Db, openPglite, openPostgres } from '../../src/db/store.ts';
+import { type Db, openPglite, openPostgres, type StoreLimits } from '../../src/db/store.ts';
 
 export type StoreKind = 'pglite' | 'postgres';
 
@@ -23,7 +23,7 @@ function templatePath(): string {
  * A fresh, migrated PGlite, loaded from a template dump shared by the test files of one
  * schema version (about 1 s, against 2.5 s+ for initdb and migrations).
  */
-async function openFreshPglite(): Promise<Db> {
+async function openFreshPglite(limits?: StoreLimits): Promise<Db> {
   const path = templatePath();
   if (!existsSync(path)) {
     const db = await openPglite(undefined);
@@ -34,13 +34,13 @@ async function openFreshPglite(): Promise<Db> {
     writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
     renameSync(tmp, path);
   }
-  const db = await openPglite(undefined, new Blob([readFileSync(path)]));
+  const db = await openPglite(undefined, new Blob([readFileSync(path)]), limits);
   await migrate(db);
   return db;
 }
 
 /** A new database on the test server, migrated; dropped again by the returned close(). */
-async function openFreshPostgres(): Promise<Db> {
+async function openFreshPostgres(opts: TestStoreOptions = {}): Promise<Db> {
   const base = process.env.TEST_DATABASE_URL!;
   const name = `shipshape_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
@@ -49,7 +49,7 @@ async function openFreshPostgres(): Promise<Db> {
   await admin.end();
   const url = new URL(base);
   url.pathname = `/${name}`;
-  const db = openPostgres(url.toString(), 20);
+  const db = openPostgres(url.toString(), opts.max ?? 20, opts.limits);
   await migrate(db);
   const close = db.close;
   return {
@@ -64,6 +64,12 @@ async function openFreshPostgres(): Promise<Db> {
   };
 }
 
-export async function openTestStore(kind: StoreKind): Promise<Db> {
-  return kind === 'pglite' ? openFreshPglite() : openFreshPostgres();
+/** Bounds on the store's waits (default: the server's), and the pool size on PostgreSQL (20). */
+export interface TestStoreOptions {
+  limits?: StoreLimits;
+  max?: number;
+}
+
+export async function openTestStore(kind: StoreKind, opts: TestStoreOptions = {}): Promise<Db> {
+  return kind === 'pglite' ? openFreshPglite(opts.limits) : openFreshPostgres(opts);
 }

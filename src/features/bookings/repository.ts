@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isTransaction, PgCode, pgErrorCode, type Queryable } from '../../db/store.ts';
 import type { OpeningHours } from '../../domain/opening-hours.ts';
 
@@ -128,6 +129,8 @@ export interface BookingContext {
   organizerName: string | undefined;
   members: { id: string; displayName: string }[];
   squads: { id: string; name: string }[];
+  /** The current members of those squads: they take part too (one person, one place). */
+  squadMemberIds: string[];
 }
 
 /**
@@ -154,20 +157,24 @@ export async function loadBookingContext(
   const row = res.rows[0];
   let members: { id: string; displayName: string }[] = [];
   let squads: { id: string; name: string }[] = [];
+  let squadMemberIds: string[] = [];
   if (row && (memberIds.length > 0 || squadIds.length > 0)) {
-    const named = await db.query<{ kind: 'm' | 's'; id: string; name: string }>(
+    const named = await db.query<{ kind: 'm' | 's' | 'x'; id: string; name: string }>(
       `SELECT 'm' AS kind, id, display_name AS name FROM members WHERE site_id = $1 AND id = ANY($2::uuid[])
        UNION ALL
        SELECT 's' AS kind, id, name FROM squads WHERE site_id = $1 AND id = ANY($3::uuid[])
+       UNION ALL
+       SELECT DISTINCT 'x' AS kind, member_id, '' FROM squad_members WHERE site_id = $1 AND squad_id = ANY($3::uuid[])
        ORDER BY name, id`,
       [siteId, memberIds, squadIds],
     );
     members = named.rows.filter((r) => r.kind === 'm').map((r) => ({ id: r.id, displayName: r.name }));
     squads = named.rows.filter((r) => r.kind === 's').map((r) => ({ id: r.id, name: r.name }));
+    squadMemberIds = named.rows.filter((r) => r.kind === 'x').map((r) => r.id);
   }
-  if (!row) return { space: undefined, organizerName: undefined, members, squads };
+  if (!row) return { space: undefined, organizerName: undefined, members, squads, squadMemberIds };
   const { organizerName, ...space } = row;
-  return { space, organizerName: organizerName ?? undefined, members, squads };
+  return { space, organizerName: organizerName ?? undefined, members, squads, squadMemberIds };
 }
 
 /**
@@ -179,6 +186,7 @@ export async function insertBookingWithEvent(
   db: Queryable,
   b: NewBooking & { id: string; now: Date; memberIds: string[]; squadIds: string[] },
   event: { actorId: string; after: unknown },
+  opts: { locked?: boolean } = {},
 ): Promise<'ok' | 'conflict'> {
   const write = async () => {
     await db.query(
@@ -217,6 +225,9 @@ export async function insertBookingWithEvent(
     );
     return 'ok' as const;
   };
+  // `locked`: the caller holds the space's write lock and found the slot free under it, so the
+  // constraint cannot refuse; a savepoint would cost two round trips for nothing.
+  if (opts.locked) return write();
   if (isTransaction(db)) return underSavepoint(db, write);
   try {
     return await write();
@@ -248,6 +259,142 @@ export interface BookingChange {
   changeoverMinutes: number | null;
   headcount: number;
   visibility: 'public' | 'private';
+}
+
+/**
+ * The locks a booking write takes, so that writers queue instead of deadlocking.
+ *
+ * Every path that puts a booking into a space's timeline (create with or without an
+ * Idempotency-Key, PATCH, move, repeat, series materialisation, check-in and check-out) first takes
+ * transaction-scoped advisory locks: one per space it writes into, then one per member it seats.
+ * Two inserts racing on the exclusion constraint would each place their index entry and then wait
+ * on the other's (40P01); holding the space's lock, only one writer of a space is at its insert at a
+ * time, and the others wait in the lock queue. The member locks make the one-person-one-place check
+ * (findMemberConflicts) and the write that follows it atomic against writers in other spaces.
+ *
+ * Lock order, the same for every transaction so that no two wait on each other: row locks on the
+ * booking or series being changed first (FOR UPDATE), then these advisory locks, all taken in one
+ * statement in ascending key order, and each space key is below every member key (the class in
+ * the top byte: 1 space, 2 member). A transaction takes its advisory locks once; one that writes
+ * for several series (the horizon job) takes all of theirs in that one statement, up front.
+ */
+export function writeLockKeys(
+  siteId: string,
+  spaceIds: readonly string[],
+  memberIds: readonly string[],
+): bigint[] {
+  const key = (kind: 1n | 2n, id: string) => {
+    // 56 bits of a hash of (site, id) under an 8-bit class: far from the migration lock's small key.
+    const digest = createHash('sha256').update(`${siteId}/${id.toLowerCase()}`).digest();
+    return (kind << 56n) | (digest.readBigUInt64BE(0) >> 8n);
+  };
+  const keys = new Set([...spaceIds.map((id) => key(1n, id)), ...memberIds.map((id) => key(2n, id))]);
+  return [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * Takes the write locks of the given spaces and members until the end of the transaction `db`
+ * (lock order: see writeLockKeys). Waits at most lock_timeout for them (55P03 after that).
+ */
+export async function lockForBookingWrite(
+  db: Queryable,
+  siteId: string,
+  spaceIds: readonly string[],
+  memberIds: readonly string[],
+): Promise<void> {
+  await takeWriteLocks(db, writeLockKeys(siteId, spaceIds, memberIds));
+}
+
+/** Takes write locks by key (writeLockKeys; several sites' keys merged and sorted) until commit. */
+export async function takeWriteLocks(db: Queryable, keys: readonly bigint[]): Promise<void> {
+  if (!isTransaction(db)) throw new Error('Write locks need a transaction: they last until it commits');
+  if (keys.length === 0) return;
+  if (keys.some((k, i) => i > 0 && k <= keys[i - 1]!))
+    throw new Error('Write lock keys must be sorted and distinct');
+  // unnest yields the keys in array order and the aggregate consumes them in that order, so the
+  // locks are taken in the sorted order writeLockKeys gives: one round trip for all of them.
+  await db.query('SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k', [keys.map(String)]);
+}
+
+/** Everyone taking part in a booking: organizer, named members and the members of its squads. */
+export async function participantIds(db: Queryable, siteId: string, bookingId: string): Promise<string[]> {
+  const res = await db.query<{ id: string }>(
+    `SELECT organizer_id AS id FROM bookings WHERE site_id = $1 AND id = $2
+     UNION SELECT member_id FROM booking_members WHERE site_id = $1 AND booking_id = $2
+     UNION SELECT sm.member_id FROM booking_squads bq
+             JOIN squad_members sm ON sm.site_id = bq.site_id AND sm.squad_id = bq.squad_id
+            WHERE bq.site_id = $1 AND bq.booking_id = $2`,
+    [siteId, bookingId],
+  );
+  return res.rows.map((r) => r.id);
+}
+
+/** The current members of the given squads. */
+export async function squadMemberIds(
+  db: Queryable,
+  siteId: string,
+  squadIds: readonly string[],
+): Promise<string[]> {
+  if (squadIds.length === 0) return [];
+  const res = await db.query<{ id: string }>(
+    'SELECT DISTINCT member_id AS id FROM squad_members WHERE site_id = $1 AND squad_id = ANY($2::uuid[])',
+    [siteId, [...squadIds]],
+  );
+  return res.rows.map((r) => r.id);
+}
+
+/** An active booking that already holds one of the members during one of the asked slots. */
+export interface MemberConflictRow extends BookingRow {
+  /** Index of the slot in the list asked about. */
+  slot: number;
+  memberId: string;
+  memberName: string;
+}
+
+/**
+ * Active bookings, other than `exceptIds`, that overlap one of `slots` (the sessions themselves,
+ * without changeover: a person can leave while the room is readied) and in which one of
+ * `memberIds` takes part, as organizer, named member or member of a named squad. One row per
+ * (slot, booking, member), by slot, start and member name.
+ */
+export async function findMemberConflicts(
+  db: Queryable,
+  siteId: string,
+  memberIds: readonly string[],
+  slots: readonly { start: Date; end: Date }[],
+  exceptIds: readonly string[],
+): Promise<MemberConflictRow[]> {
+  if (memberIds.length === 0 || slots.length === 0) return [];
+  // Candidates come from the exclusion constraint's gist index (active bookings by site and
+  // blocked range, which covers the session), so this reads only what overlaps in time.
+  const res = await db.query<MemberConflictRow>(
+    `WITH slot AS (
+       SELECT (i - 1)::int AS i, s, e FROM unnest($3::timestamptz[], $4::timestamptz[]) WITH ORDINALITY AS u(s, e, i)),
+     cand AS (
+       SELECT slot.i, b.site_id, b.id, b.organizer_id FROM slot JOIN bookings b
+           ON b.site_id = $1 AND b.status IN ('confirmed', 'checked_in')
+          AND b.blocked && tstzrange(slot.s, slot.e, '[)')
+          AND b.start_at < slot.e AND b.end_at > slot.s
+        WHERE NOT (b.id = ANY($5::uuid[]))),
+     hit AS (
+       SELECT c.i, c.id, c.organizer_id AS member_id FROM cand c WHERE c.organizer_id = ANY($2::uuid[])
+       UNION
+       SELECT c.i, c.id, bm.member_id FROM cand c
+         JOIN booking_members bm ON bm.site_id = c.site_id AND bm.booking_id = c.id
+        WHERE bm.member_id = ANY($2::uuid[])
+       UNION
+       SELECT c.i, c.id, sm.member_id FROM cand c
+         JOIN booking_squads bq ON bq.site_id = c.site_id AND bq.booking_id = c.id
+         JOIN squad_members sm ON sm.site_id = bq.site_id AND sm.squad_id = bq.squad_id
+        WHERE sm.member_id = ANY($2::uuid[]))
+     SELECT hit.i AS slot, hit.member_id AS "memberId", pm.display_name AS "memberName", ${bookingColumns}
+       FROM hit JOIN bookings b ON b.site_id = $1 AND b.id = hit.id
+       JOIN members o ON o.site_id = b.site_id AND o.id = b.organizer_id
+       JOIN members pm ON pm.site_id = b.site_id AND pm.id = hit.member_id
+      ORDER BY hit.i, b.start_at, b.id, pm.display_name, pm.id`,
+    [siteId, [...memberIds], slots.map((x) => iso(x.start)), slots.map((x) => iso(x.end)), [...exceptIds]],
+  );
+  return res.rows;
 }
 
 /** Applies a change and bumps the version, inside a savepoint: a conflict leaves the transaction usable. */

@@ -1,6 +1,5 @@
 import { Type } from 'typebox';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
-import { AppError } from '../../http/errors.ts';
 import { answerPost } from '../../http/idempotency.ts';
 import { etag, IfMatchHeaders, ifMatchVersion, requiredIfMatch, withEtag } from '../../http/if-match.ts';
 import { Cursor, DateTime, errorResponses, IdParams, Limit, page, Uuid } from '../../http/schemas.ts';
@@ -12,20 +11,17 @@ import {
   createBooking,
   getBooking,
   listBookings,
+  refusalOf,
   updateBooking,
 } from './service.ts';
 
-/** A taken slot becomes a 409 problem listing the conflicting bookings the caller may see. */
+/**
+ * A taken slot becomes a 409 problem listing the conflicting bookings the caller may see; a
+ * participant already elsewhere at that time a 409 member-conflict naming them and that session.
+ */
 export function bookedOrConflict(result: BookingResult): BookingView {
   if (result.ok) return result.booking;
-  throw new AppError(
-    'booking-conflict',
-    'The slot overlaps other bookings of the space (changeover included)',
-    {
-      field: 'body.start',
-      conflicts: result.conflicts,
-    },
-  );
+  throw refusalOf(result);
 }
 
 export default async function bookingsRoutes(app: App, deps: Deps): Promise<void> {

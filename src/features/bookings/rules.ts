@@ -1,7 +1,7 @@
 import type { Queryable } from '../../db/store.ts';
 import { withinOne } from '../../domain/intervals.ts';
 import { openPeriods } from '../../domain/opening-hours.ts';
-import { ruleViolation } from '../../http/errors.ts';
+import { AppError, ruleViolation } from '../../http/errors.ts';
 import type { Actor } from '../context.ts';
 import { mayBook } from './policy.ts';
 import * as repo from './repository.ts';
@@ -128,4 +128,41 @@ export async function checkParticipants(
   const found = await repo.existingParticipants(db, siteId, [...(members ?? [])], [...(squads ?? [])]);
   refuseUnknownParticipants(members, found.members, 'members');
   refuseUnknownParticipants(squads, found.squads, 'squads');
+}
+
+/** Only an admin may seat someone in two overlapping sessions (a briefing during a session). */
+export function checkMemberOverlapAllowed(actor: Actor, allow: boolean | undefined, field: string): boolean {
+  if (allow === undefined || allow === false) return false;
+  if (allow !== true) throw new AppError('validation', `${field} must be true or false`, { field });
+  if (actor.role !== 'admin')
+    throw new AppError('forbidden', 'Only an admin may put a member in two sessions at once', { field });
+  return true;
+}
+
+/** What a booking write seats where: the spaces it writes into and everyone taking part. */
+export interface Seating {
+  spaceIds: readonly string[];
+  memberIds: readonly string[];
+  slots: readonly { start: Date; end: Date }[];
+  /** The bookings being changed (a move or PATCH does not conflict with itself). */
+  exceptIds?: readonly string[];
+  /** An admin's explicit leave to overlap: no member locks, no member check. */
+  allowMemberOverlap: boolean;
+}
+
+/**
+ * Takes the write locks of the seating (the spaces, then the members: see writeLockKeys for the
+ * order) in the transaction `tx`, then finds who of the members is already in an overlapping
+ * active session. Under those locks the answer holds until the transaction commits, whatever the
+ * concurrency. Returns the conflicts, empty when there are none or overlap is allowed.
+ */
+export async function lockAndCheckSeating(
+  tx: Queryable,
+  siteId: string,
+  seat: Seating,
+): Promise<repo.MemberConflictRow[]> {
+  const memberIds = [...new Set(seat.memberIds)];
+  await repo.lockForBookingWrite(tx, siteId, seat.spaceIds, seat.allowMemberOverlap ? [] : memberIds);
+  if (seat.allowMemberOverlap) return [];
+  return repo.findMemberConflicts(tx, siteId, memberIds, seat.slots, seat.exceptIds ?? []);
 }

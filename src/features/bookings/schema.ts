@@ -47,6 +47,11 @@ export const Participants = Type.Object(
 
 const Title = Type.String({ minLength: 1, maxLength: 200 });
 const Headcount = Type.Integer({ minimum: 1, maximum: 10000 });
+/** An admin's leave to seat someone twice; refused (403) for members. */
+export const AllowMemberOverlap = Type.Boolean({
+  description:
+    'Admins only: book even though a participant is already in an overlapping active session (else 409 member-conflict)',
+});
 const Reason = Type.String({
   maxLength: 500,
   description: "Required when an admin acts on someone else's booking",
@@ -61,6 +66,7 @@ export const NewBooking = Type.Object(
     headcount: Type.Optional(Headcount),
     participants: Type.Optional(Participants),
     visibility: Type.Optional(Visibility),
+    allowMemberOverlap: Type.Optional(AllowMemberOverlap),
   },
   { additionalProperties: false },
 );
@@ -74,6 +80,7 @@ export const BookingPatch = Type.Object(
     participants: Type.Optional(Participants),
     visibility: Type.Optional(Visibility),
     reason: Type.Optional(Reason),
+    allowMemberOverlap: Type.Optional(AllowMemberOverlap),
   },
   { additionalProperties: false },
 );

@@ -7,7 +7,13 @@ import type { Actor, Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
 import { authorizeManage, canSeeDetails } from './policy.ts';
 import * as repo from './repository.ts';
-import { checkBookingRules, checkParticipants, refuseUnknownParticipants } from './rules.ts';
+import {
+  checkBookingRules,
+  checkMemberOverlapAllowed,
+  checkParticipants,
+  lockAndCheckSeating,
+  refuseUnknownParticipants,
+} from './rules.ts';
 
 export type BookingStatus = repo.BookingStatus;
 export type Visibility = 'public' | 'private';
@@ -44,7 +50,27 @@ export interface ConflictView {
   organizer?: { id: string; displayName: string };
 }
 
-export type BookingResult = { ok: true; booking: BookingView } | { ok: false; conflicts: ConflictView[] };
+/** A participant already in an overlapping active session, and that session as far as the caller may see it. */
+export interface MemberConflictView {
+  member: { id: string; displayName: string };
+  /** A private session the caller is not part of shows only its time: no id, space, title or people. */
+  booking: {
+    id?: string;
+    spaceId?: string;
+    title: string;
+    start: string;
+    end: string;
+    busy: boolean;
+    organizer?: { id: string; displayName: string };
+  };
+}
+
+export type BookingResult =
+  /** `existing`: the answer is a booking that already was (repeat onto a series that holds the slot). */
+  | { ok: true; booking: BookingView; existing?: boolean }
+  | { ok: false; conflicts: ConflictView[] }
+  /** Someone would be in two places at once; `field` names what brought them in. */
+  | { ok: false; memberConflicts: MemberConflictView[]; field: string };
 
 const isoOf = (d: Date | string) => new Date(d).toISOString();
 
@@ -84,6 +110,59 @@ export function presentConflict(b: repo.BookingRow, viewer: Actor): ConflictView
     title: b.title,
     organizer: { id: b.organizerId, displayName: b.organizerName },
   };
+}
+
+export function presentMemberConflict(c: repo.MemberConflictRow, viewer: Actor): MemberConflictView {
+  const member = { id: c.memberId, displayName: c.memberName };
+  const times = { start: isoOf(c.start), end: isoOf(c.end) };
+  if (!canSeeDetails(viewer, c)) return { member, booking: { ...times, busy: true, title: 'Busy' } };
+  return {
+    member,
+    booking: {
+      id: c.id,
+      spaceId: c.spaceId,
+      title: c.title,
+      ...times,
+      busy: false,
+      organizer: { id: c.organizerId, displayName: c.organizerName },
+    },
+  };
+}
+
+/**
+ * The member-conflict answer of a write: the conflicts as the caller may see them, and the field
+ * that brought the first member in: the named members, the named squads, or else (the organizer,
+ * or people who were already in the booking) `otherwise`, the time.
+ */
+export function memberConflictResult(
+  rows: repo.MemberConflictRow[],
+  viewer: Actor,
+  brought: { members?: readonly string[] | undefined; squadMembers?: readonly string[]; otherwise: string },
+): BookingResult {
+  const first = rows[0]!.memberId;
+  const field = brought.members?.includes(first)
+    ? 'body.participants.members'
+    : brought.squadMembers?.includes(first)
+      ? 'body.participants.squads'
+      : brought.otherwise;
+  return { ok: false, memberConflicts: rows.map((r) => presentMemberConflict(r, viewer)), field };
+}
+
+/** The 409 of a refused write: the slot is taken, or someone would be in two places at once. */
+export function refusalOf(result: Exclude<BookingResult, { ok: true }>, slotField = 'body.start'): AppError {
+  if ('conflicts' in result)
+    return new AppError(
+      'booking-conflict',
+      'The slot overlaps other bookings of the space (changeover included)',
+      { field: slotField, conflicts: result.conflicts },
+    );
+  const first = result.memberConflicts[0]!;
+  const where = first.booking.busy ? 'another session' : `"${first.booking.title}"`;
+  return new AppError(
+    'member-conflict',
+    `${first.member.displayName} is already in ${where} at that time; a person is in one place at a time`,
+    { field: result.field, memberConflicts: result.memberConflicts },
+  );
 }
 
 function instant(value: string | Date, field: string): Date {
@@ -149,6 +228,8 @@ export interface CreateBookingInput {
   headcount?: number | undefined;
   participants?: { members?: string[] | undefined; squads?: string[] | undefined } | undefined;
   visibility?: Visibility | undefined;
+  /** An admin's leave to seat members who are already in an overlapping session. */
+  allowMemberOverlap?: boolean | undefined;
 }
 
 export interface CreateBookingOptions {
@@ -160,8 +241,10 @@ export interface CreateBookingOptions {
 
 /**
  * Books a space for the caller (the organizer). A taken slot is an expected outcome, answered as
- * `{ ok: false, conflicts }`; the exclusion constraint decides, so concurrent requests cannot
- * both win.
+ * `{ ok: false, conflicts }`, and so is a participant already in an overlapping session
+ * (`memberConflicts`). Both are checked under the write locks of the space and the participants
+ * (rules.ts lockAndCheckSeating), so concurrent requests queue and cannot both win; the exclusion
+ * constraint still guards the space underneath.
  */
 export async function createBooking(
   ctx: Ctx,
@@ -182,6 +265,11 @@ export async function createBooking(
   if (typeof input.spaceId !== 'string' || !uuidRe.test(input.spaceId))
     throw invalid('body.spaceId', 'body.spaceId must be an id');
   const { actor } = ctx;
+  const allowMemberOverlap = checkMemberOverlapAllowed(
+    actor,
+    input.allowMemberOverlap,
+    'body.allowMemberOverlap',
+  );
 
   const loaded = await repo.loadBookingContext(
     ctx.db,
@@ -227,23 +315,37 @@ export async function createBooking(
     squads: loaded.squads,
     spaceOwnerId: space.ownerId,
   };
-  const written = await repo.insertBookingWithEvent(
-    ctx.db,
-    {
-      ...row,
-      changeoverMinutes: space.changeoverMinutes,
-      now,
-      memberIds: loaded.members.map((m) => m.id),
-      squadIds: loaded.squads.map((q) => q.id),
-    },
-    { actorId: actor.memberId, after: presentBooking(row) },
-  );
-  if (written === 'conflict')
-    return {
-      ok: false,
-      conflicts: await conflictsOf(ctx.db, ctx, space.id, start, end, space.changeoverMinutes, null),
-    };
-  return { ok: true, booking: presentBooking(row, actor) };
+  return ctx.db.transaction(async (tx): Promise<BookingResult> => {
+    const clashes = await lockAndCheckSeating(tx, actor.siteId, {
+      spaceIds: [space.id],
+      memberIds: [actor.memberId, ...loaded.members.map((m) => m.id), ...loaded.squadMemberIds],
+      slots: [{ start, end }],
+      allowMemberOverlap,
+    });
+    // Under the space's lock no other writer is between this read and the insert: a taken slot
+    // is found here, and the insert needs no savepoint.
+    const taken = await conflictsOf(tx, ctx, space.id, start, end, space.changeoverMinutes, null);
+    if (taken.length > 0) return { ok: false, conflicts: taken };
+    if (clashes.length > 0)
+      return memberConflictResult(clashes, actor, {
+        members,
+        squadMembers: loaded.squadMemberIds.filter((m) => m !== actor.memberId),
+        otherwise: 'body.start',
+      });
+    await repo.insertBookingWithEvent(
+      tx,
+      {
+        ...row,
+        changeoverMinutes: space.changeoverMinutes,
+        now,
+        memberIds: loaded.members.map((m) => m.id),
+        squadIds: loaded.squads.map((q) => q.id),
+      },
+      { actorId: actor.memberId, after: presentBooking(row) },
+      { locked: true },
+    );
+    return { ok: true, booking: presentBooking(row, actor) };
+  });
 }
 
 /**
@@ -350,6 +452,8 @@ export interface BookingPatch {
   visibility?: Visibility | undefined;
   /** Required when an admin changes someone else's booking; recorded in the event. */
   reason?: string | undefined;
+  /** An admin's leave to seat members who are already in an overlapping session. */
+  allowMemberOverlap?: boolean | undefined;
 }
 
 async function lockedBooking(tx: Tx, ctx: Ctx, id: string): Promise<repo.BookingRow> {
@@ -386,8 +490,13 @@ export async function updateBooking(
   const squads = ids(patch.participants?.squads, 'body.participants.squads');
   const reason = cleanReason(patch.reason);
   const { actor } = ctx;
+  const allowMemberOverlap = checkMemberOverlapAllowed(
+    actor,
+    patch.allowMemberOverlap,
+    'body.allowMemberOverlap',
+  );
 
-  return ctx.db.transaction(async (tx) => {
+  return ctx.db.transaction(async (tx): Promise<BookingResult> => {
     const before = await lockedBooking(tx, ctx, id);
     authorizeManage(actor, before, reason);
     checkVersion(before.version, expectedVersion, 'booking');
@@ -410,6 +519,25 @@ export async function updateBooking(
       allowPast: false,
     });
     await checkParticipants(tx, actor.siteId, members, squads);
+    // Who takes part after the change; only a new time or new people can seat someone twice.
+    const inSquads = await repo.squadMemberIds(tx, actor.siteId, squads ?? before.squads.map((q) => q.id));
+    const seated = [before.organizerId, ...(members ?? before.members.map((m) => m.id)), ...inSquads];
+    const clashes = await lockAndCheckSeating(tx, actor.siteId, {
+      spaceIds: [before.spaceId],
+      memberIds: seated,
+      slots: [{ start, end }],
+      exceptIds: [id],
+      allowMemberOverlap: allowMemberOverlap || !(timeChanged || members || squads),
+    });
+    // A taken slot is the first answer, as for a new booking; then people elsewhere.
+    const taken = await conflictsOf(tx, ctx, space.id, start, end, space.changeoverMinutes, id);
+    if (taken.length > 0) return { ok: false, conflicts: taken };
+    if (clashes.length > 0)
+      return memberConflictResult(clashes, actor, {
+        members,
+        ...(squads ? { squadMembers: inSquads } : {}),
+        otherwise: 'body.start',
+      });
     const outcome = await repo.updateBooking(tx, actor.siteId, id, {
       title: title ?? before.title,
       start,

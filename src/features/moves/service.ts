@@ -2,18 +2,25 @@ import { addDays, localDateTime, localToInstant, parseInstant } from '../../doma
 import { AppError, invalid } from '../../http/errors.ts';
 import { authorizeManage, canSeeDetails, isInvolved } from '../bookings/policy.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
-import { bookingFields, checkBookingRules, pastGraceMs } from '../bookings/rules.ts';
+import {
+  bookingFields,
+  checkBookingRules,
+  checkMemberOverlapAllowed,
+  lockAndCheckSeating,
+  pastGraceMs,
+} from '../bookings/rules.ts';
 import {
   type BookingResult,
   conflictsOf,
   createBooking,
+  memberConflictResult,
   presentBooking,
   recordChange,
   uuidRe,
 } from '../bookings/service.ts';
 import { tellWaitingGroups } from '../checkin/service.ts';
 import type { Ctx } from '../context.ts';
-import { recordException } from '../series/repository.ts';
+import { findOccurrenceOverlapping, recordException } from '../series/repository.ts';
 import * as repo from './repository.ts';
 
 function instant(value: string | undefined, field: string): Date | undefined {
@@ -31,6 +38,8 @@ export interface MoveInput {
   message?: string | undefined;
   /** Unless given, a move into another space whose default is private makes the booking private. */
   visibility?: 'public' | 'private' | undefined;
+  /** An admin's leave to move the session onto a time when one of its people is elsewhere. */
+  allowMemberOverlap?: boolean | undefined;
 }
 
 /**
@@ -51,7 +60,12 @@ export async function moveBooking(ctx: Ctx, id: string, input: MoveInput): Promi
   if (message && message.length > 500)
     throw invalid('body.message', 'body.message is at most 500 characters');
   const { actor } = ctx;
-  return ctx.db.transaction(async (tx) => {
+  const allowMemberOverlap = checkMemberOverlapAllowed(
+    actor,
+    input.allowMemberOverlap,
+    'body.allowMemberOverlap',
+  );
+  return ctx.db.transaction(async (tx): Promise<BookingResult> => {
     const found = uuidRe.test(id) && (await bookingsRepo.lockBooking(tx, actor.siteId, id));
     const before = found ? await bookingsRepo.findBooking(tx, actor.siteId, id) : undefined;
     if (!before || !canSeeDetails(actor, before))
@@ -95,6 +109,19 @@ export async function moveBooking(ctx: Ctx, id: string, input: MoveInput): Promi
       before.status === 'checked_in' && start.getTime() <= now.getTime() + pastGraceMs
         ? 'checked_in'
         : 'confirmed';
+    // The new space's write lock, and the people's when the time changes: a room change at the
+    // same time seats nobody anew.
+    const timeChanged = start.getTime() !== oldStart.getTime() || end.getTime() !== oldEnd.getTime();
+    const clashes = await lockAndCheckSeating(tx, actor.siteId, {
+      spaceIds: [spaceId],
+      memberIds: timeChanged ? await bookingsRepo.participantIds(tx, actor.siteId, id) : [],
+      slots: [{ start, end }],
+      exceptIds: [id],
+      allowMemberOverlap: allowMemberOverlap || !timeChanged,
+    });
+    const taken = await conflictsOf(tx, ctx, spaceId, start, end, space.changeoverMinutes, id);
+    if (taken.length > 0) return { ok: false, conflicts: taken };
+    if (clashes.length > 0) return memberConflictResult(clashes, actor, { otherwise: 'body.start' });
     const outcome = await repo.relocate(tx, actor.siteId, id, {
       spaceId,
       start,
@@ -119,16 +146,19 @@ export async function moveBooking(ctx: Ctx, id: string, input: MoveInput): Promi
 /**
  * "Same time tomorrow" / "same time next week": books the booking again at the same local wall time
  * (site zone) one day or one week later, same space, length, title and participants, organized by
- * the caller.
+ * the caller. When the booking is an occurrence of a series that already holds that time (an
+ * active occurrence overlapping it, wherever it is), the answer is that occurrence
+ * (`existing: true`): the series has them there already, and nothing is booked twice.
  */
 export async function repeatBooking(
   ctx: Ctx,
   id: string,
   when: 'tomorrow' | 'next-week',
+  opts: { allowMemberOverlap?: boolean | undefined } = {},
 ): Promise<BookingResult> {
   if (when !== 'tomorrow' && when !== 'next-week')
     throw invalid('body.when', 'body.when must be tomorrow or next-week');
-  return ctx.db.transaction(async (tx) => {
+  return ctx.db.transaction(async (tx): Promise<BookingResult> => {
     const b = uuidRe.test(id) ? await bookingsRepo.findBooking(tx, ctx.actor.siteId, id) : undefined;
     if (!b || !(ctx.actor.role === 'admin' || isInvolved(ctx.actor, b)))
       throw new AppError('not-found', 'No such booking', { field: 'path.id' });
@@ -141,12 +171,18 @@ export async function repeatBooking(
     };
     const start = shift(new Date(b.start));
     const minutes = (new Date(b.end).getTime() - new Date(b.start).getTime()) / 60_000;
+    const end = new Date(start.getTime() + minutes * 60_000);
+    if (b.seriesId) {
+      const held = await findOccurrenceOverlapping(tx, ctx.actor.siteId, b.seriesId, start, end);
+      const row = held ? await bookingsRepo.findBooking(tx, ctx.actor.siteId, held) : undefined;
+      if (row) return { ok: true, booking: presentBooking(row, ctx.actor), existing: true };
+    }
     return createBooking(
       { ...ctx, db: tx },
       {
         spaceId: b.spaceId,
         start,
-        end: new Date(start.getTime() + minutes * 60_000),
+        end,
         title: b.title,
         headcount: b.headcount,
         visibility: b.visibility,
@@ -157,6 +193,7 @@ export async function repeatBooking(
           ),
           squads: b.squads.map((s) => s.id),
         },
+        allowMemberOverlap: opts.allowMemberOverlap,
       },
     );
   });

@@ -17,6 +17,8 @@ export interface SeriesRow {
   visibility: 'public' | 'private';
   memberIds: string[];
   squadIds: string[];
+  /** An admin's leave to book occurrences even when a participant is in another session then. */
+  allowMemberOverlap: boolean;
   status: 'active' | 'ended' | 'cancelled';
   materializedUntil: Date;
   version: number;
@@ -26,7 +28,7 @@ export interface SeriesRow {
 const columns = `id, site_id AS "siteId", space_id AS "spaceId", organizer_id AS "organizerId", title, rrule,
   to_char(start_date, 'YYYY-MM-DD') AS "startDate", start_time AS "startTime", duration_minutes AS "durationMinutes",
   time_zone AS "timeZone", headcount, visibility, array_to_json(member_ids) AS "memberIds",
-  array_to_json(squad_ids) AS "squadIds", status, materialized_until AS "materializedUntil", version,
+  array_to_json(squad_ids) AS "squadIds", allow_member_overlap AS "allowMemberOverlap", status, materialized_until AS "materializedUntil", version,
   created_at AS "createdAt"`;
 
 /** What a new series is made of; the store fills in the rest. */
@@ -35,8 +37,9 @@ export type NewSeries = Omit<SeriesRow, 'id' | 'status' | 'version' | 'createdAt
 export async function insertSeries(db: Queryable, s: NewSeries): Promise<string> {
   const res = await db.query<{ id: string }>(
     `INSERT INTO series (site_id, space_id, organizer_id, title, rrule, start_date, start_time, duration_minutes,
-                         time_zone, headcount, visibility, member_ids, squad_ids, materialized_until)
-     VALUES ($1, $2, $3, $4, $5, $6::date, $7, $8, $9, $10, $11, $12::uuid[], $13::uuid[], $14::timestamptz)
+                         time_zone, headcount, visibility, member_ids, squad_ids, materialized_until,
+                         allow_member_overlap)
+     VALUES ($1, $2, $3, $4, $5, $6::date, $7, $8, $9, $10, $11, $12::uuid[], $13::uuid[], $14::timestamptz, $15)
      RETURNING id`,
     [
       s.siteId,
@@ -53,6 +56,7 @@ export async function insertSeries(db: Queryable, s: NewSeries): Promise<string>
       s.memberIds,
       s.squadIds,
       iso(s.materializedUntil),
+      s.allowMemberOverlap,
     ],
   );
   return res.rows[0]!.id;
@@ -146,6 +150,24 @@ export async function listOccurrences(
     [siteId, seriesId, from ? iso(from) : null],
   );
   return res.rows;
+}
+
+/** An active occurrence of the series overlapping [start, end), wherever it was moved; its id. */
+export async function findOccurrenceOverlapping(
+  db: Queryable,
+  siteId: string,
+  seriesId: string,
+  start: Date,
+  end: Date,
+): Promise<string | undefined> {
+  const res = await db.query<{ id: string }>(
+    `SELECT id FROM bookings
+      WHERE site_id = $1 AND series_id = $2 AND status IN ('confirmed', 'checked_in')
+        AND start_at < $4::timestamptz AND end_at > $3::timestamptz
+      ORDER BY start_at, id LIMIT 1`,
+    [siteId, seriesId, iso(start), iso(end)],
+  );
+  return res.rows[0]?.id;
 }
 
 /** Original starts that are taken care of: a booking exists, or an exception was recorded. */

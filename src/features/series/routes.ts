@@ -3,6 +3,7 @@ import { type App, ctxOf, type Deps } from '../../http/deps.ts';
 import { answerPost } from '../../http/idempotency.ts';
 import { IfMatchHeaders, ifMatchVersion, requiredIfMatch, withEtag } from '../../http/if-match.ts';
 import { DateTime, errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
+import { AllowMemberOverlap } from '../bookings/schema.ts';
 import { cancelSeries, changeSeries, createSeries, getSeries, listSeries } from './service.ts';
 
 const Participants = Type.Object(
@@ -26,6 +27,7 @@ const Series = Type.Object({
   headcount: Type.Integer(),
   visibility: Type.Union([Type.Literal('public'), Type.Literal('private')]),
   participants: Type.Object({ members: Type.Array(Uuid), squads: Type.Array(Uuid) }),
+  allowMemberOverlap: Type.Boolean({ description: "Booked with an admin's leave to overlap" }),
   status: Type.String(),
   materializedUntil: Type.String({ format: 'date-time' }),
   version: Type.Integer(),
@@ -53,6 +55,7 @@ const Occurrence = Type.Object(
     start: Type.String(),
     end: Type.String(),
     conflicts: Type.Array(Type.Unknown()),
+    memberConflicts: Type.Optional(Type.Array(Type.Unknown())),
   },
   { additionalProperties: true },
 );
@@ -99,6 +102,7 @@ export default async function seriesRoutes(app: App, deps: Deps): Promise<void> 
             policy: Type.Optional(
               Type.Union([Type.Literal('all-or-nothing'), Type.Literal('skip-conflicts')]),
             ),
+            allowMemberOverlap: Type.Optional(AllowMemberOverlap),
           },
           { additionalProperties: false },
         ),

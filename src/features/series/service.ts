@@ -12,13 +12,22 @@ import { formatInZone, localDate, parseInstant } from '../../domain/time.ts';
 import { AppError, invalid, ruleViolation } from '../../http/errors.ts';
 import { checkVersion } from '../../http/if-match.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
-import { checkBookingRules, checkParticipants, type RuleFields } from '../bookings/rules.ts';
+import {
+  checkBookingRules,
+  checkMemberOverlapAllowed,
+  checkParticipants,
+  lockAndCheckSeating,
+  type RuleFields,
+} from '../bookings/rules.ts';
 import {
   type ConflictView,
   cancelBooking,
   conflictsOf,
+  type MemberConflictView,
   presentBooking,
+  presentMemberConflict,
   recordChange,
+  refusalOf,
   updateBooking,
   uuidRe,
 } from '../bookings/service.ts';
@@ -59,13 +68,18 @@ export interface NewSeriesInput {
   visibility?: 'public' | 'private' | undefined;
   participants?: { members?: string[] | undefined; squads?: string[] | undefined } | undefined;
   policy?: 'all-or-nothing' | 'skip-conflicts' | undefined;
+  /** Admins: book occurrences even when a participant is in another session then (kept by the series). */
+  allowMemberOverlap?: boolean | undefined;
 }
 
 export interface SkippedOccurrence {
   originalStart: string;
   start: string;
   end: string;
+  /** Bookings of the space in the way. */
   conflicts: ConflictView[];
+  /** Participants already in another session then (one person, one place). */
+  memberConflicts?: MemberConflictView[];
 }
 
 export interface SeriesCreated {
@@ -166,6 +180,34 @@ async function materialize(
     }
     wanted.push(o);
   }
+  // The space's and the people's write locks, then who is elsewhere at which occurrence: those
+  // occurrences are not booked (skipped, with the sessions in the way).
+  const seated = [
+    s.organizerId,
+    ...s.memberIds,
+    ...(await bookingsRepo.squadMemberIds(tx, s.siteId, s.squadIds)),
+  ];
+  const clashes = await lockAndCheckSeating(tx, s.siteId, {
+    spaceIds: [s.spaceId],
+    memberIds: seated,
+    slots: wanted,
+    allowMemberOverlap: s.allowMemberOverlap,
+  });
+  const skipped: SkippedOccurrence[] = [];
+  if (clashes.length > 0) {
+    const bySlot = new Map<number, MemberConflictView[]>();
+    for (const c of clashes)
+      bySlot.set(c.slot, [...(bySlot.get(c.slot) ?? []), presentMemberConflict(c, actor)]);
+    for (const [i, memberConflicts] of bySlot) {
+      const o = wanted[i]!;
+      // The room may be taken too: that is said first, as for occurrences whose people are free.
+      const conflicts = await conflictsOf(tx, ctx, s.spaceId, o.start, o.end, space.changeoverMinutes, null);
+      skipped.push({ ...occurrenceTimes(o), conflicts, memberConflicts });
+    }
+    const free = wanted.filter((_, i) => !bySlot.has(i));
+    wanted.length = 0;
+    wanted.push(...free);
+  }
   const inserted = await repo.insertOccurrences(
     tx,
     {
@@ -194,7 +236,6 @@ async function materialize(
     .sort((a, b) => a.displayName.localeCompare(b.displayName));
   const squads = s.squadIds.map((id) => ({ id, name: n.squads.get(id) ?? '' }));
   const booked: SeriesCreated['booked'] = [];
-  const skipped: SkippedOccurrence[] = [];
   const events: { id: string; after: unknown }[] = [];
   for (const o of wanted) {
     const row = byStart.get(o.originalStart.getTime());
@@ -233,7 +274,29 @@ async function materialize(
     });
   }
   await repo.insertCreatedEvents(tx, s.siteId, actor.memberId, events);
+  skipped.sort((a, b) => a.originalStart.localeCompare(b.originalStart));
   return { booked, skipped };
+}
+
+/**
+ * The 409 of occurrences that could not be booked: booking-conflict when a slot is taken in the
+ * space (the occurrences list both kinds), member-conflict when only people are elsewhere.
+ */
+function occurrencesRefused(skipped: SkippedOccurrence[], field: string, what: string): AppError {
+  const conflicts = skipped.flatMap((o) => o.conflicts);
+  const memberConflicts = skipped.flatMap((o) => o.memberConflicts ?? []);
+  if (conflicts.length > 0)
+    return new AppError('booking-conflict', `${skipped.length} ${what} overlap other bookings`, {
+      field,
+      occurrences: skipped,
+      conflicts,
+    });
+  const first = memberConflicts[0]!;
+  return new AppError(
+    'member-conflict',
+    `${skipped.length} ${what} would put ${first.member.displayName} in two places at once`,
+    { field: 'body.participants', occurrences: skipped, memberConflicts },
+  );
 }
 
 function occurrenceTimes(o: Occurrence) {
@@ -272,6 +335,11 @@ export async function createSeries(ctx: Ctx, input: NewSeriesInput): Promise<Ser
     throw invalid('body.spaceId', 'body.spaceId must be an id');
   const policy = input.policy ?? 'all-or-nothing';
   const { actor } = ctx;
+  const allowMemberOverlap = checkMemberOverlapAllowed(
+    actor,
+    input.allowMemberOverlap,
+    'body.allowMemberOverlap',
+  );
   return ctx.db.transaction(async (tx) => {
     const space = await bookingsRepo.findSpaceRules(tx, actor.siteId, input.spaceId);
     if (!space) throw new AppError('not-found', 'No such space', { field: 'body.spaceId' });
@@ -292,20 +360,13 @@ export async function createSeries(ctx: Ctx, input: NewSeriesInput): Promise<Ser
       memberIds: [...new Set(input.participants?.members ?? [])],
       squadIds: [...new Set(input.participants?.squads ?? [])],
       materializedUntil: horizon,
+      allowMemberOverlap,
     });
     const s = (await repo.findSeries(tx, actor.siteId, id))!;
     // Occurrences already begun are not booked; the rest up to the horizon are.
     const { booked, skipped } = await materialize(tx, ctx, s, now, horizon, 'throw');
     if (skipped.length > 0 && policy === 'all-or-nothing')
-      throw new AppError(
-        'booking-conflict',
-        `${skipped.length} occurrence(s) of the series overlap other bookings`,
-        {
-          field: 'body.rrule',
-          occurrences: skipped,
-          conflicts: skipped.flatMap((o) => o.conflicts),
-        },
-      );
+      throw occurrencesRefused(skipped, 'body.rrule', 'occurrence(s) of the series');
     for (const o of skipped)
       await repo.recordException(tx, actor.siteId, id, new Date(o.originalStart), 'skipped');
     const view = presentSeries(s);
@@ -503,6 +564,29 @@ export async function extendHorizons(db: Db, clock: Clock): Promise<number> {
   for (;;) {
     const n = await db.transaction(async (tx) => {
       const due = await repo.claimSeriesToExtend(tx, now, 20);
+      const all = await Promise.all(due.map((d) => repo.findSeries(tx, d.siteId, d.id)));
+      // Every write lock this transaction will take, in one statement (the lock order of
+      // writeLockKeys), before it books for any of the series.
+      const keys = new Set<bigint>();
+      for (const siteId of new Set(due.map((d) => d.siteId))) {
+        const mine = all.filter((s): s is repo.SeriesRow => s?.siteId === siteId);
+        const inSquads = await bookingsRepo.squadMemberIds(
+          tx,
+          siteId,
+          mine.flatMap((s) => s.squadIds),
+        );
+        const people = [...mine.flatMap((s) => [s.organizerId, ...s.memberIds]), ...inSquads];
+        for (const k of bookingsRepo.writeLockKeys(
+          siteId,
+          mine.map((s) => s.spaceId),
+          people,
+        ))
+          keys.add(k);
+      }
+      await bookingsRepo.takeWriteLocks(
+        tx,
+        [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+      );
       for (const d of due) {
         const s = (await repo.findSeries(tx, d.siteId, d.id))!;
         const who = await repo.memberActor(tx, d.siteId, s.organizerId);
@@ -590,11 +674,7 @@ export async function changeSeries(
         headcount: p.headcount,
         reason: p.reason?.trim() || undefined,
       });
-      if (!result.ok)
-        throw new AppError('booking-conflict', 'The occurrence would overlap other bookings', {
-          field: 'body.start',
-          conflicts: result.conflicts,
-        });
+      if (!result.ok) throw refusalOf(result);
       await repo.recordException(tx, s.siteId, s.id, at!, 'modified');
       // The series' detail changed (a new exception): its ETag moves.
       await repo.updateSeries(tx, s.siteId, s.id, {});
@@ -644,6 +724,7 @@ export async function changeSeries(
       memberIds: s.memberIds,
       squadIds: s.squadIds,
       materializedUntil: horizon,
+      allowMemberOverlap: s.allowMemberOverlap,
     });
     const next = (await repo.findSeries(tx, s.siteId, newId))!;
     // Dates with an edited occurrence of the old series get none from the new one.
@@ -671,15 +752,7 @@ export async function changeSeries(
       'throw',
     );
     if (made.skipped.length > 0)
-      throw new AppError(
-        'booking-conflict',
-        `${made.skipped.length} changed occurrence(s) would overlap other bookings`,
-        {
-          field: 'body.startTime',
-          occurrences: made.skipped,
-          conflicts: made.skipped.flatMap((o) => o.conflicts),
-        },
-      );
+      throw occurrencesRefused(made.skipped, 'body.startTime', 'changed occurrence(s)');
     await insertEvent(tx, {
       siteId: s.siteId,
       actorId: ctx.actor.memberId,
