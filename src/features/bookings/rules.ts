@@ -152,17 +152,31 @@ export interface Seating {
 
 /**
  * Takes the write locks of the seating (the spaces, then the members: see writeLockKeys for the
- * order) in the transaction `tx`, then finds who of the members is already in an overlapping
- * active session. Under those locks the answer holds until the transaction commits, whatever the
- * concurrency. Returns the conflicts, empty when there are none or overlap is allowed.
+ * order) in the transaction `tx`. Under them, what findSeatingConflicts and a check of the slot
+ * answer holds until the transaction commits, whatever the concurrency.
  */
+export async function lockSeating(tx: Queryable, siteId: string, seat: Seating): Promise<void> {
+  const memberIds = seat.allowMemberOverlap ? [] : [...new Set(seat.memberIds)];
+  await repo.lockForBookingWrite(tx, siteId, seat.spaceIds, memberIds);
+}
+
+/** Who of the seating's members is already in an overlapping active session (none when allowed). */
+export async function findSeatingConflicts(
+  tx: Queryable,
+  siteId: string,
+  seat: Seating,
+): Promise<repo.MemberConflictRow[]> {
+  if (seat.allowMemberOverlap) return [];
+  const memberIds = [...new Set(seat.memberIds)];
+  return repo.findMemberConflicts(tx, siteId, memberIds, seat.slots, seat.exceptIds ?? []);
+}
+
+/** lockSeating, then findSeatingConflicts: for writes that have no slot of their own to check first. */
 export async function lockAndCheckSeating(
   tx: Queryable,
   siteId: string,
   seat: Seating,
 ): Promise<repo.MemberConflictRow[]> {
-  const memberIds = [...new Set(seat.memberIds)];
-  await repo.lockForBookingWrite(tx, siteId, seat.spaceIds, seat.allowMemberOverlap ? [] : memberIds);
-  if (seat.allowMemberOverlap) return [];
-  return repo.findMemberConflicts(tx, siteId, memberIds, seat.slots, seat.exceptIds ?? []);
+  await lockSeating(tx, siteId, seat);
+  return findSeatingConflicts(tx, siteId, seat);
 }

@@ -11,7 +11,8 @@ import {
   checkBookingRules,
   checkMemberOverlapAllowed,
   checkParticipants,
-  lockAndCheckSeating,
+  findSeatingConflicts,
+  lockSeating,
   refuseUnknownParticipants,
 } from './rules.ts';
 
@@ -316,16 +317,18 @@ export async function createBooking(
     spaceOwnerId: space.ownerId,
   };
   return ctx.db.transaction(async (tx): Promise<BookingResult> => {
-    const clashes = await lockAndCheckSeating(tx, actor.siteId, {
+    const seat = {
       spaceIds: [space.id],
       memberIds: [actor.memberId, ...loaded.members.map((m) => m.id), ...loaded.squadMemberIds],
       slots: [{ start, end }],
       allowMemberOverlap,
-    });
+    };
+    await lockSeating(tx, actor.siteId, seat);
     // Under the space's lock no other writer is between this read and the insert: a taken slot
-    // is found here, and the insert needs no savepoint.
+    // is found here, and the insert needs no savepoint. A taken slot is the first answer.
     const taken = await conflictsOf(tx, ctx, space.id, start, end, space.changeoverMinutes, null);
     if (taken.length > 0) return { ok: false, conflicts: taken };
+    const clashes = await findSeatingConflicts(tx, actor.siteId, seat);
     if (clashes.length > 0)
       return memberConflictResult(clashes, actor, {
         members,
@@ -522,16 +525,18 @@ export async function updateBooking(
     // Who takes part after the change; only a new time or new people can seat someone twice.
     const inSquads = await repo.squadMemberIds(tx, actor.siteId, squads ?? before.squads.map((q) => q.id));
     const seated = [before.organizerId, ...(members ?? before.members.map((m) => m.id)), ...inSquads];
-    const clashes = await lockAndCheckSeating(tx, actor.siteId, {
+    const seat = {
       spaceIds: [before.spaceId],
       memberIds: seated,
       slots: [{ start, end }],
       exceptIds: [id],
       allowMemberOverlap: allowMemberOverlap || !(timeChanged || members || squads),
-    });
+    };
+    await lockSeating(tx, actor.siteId, seat);
     // A taken slot is the first answer, as for a new booking; then people elsewhere.
     const taken = await conflictsOf(tx, ctx, space.id, start, end, space.changeoverMinutes, id);
     if (taken.length > 0) return { ok: false, conflicts: taken };
+    const clashes = await findSeatingConflicts(tx, actor.siteId, seat);
     if (clashes.length > 0)
       return memberConflictResult(clashes, actor, {
         members,

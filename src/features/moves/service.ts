@@ -6,7 +6,8 @@ import {
   bookingFields,
   checkBookingRules,
   checkMemberOverlapAllowed,
-  lockAndCheckSeating,
+  findSeatingConflicts,
+  lockSeating,
   pastGraceMs,
 } from '../bookings/rules.ts';
 import {
@@ -112,15 +113,17 @@ export async function moveBooking(ctx: Ctx, id: string, input: MoveInput): Promi
     // The new space's write lock, and the people's when the time changes: a room change at the
     // same time seats nobody anew.
     const timeChanged = start.getTime() !== oldStart.getTime() || end.getTime() !== oldEnd.getTime();
-    const clashes = await lockAndCheckSeating(tx, actor.siteId, {
+    const seat = {
       spaceIds: [spaceId],
       memberIds: timeChanged ? await bookingsRepo.participantIds(tx, actor.siteId, id) : [],
       slots: [{ start, end }],
       exceptIds: [id],
       allowMemberOverlap: allowMemberOverlap || !timeChanged,
-    });
+    };
+    await lockSeating(tx, actor.siteId, seat);
     const taken = await conflictsOf(tx, ctx, spaceId, start, end, space.changeoverMinutes, id);
     if (taken.length > 0) return { ok: false, conflicts: taken };
+    const clashes = await findSeatingConflicts(tx, actor.siteId, seat);
     if (clashes.length > 0) return memberConflictResult(clashes, actor, { otherwise: 'body.start' });
     const outcome = await repo.relocate(tx, actor.siteId, id, {
       spaceId,
