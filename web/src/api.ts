@@ -21,6 +21,12 @@ export interface Conflict {
   [key: string]: unknown;
 }
 
+/** A participant already in an overlapping session (409 member-conflict), as far as the caller may see it. */
+export interface MemberConflict {
+  member: { id: string; displayName: string };
+  booking: Conflict & { start: string; end: string; busy: boolean; title: string };
+}
+
 /** A failed call: the problem+json document the server answered, or a stand-in for a network failure. */
 export class ApiError extends Error {
   readonly problem: Problem;

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { ApiError, api, type Booking, type Conflict } from './api.ts';
+import { ApiError, api, type Booking, type Conflict, type MemberConflict } from './api.ts';
 import { type Chosen, ParticipantsPicker } from './participants.tsx';
 import { announceBookingsChanged, useSession } from './session.tsx';
 import { formatSpan, parseHhmm, parseIsoDate, zonedInstant } from './time.ts';
@@ -135,7 +135,15 @@ export function BookingForm({
     }
     const field = fieldOf(err.field);
     const detail = err.problem.detail ?? err.message;
-    const list = Array.isArray(err.problem.conflicts) ? err.problem.conflicts : [];
+    // A member-conflict lists who is elsewhere then, and in what (or "Busy" when private).
+    const people = Array.isArray(err.problem.memberConflicts)
+      ? (err.problem.memberConflicts as MemberConflict[]).map((c) => ({
+          ...c.booking,
+          busy: false,
+          title: `${c.member.displayName}: ${c.booking.busy ? 'Busy' : c.booking.title}`,
+        }))
+      : [];
+    const list = Array.isArray(err.problem.conflicts) ? err.problem.conflicts : people;
     setConflicts(list);
     if (err.problem.code === 'booking-conflict' || err.status === 409) {
       setErrors({ start: detail });

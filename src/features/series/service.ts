@@ -673,6 +673,8 @@ export async function changeSeries(
         title: p.title,
         headcount: p.headcount,
         reason: p.reason?.trim() || undefined,
+        // The series' leave to overlap its people's other sessions, for an admin who changes it.
+        allowMemberOverlap: s.allowMemberOverlap && ctx.actor.role === 'admin' ? true : undefined,
       });
       if (!result.ok) throw refusalOf(result);
       await repo.recordException(tx, s.siteId, s.id, at!, 'modified');
