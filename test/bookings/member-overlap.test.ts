@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FakeClock } from '../../src/domain/clock.ts';
+import { extendHorizons } from '../../src/features/series/service.ts';
 import { type Caller, startTestApp, type TestApp } from '../support/app.ts';
 import { at, buildSpace, buildSquad } from '../support/factories.ts';
 import { storeKinds } from '../support/store.ts';
@@ -47,8 +48,9 @@ for (const kind of storeKinds()) {
     const count = async () =>
       (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM bookings')).rows[0]!.n;
 
+    const clock = new FakeClock(now);
     before(async () => {
-      t = await startTestApp(kind, { clock: new FakeClock(now) });
+      t = await startTestApp(kind, { clock });
       lounge = await buildSpace(t, { name: 'Lounge', changeoverMinutes: 10 });
       ring = await buildSpace(t, { name: 'Ring', changeoverMinutes: 15 });
       briefing = await buildSpace(t, { name: 'Briefing', capacity: 40 });
@@ -429,6 +431,43 @@ for (const kind of storeKinds()) {
       }
       assert.ok(answers.some((a) => a.body.code === 'member-conflict'));
       assert.equal(await doubleSeated(t, [star.id]), 0);
+    });
+
+    it('the horizon job skips an occurrence whose people are elsewhere by then', async () => {
+      const runner = await t.buildMember({ displayName: 'Night Runner' });
+      const created = await t.request('POST', '/api/v1/series', {
+        as: runner,
+        body: {
+          spaceId: briefing,
+          rrule: 'FREQ=DAILY',
+          startTime: '05:00',
+          durationMinutes: 30,
+          startDate: '2026-06-02',
+          title: 'Dawn run',
+        },
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const last = created.body.booked.at(-1).start as string;
+      // Beyond the horizon today: the runner is booked elsewhere two days after the last occurrence
+      // (written as the import would, past the horizon rule), at the series' time.
+      const clash = at(last, 2 * 24 * 60 + 10);
+      await t.db.query(
+        `INSERT INTO bookings (site_id, space_id, organizer_id, title, start_at, end_at, blocked)
+         VALUES ($1, $2, $3, 'Elsewhere', $4, $5, tstzrange($4::timestamptz, $5::timestamptz, '[)'))`,
+        [t.siteId, ring, runner.id, clash, at(clash, 30)],
+      );
+      clock.advance(5 * 24 * 3600_000);
+      try {
+        assert.ok((await extendHorizons(t.db, clock)) >= 4);
+      } finally {
+        clock.set(now);
+      }
+      const detail = await t.request('GET', `/api/v1/series/${created.body.series.id}`, { as: runner });
+      assert.deepEqual(
+        detail.body.exceptions.map((e: any) => [e.originalStart, e.kind]),
+        [[at(last, 2 * 24 * 60), 'skipped']],
+      );
+      assert.equal(await doubleSeated(t, [runner.id]), 0);
     });
   });
 }

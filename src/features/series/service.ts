@@ -564,7 +564,8 @@ export async function extendHorizons(db: Db, clock: Clock): Promise<number> {
   for (;;) {
     const n = await db.transaction(async (tx) => {
       const due = await repo.claimSeriesToExtend(tx, now, 20);
-      const all = await Promise.all(due.map((d) => repo.findSeries(tx, d.siteId, d.id)));
+      const all: (repo.SeriesRow | undefined)[] = [];
+      for (const d of due) all.push(await repo.findSeries(tx, d.siteId, d.id));
       // Every write lock this transaction will take, in one statement (the lock order of
       // writeLockKeys), before it books for any of the series.
       const keys = new Set<bigint>();
