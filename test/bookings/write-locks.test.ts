@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import type { Db, Tx } from '../../src/db/store.ts';
+import { type Db, StoreBusyError, type Tx } from '../../src/db/store.ts';
 import { FakeClock } from '../../src/domain/clock.ts';
 import { writeLockKeys } from '../../src/features/bookings/repository.ts';
 import { type Caller, startTestApp, type TestApp } from '../support/app.ts';
@@ -69,14 +69,22 @@ for (const kind of storeKinds()) {
       const held: Promise<unknown>[] = [];
       const inside = latch();
       let entered = 0;
-      for (let i = 0; i < (kind === 'pglite' ? 1 : max); i++)
-        held.push(
-          t.db.transaction(async (tx: Tx) => {
-            await tx.query('SELECT 1');
-            if (++entered === (kind === 'pglite' ? 1 : max)) inside.open();
-            await hold.wait;
-          }),
-        );
+      const holders = kind === 'pglite' ? 1 : max;
+      // Each holder keeps trying until it has a connection: the app's own jobs use them too.
+      const holdOne = async (): Promise<void> => {
+        for (;;) {
+          try {
+            return await t.db.transaction(async (tx: Tx) => {
+              await tx.query('SELECT 1');
+              if (++entered === holders) inside.open();
+              await hold.wait;
+            });
+          } catch (err) {
+            if (!(err instanceof StoreBusyError)) throw err;
+          }
+        }
+      };
+      for (let i = 0; i < holders; i++) held.push(holdOne());
       await inside.wait;
       const started = Date.now();
       const res = await t.request('POST', '/api/v1/bookings', {
