@@ -4,7 +4,7 @@ import pg from 'pg';
 import { type Db, StoreBusyError, type Tx } from '../../src/db/store.ts';
 import { FakeClock } from '../../src/domain/clock.ts';
 import { writeLockKeys } from '../../src/features/bookings/repository.ts';
-import { type Caller, startTestApp, type TestApp } from '../support/app.ts';
+import { type Answer, type Caller, startTestApp, type TestApp } from '../support/app.ts';
 import { at, buildSpace } from '../support/factories.ts';
 import { storeKinds } from '../support/store.ts';
 
@@ -85,15 +85,24 @@ for (const kind of storeKinds()) {
         }
       };
       for (let i = 0; i < holders; i++) held.push(holdOne());
-      await inside.wait;
-      const started = Date.now();
-      const res = await t.request('POST', '/api/v1/bookings', {
-        as: alice,
-        body: { spaceId: space, title: 'Drill', start: at(day, 0), end: at(day, 60) },
-      });
-      const took = Date.now() - started;
-      hold.open();
-      await Promise.all(held);
+      let res: Answer;
+      let took: number;
+      try {
+        await Promise.race([
+          inside.wait,
+          new Promise((_, reject) => setTimeout(() => reject(new Error('could not hold the store')), 20_000)),
+        ]);
+        const started = Date.now();
+        res = await t.request('POST', '/api/v1/bookings', {
+          as: alice,
+          body: { spaceId: space, title: 'Drill', start: at(day, 0), end: at(day, 60) },
+        });
+        took = Date.now() - started;
+      } finally {
+        // Never leave the store held, whatever failed.
+        hold.open();
+        await Promise.all(held);
+      }
       assert.equal(res.status, 503, JSON.stringify(res.body));
       assert.equal(res.body.code, 'unavailable');
       assert.equal(res.headers['retry-after'], '1');
