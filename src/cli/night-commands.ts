@@ -15,6 +15,7 @@ interface Booking {
   end: string;
   title: string;
   status: string;
+  seriesId: string | null;
 }
 
 function client(io: CliIo): ApiClient {
@@ -146,7 +147,11 @@ export function registerNightCommands(program: Command, io: CliIo): void {
           body: { when: o.nextWeek ? 'next-week' : 'tomorrow' },
         })
         .catch((err: unknown) => explain(err, zone));
-      io.out(`Booked ${when(b, zone)}  ${b.title}  (${b.id})\n`);
+      // A repeat books a session of its own; an occurrence of a series in the answer is the one the
+      // series already holds at that time (nothing was booked twice).
+      io.out(
+        `${b.seriesId ? 'Already booked by its series:' : 'Booked'} ${when(b, zone)}  ${b.title}  (${b.id})\n`,
+      );
     });
 
   program

@@ -116,13 +116,26 @@ for (const kind of storeKinds()) {
       );
       assert.equal(moved.code, 0, moved.stderr);
       assert.match(moved.stdout, new RegExp(`Moved: ${tomorrow} 22:00–23:30 [+-]\\d\\d:\\d\\d  Sparring`));
-      const repeated = await cli(['repeat', first], env);
-      assert.equal(repeated.code, 0, repeated.stderr);
+      // Same time tomorrow: the series holds the pair then already (in its own room, at its own
+      // time), so the answer is that occurrence, not a second session in the cabin.
+      for (let i = 0; i < 2; i++) {
+        const repeated = await cli(['repeat', first], env);
+        assert.equal(repeated.code, 0, repeated.stderr);
+        assert.match(
+          repeated.stdout,
+          new RegExp(
+            `Already booked by its series: ${addDays(tomorrow, 1)} 21:00–22:30 [+-]\\d\\d:\\d\\d  Sparring`,
+          ),
+        );
+      }
+      // Next week is past the series' five nights: a session of its own, once.
+      const nextWeek = await cli(['repeat', first, '--next-week'], env);
+      assert.equal(nextWeek.code, 0, nextWeek.stderr);
       assert.match(
-        repeated.stdout,
-        new RegExp(`Booked ${addDays(tomorrow, 1)} 22:00–23:30 [+-]\\d\\d:\\d\\d  Sparring`),
+        nextWeek.stdout,
+        new RegExp(`Booked ${addDays(tomorrow, 7)} 22:00–23:30 [+-]\\d\\d:\\d\\d  Sparring`),
       );
-      const clash = await cli(['repeat', first], env);
+      const clash = await cli(['repeat', first, '--next-week'], env);
       assert.equal(clash.code, 1);
       assert.match(clash.stderr, /in the way/);
 
