@@ -23,6 +23,18 @@ export interface Config {
   authCacheMs: number;
   /** Cookies get the Secure flag when the app is served over https. */
   secureCookies: boolean;
+  /** The address clients reach the server at (feed links, links in mail); else taken from the request. */
+  publicUrl: string | undefined;
+  /** Fetches of one calendar feed allowed per minute. */
+  feedRateLimit: number;
+  /** SMTP server for email notices (smtp:// or smtps:// URL); undefined = email off. */
+  smtpUrl: string | undefined;
+  /** The From address of email notices. */
+  mailFrom: string;
+  /** Webhooks may target private and loopback addresses (tests, a closed network). */
+  webhookAllowPrivate: boolean;
+  /** When set, GET /metrics needs `Authorization: Bearer <this>`. */
+  metricsToken: string | undefined;
 }
 
 /**
@@ -76,5 +88,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     authCacheMs: readAuthCacheMs(env),
     secureCookies: env.SHIPSHAPE_SECURE_COOKIES === 'true',
+    publicUrl: env.SHIPSHAPE_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
+    feedRateLimit: Number(env.SHIPSHAPE_FEED_RATE_LIMIT ?? 60),
+    smtpUrl: env.SHIPSHAPE_SMTP_URL || undefined,
+    mailFrom: env.SHIPSHAPE_MAIL_FROM || 'Shipshape <shipshape@localhost>',
+    webhookAllowPrivate: env.SHIPSHAPE_WEBHOOK_ALLOW_PRIVATE === 'true',
+    metricsToken: env.SHIPSHAPE_METRICS_TOKEN || undefined,
   };
 }

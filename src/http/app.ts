@@ -17,6 +17,7 @@ import { authenticate } from '../features/auth/service.ts';
 import availabilityRoutes from '../features/availability/routes.ts';
 import bookingsRoutes from '../features/bookings/routes.ts';
 import checkinRoutes from '../features/checkin/routes.ts';
+import feedsRoutes, { feedDownloadRoutes } from '../features/feeds/routes.ts';
 import membersRoutes from '../features/members/routes.ts';
 import movesRoutes from '../features/moves/routes.ts';
 import neighboursRoutes from '../features/neighbours/routes.ts';
@@ -46,6 +47,7 @@ const features: ((app: App, deps: Deps) => Promise<void>)[] = [
   movesRoutes,
   neighboursRoutes,
   seriesRoutes,
+  feedsRoutes,
 ];
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what this refuses.
@@ -274,6 +276,8 @@ export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'
     },
     { prefix: '/api/v1' },
   );
+  // Outside /api/v1: calendar feeds, which calendar apps fetch with the token in the path.
+  await feedDownloadRoutes(app as App, deps);
   await webRoutes(app);
   return app;
 }
