@@ -26,6 +26,7 @@ import seriesRoutes from '../features/series/routes.ts';
 import sitesRoutes from '../features/sites/routes.ts';
 import spacesRoutes from '../features/spaces/routes.ts';
 import squadsRoutes from '../features/squads/routes.ts';
+import webhooksRoutes from '../features/webhooks/routes.ts';
 import { capConnectionsPerAddress } from './connections.ts';
 import { sessionCookie } from './cookies.ts';
 import type { App, Deps } from './deps.ts';
@@ -48,6 +49,7 @@ const features: ((app: App, deps: Deps) => Promise<void>)[] = [
   neighboursRoutes,
   seriesRoutes,
   feedsRoutes,
+  webhooksRoutes,
 ];
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what this refuses.
