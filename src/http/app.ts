@@ -19,6 +19,7 @@ import bookingsRoutes from '../features/bookings/routes.ts';
 import checkinRoutes from '../features/checkin/routes.ts';
 import feedsRoutes, { feedDownloadRoutes } from '../features/feeds/routes.ts';
 import membersRoutes from '../features/members/routes.ts';
+import { metricsRoutes } from '../features/metrics/routes.ts';
 import movesRoutes from '../features/moves/routes.ts';
 import neighboursRoutes from '../features/neighbours/routes.ts';
 import notificationsRoutes from '../features/notifications/routes.ts';
@@ -239,6 +240,9 @@ export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'
       return reply.status(503).send({ status: 'unavailable' });
     }
   });
+
+  // Before every route it times: request durations, conflicts, and GET /metrics itself.
+  await metricsRoutes(app as App, deps);
 
   // Every /api/v1 route needs a caller unless it says it is public.
   app.addHook('onRequest', async (request) => {

@@ -6,7 +6,8 @@ import client from 'prom-client';
  * scrape time (see service.ts).
  */
 export const registry = new client.Registry();
-client.collectDefaultMetrics({ register: registry, prefix: 'shipshape_process_' });
+// The standard process_* and nodejs_* names, as the usual dashboards expect them.
+client.collectDefaultMetrics({ register: registry });
 
 export const httpDuration = new client.Histogram({
   name: 'shipshape_http_request_duration_seconds',

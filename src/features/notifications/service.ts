@@ -2,6 +2,7 @@ import type { Db, Queryable } from '../../db/store.ts';
 import { parseRRule } from '../../domain/recurrence.ts';
 import { invalid } from '../../http/errors.ts';
 import type { Ctx } from '../context.ts';
+import { noticesDelivered } from '../metrics/registry.ts';
 import { hubFor } from './live.ts';
 import * as repo from './repository.ts';
 import { count, duration, ruleInWords, when } from './wording.ts';
@@ -396,6 +397,7 @@ export async function runDelivery(db: Db, now: () => Date = () => new Date()): P
   for (;;) {
     const { claimed, notices } = await deliverPending(db, batch, now);
     hubFor(db).publish(notices);
+    noticesDelivered.inc(notices.length);
     total += notices.length;
     // A short batch means the outbox was drained (or the rest is claimed by another server).
     if (claimed < batch) return total;
