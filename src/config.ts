@@ -96,3 +96,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: env.SHIPSHAPE_METRICS_TOKEN || undefined,
   };
 }
+
+/** The host part of calendar UIDs and message ids: stable per deployment, so calendars match them up. */
+export function publicHost(config: Config): string {
+  if (!config.publicUrl) return 'shipshape.local';
+  try {
+    return new URL(config.publicUrl).hostname || 'shipshape.local';
+  } catch {
+    return 'shipshape.local';
+  }
+}

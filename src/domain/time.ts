@@ -220,3 +220,20 @@ export function vtimezone(zone: string, year: number): string {
   lines.push('END:VTIMEZONE');
   return lines.join('\r\n');
 }
+
+/**
+ * When `now` falls in the site's quiet hours ("HH:MM" start and end in the zone; the end may be
+ * the next day), the instant they end; otherwise undefined.
+ */
+export function quietHoursEnd(now: Date, zone: string, start: string, end: string): Date | undefined {
+  const s = parseClock(start);
+  const e = parseClock(end);
+  if (s === undefined || e === undefined || s === e) return undefined;
+  const wall = localDateTime(now, zone);
+  const today = wall.slice(0, 10);
+  const m = Number(wall.slice(11, 13)) * 60 + Number(wall.slice(14, 16));
+  if (s < e) return m >= s && m < e ? localToInstant(today, e, zone) : undefined;
+  if (m >= s) return localToInstant(addDays(today, 1), e, zone);
+  if (m < e) return localToInstant(today, e, zone);
+  return undefined;
+}

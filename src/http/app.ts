@@ -17,6 +17,7 @@ import { authenticate } from '../features/auth/service.ts';
 import availabilityRoutes from '../features/availability/routes.ts';
 import bookingsRoutes from '../features/bookings/routes.ts';
 import checkinRoutes from '../features/checkin/routes.ts';
+import emailRoutes from '../features/email/routes.ts';
 import feedsRoutes, { feedDownloadRoutes } from '../features/feeds/routes.ts';
 import membersRoutes from '../features/members/routes.ts';
 import { metricsRoutes } from '../features/metrics/routes.ts';
@@ -51,6 +52,7 @@ const features: ((app: App, deps: Deps) => Promise<void>)[] = [
   seriesRoutes,
   feedsRoutes,
   webhooksRoutes,
+  emailRoutes,
 ];
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what this refuses.

@@ -39,7 +39,7 @@ CREATE TABLE email_outbox (
   notification_id bigint NOT NULL,
   member_id uuid NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now(),
-  next_attempt_at timestamptz NOT NULL DEFAULT now(),
+  next_attempt_at timestamptz NOT NULL DEFAULT '-infinity',
   leased_until timestamptz,
   attempts integer NOT NULL DEFAULT 0,
   last_error text,
@@ -55,8 +55,9 @@ CREATE FUNCTION shipshape_enqueue_email() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF EXISTS (SELECT 1 FROM email_preferences p
               WHERE p.site_id = NEW.site_id AND p.member_id = NEW.member_id AND p.kind = NEW.kind AND p.enabled) THEN
+    -- Due at once: the sender decides about quiet hours with its own clock.
     INSERT INTO email_outbox (site_id, notification_id, member_id, created_at, next_attempt_at)
-    VALUES (NEW.site_id, NEW.id, NEW.member_id, NEW.created_at, now());
+    VALUES (NEW.site_id, NEW.id, NEW.member_id, NEW.created_at, '-infinity');
   END IF;
   RETURN NULL;
 END

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { publicHost } from '../../config.ts';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
 import { AppError } from '../../http/errors.ts';
 import { answerPost } from '../../http/idempotency.ts';
@@ -126,12 +127,7 @@ export async function feedDownloadRoutes(app: App, deps: Deps): Promise<void> {
     async (request, reply) => {
       const file = request.params.file;
       const body = file.endsWith('.ics')
-        ? await feedCalendar(
-            deps.db,
-            deps.clock,
-            tokenOf(request),
-            request.host.replace(/:\d+$/, '') || 'shipshape',
-          )
+        ? await feedCalendar(deps.db, deps.clock, tokenOf(request), publicHost(deps.config))
         : undefined;
       if (body === undefined)
         throw new AppError('not-found', 'No such feed (unknown or revoked)', { field: 'path.token' });
