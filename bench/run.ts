@@ -23,6 +23,7 @@ import { type Actor, systemActor } from '../src/features/context.ts';
 import { createSiteWithAdmin } from '../src/features/sites/service.ts';
 import { createSpace } from '../src/features/spaces/service.ts';
 import { buildApp } from '../src/http/app.ts';
+import { runIntegrationsBench } from './integrations.ts';
 import { runJobsBench } from './jobs.ts';
 import { runSeriesBench } from './series.ts';
 
@@ -278,3 +279,6 @@ await runSeriesBench();
 
 console.log('\nTimed jobs:\n');
 await runJobsBench();
+
+console.log('\nIntegrations (feeds, webhooks):\n');
+await runIntegrationsBench();

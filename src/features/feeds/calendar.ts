@@ -4,7 +4,12 @@ import ical, {
   type ICalEventData,
   ICalEventStatus,
 } from 'ical-generator';
-import { expandOccurrences, parseRRule, type RecurrenceRule } from '../../domain/recurrence.ts';
+import {
+  expandOccurrences,
+  type Occurrence,
+  parseRRule,
+  type RecurrenceRule,
+} from '../../domain/recurrence.ts';
 import { endOfLocalDate, localDateTimeToInstant, vtimezone, zonedInstant } from '../../domain/time.ts';
 import type { FeedBookingRow, FeedScope, FeedSeriesRow, FeedSite } from './repository.ts';
 
@@ -37,6 +42,22 @@ function utcUntil(rule: RecurrenceRule, zone: string): RecurrenceRule {
   return { ...rule, until: { kind: 'instant', at } };
 }
 
+/**
+ * Expansions of series rules and VTIMEZONEs are pure but slow (a series' expansion costs
+ * milliseconds), and calendar apps poll the same feeds again and again: both are kept, keyed by
+ * everything they depend on, in small bounded maps (oldest entry dropped first).
+ */
+const expansions = new Map<string, Occurrence[]>();
+const zones = new Map<string, string>();
+function remember<T>(cache: Map<string, T>, key: string, make: () => T, max = 2000): T {
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const value = make();
+  if (cache.size >= max) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+  return value;
+}
+
 const statusOf = (s: string) =>
   s === 'cancelled' || s === 'released' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED;
 
@@ -54,7 +75,13 @@ export function renderFeed(input: FeedInput): string {
     prodId: { company: 'Shipshape', product: 'feeds', language: 'EN' },
     method: ICalCalendarMethod.PUBLISH,
     // No calendar-wide zone: each event carries its TZID and the generator writes one VTIMEZONE.
-    timezone: { name: null, generator: (tz) => vtimezone(tz, Number(zonedInstant(input.now, tz).year)) },
+    timezone: {
+      name: null,
+      generator: (tz) => {
+        const year = zonedInstant(input.now, tz).year;
+        return remember(zones, `${tz}/${year}`, () => vtimezone(tz, year));
+      },
+    },
     ttl: 15 * 60,
   });
   const uid = (kind: string, id: string) => `${kind}-${id}@${input.domain}`;
@@ -101,7 +128,8 @@ export function renderFeed(input: FeedInput): string {
     };
     const horizon = new Date(s.materializedUntil);
     const from = new Date(endOfLocalDate(s.startDate, s.timeZone).getTime() - 2 * 86_400_000);
-    const occurrences = expandOccurrences(pattern, { from, to: horizon });
+    const key = `${s.id}/${s.rrule}/${s.startDate}/${s.startTime}/${s.durationMinutes}/${s.timeZone}/${horizon.getTime()}`;
+    const occurrences = remember(expansions, key, () => expandOccurrences(pattern, { from, to: horizon }));
     const booked = bySeries.get(s.id) ?? new Map<number, FeedBookingRow>();
     const first =
       occurrences[0] ??

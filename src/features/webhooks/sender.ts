@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { BlockList, isIP } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
@@ -38,6 +38,13 @@ export function isPrivateHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return host === 'localhost' || host.endsWith('.localhost') || isPrivateAddress(host);
 }
+
+// Connections to a receiver are kept open between messages (an endpoint gets its queue one message
+// after another); a new connection still goes through the guarded lookup below.
+const agents = {
+  http: new HttpAgent({ keepAlive: true, maxSockets: 4 }),
+  https: new HttpsAgent({ keepAlive: true, maxSockets: 4 }),
+};
 
 export interface SendResult {
   statusCode: number | null;
@@ -112,6 +119,7 @@ export function sendSigned(
           'content-length': Buffer.byteLength(payload),
         },
         lookup: guardedLookup as never,
+        agent: target.protocol === 'https:' ? agents.https : agents.http,
         timeout: opts.timeoutMs,
       },
       (res) => {
