@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { readConfig } from '../config.ts';
 import { AppError } from '../http/errors.ts';
 import { bookCommand, cancelCommand, loginCommand, lsCommand } from './api-commands.ts';
+import { registerIntegrationCommands } from './integration-commands.ts';
 import { CliError, type CliIo } from './io.ts';
 import { registerNightCommands } from './night-commands.ts';
 import {
@@ -108,6 +109,7 @@ function buildProgram(io: CliIo): Command {
     .action((id: string, o: { reason?: string }) => cancelCommand(io, id, o));
 
   registerNightCommands(program, io);
+  registerIntegrationCommands(program, io);
   return program;
 }
 
