@@ -138,4 +138,8 @@ export async function feedDownloadRoutes(app: App, deps: Deps): Promise<void> {
         .send(body);
     },
   );
+  // A path too long for the router's parameter limit would otherwise fall through to the web app.
+  app.get('/ical/*', { config: { public: true }, schema: { hide: true } }, async () => {
+    throw new AppError('not-found', 'No such feed (unknown or revoked)', { field: 'path.token' });
+  });
 }
