@@ -18,8 +18,10 @@ CREATE TABLE feed_tokens (
   PRIMARY KEY (site_id, id),
   FOREIGN KEY (site_id, owner_id) REFERENCES members (site_id, id) ON DELETE CASCADE
 );
--- A feed request carries only the token: it is found by its hash, whatever the site.
-CREATE UNIQUE INDEX feed_tokens_hash ON feed_tokens (token_hash);
+-- Unique per site like every key (auth_tokens does the same); a feed request carries only the
+-- token, so it is found by its hash alone through the second index (32 random bytes do not collide).
+CREATE UNIQUE INDEX feed_tokens_hash ON feed_tokens (site_id, token_hash);
+CREATE INDEX feed_tokens_lookup ON feed_tokens (token_hash);
 CREATE INDEX feed_tokens_owner ON feed_tokens (site_id, owner_id);
 
 -- Per member and kind of notice: on means the notice also goes by email (in-app stays the default).
