@@ -24,6 +24,7 @@ import { createSiteWithAdmin } from '../src/features/sites/service.ts';
 import { createSpace } from '../src/features/spaces/service.ts';
 import { buildApp } from '../src/http/app.ts';
 import { runDoorsBench } from './doors.ts';
+import { runIntegrationsBench } from './integrations.ts';
 import { runJobsBench } from './jobs.ts';
 import { runSeriesBench } from './series.ts';
 
@@ -282,3 +283,5 @@ await runJobsBench();
 
 console.log('\nDoors:\n');
 await runDoorsBench();
+console.log('\nIntegrations (feeds, webhooks):\n');
+await runIntegrationsBench();

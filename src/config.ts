@@ -36,6 +36,18 @@ export interface Config {
   doorConfirmMs: number;
   /** A door that sent nothing for this long shows as unknown (0 = never stale). */
   doorStaleSeconds: number;
+  /** The address clients reach the server at (feed links, links in mail); else taken from the request. */
+  publicUrl: string | undefined;
+  /** Fetches of one calendar feed allowed per minute. */
+  feedRateLimit: number;
+  /** SMTP server for email notices (smtp:// or smtps:// URL); undefined = email off. */
+  smtpUrl: string | undefined;
+  /** The From address of email notices. */
+  mailFrom: string;
+  /** Webhooks may target private and loopback addresses (tests, a closed network). */
+  webhookAllowPrivate: boolean;
+  /** When set, GET /metrics needs `Authorization: Bearer <this>`. */
+  metricsToken: string | undefined;
 }
 
 /**
@@ -106,6 +118,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     doorStaleSeconds: numberIn(env, 'SHIPSHAPE_DOOR_STALE_SECONDS', 3600, 0, 30 * 86400),
     lockTimeoutMs: milliseconds(env, 'SHIPSHAPE_LOCK_TIMEOUT_MS', 10_000),
     storeWaitMs: milliseconds(env, 'SHIPSHAPE_STORE_WAIT_MS', 10_000),
+    publicUrl: env.SHIPSHAPE_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
+    feedRateLimit: Number(env.SHIPSHAPE_FEED_RATE_LIMIT ?? 60),
+    smtpUrl: env.SHIPSHAPE_SMTP_URL || undefined,
+    mailFrom: env.SHIPSHAPE_MAIL_FROM || 'Shipshape <shipshape@localhost>',
+    webhookAllowPrivate: env.SHIPSHAPE_WEBHOOK_ALLOW_PRIVATE === 'true',
+    metricsToken: env.SHIPSHAPE_METRICS_TOKEN || undefined,
   };
 }
 
@@ -117,4 +135,14 @@ function numberIn(env: NodeJS.ProcessEnv, name: string, fallback: number, min: n
   if (!Number.isFinite(value) || value < min || value > max)
     throw new Error(`${name} must be a number from ${min} to ${max}, got ${raw}`);
   return value;
+}
+
+/** The host part of calendar UIDs and message ids: stable per deployment, so calendars match them up. */
+export function publicHost(config: Config): string {
+  if (!config.publicUrl) return 'shipshape.local';
+  try {
+    return new URL(config.publicUrl).hostname || 'shipshape.local';
+  } catch {
+    return 'shipshape.local';
+  }
 }

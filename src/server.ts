@@ -16,6 +16,7 @@ import { createSiteWithAdmin } from './features/sites/service.ts';
 import { buildApp } from './http/app.ts';
 import type { App, Deps } from './http/deps.ts';
 import { schedulerHook } from './jobs/hook.ts';
+import { integrationsHook } from './jobs/integrations.ts';
 
 /** What a start/stop hook is given: the running app's store, clock, config and logger. */
 export interface HookContext extends Deps {
@@ -33,7 +34,7 @@ export interface ServerHook {
 }
 
 /** The hooks every server starts, in order (stopped in reverse); one line a hook. */
-export const serverHooks: ServerHook[] = [doorsHook(), schedulerHook()];
+export const serverHooks: ServerHook[] = [doorsHook(), schedulerHook(), integrationsHook()];
 
 export interface StartOptions {
   /** Load the demo vessel on first start (default true; `serve --no-demo` turns it off). */

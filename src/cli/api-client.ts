@@ -57,7 +57,7 @@ export class ApiClient {
   ) {}
 
   async call<T = unknown>(
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
     path: string,
     opts: { body?: unknown; query?: Record<string, string | undefined>; token?: string } = {},
   ): Promise<T> {

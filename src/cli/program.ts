@@ -3,6 +3,7 @@ import { readConfig } from '../config.ts';
 import { AppError } from '../http/errors.ts';
 import { bookCommand, cancelCommand, loginCommand, lsCommand } from './api-commands.ts';
 import { registerDoorCommands } from './door-commands.ts';
+import { registerIntegrationCommands } from './integration-commands.ts';
 import { CliError, type CliIo } from './io.ts';
 import { registerNightCommands } from './night-commands.ts';
 import {
@@ -110,6 +111,7 @@ function buildProgram(io: CliIo): Command {
 
   registerNightCommands(program, io);
   registerDoorCommands(program, io);
+  registerIntegrationCommands(program, io);
   return program;
 }
 

@@ -25,6 +25,8 @@ export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** Connections of a server pool (for the metrics); absent on PGlite, which has one. */
+  poolStats?(): { total: number; idle: number; waiting: number };
 }
 
 export interface Tx extends Queryable {
@@ -270,6 +272,7 @@ export function openPostgres(url: string, max = 10, limits: StoreLimits = {}): D
         }
       }),
     close: () => pool.end(),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }
 

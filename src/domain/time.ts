@@ -144,3 +144,96 @@ export function formatLocalRange(start: Date, end: Date, zone: string): string {
     ? `${s.date} ${s.clock}–${endText} ${s.offset}`
     : `${s.date} ${s.clock} ${s.offset}–${endText} ${e.offset}`;
 }
+
+/** An instant as a Temporal.ZonedDateTime in a zone (what the calendar generator formats with TZID). */
+export function zonedInstant(instant: Date, zone: string): Temporal.ZonedDateTime {
+  return Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(zone);
+}
+
+/** The end of a local date in a zone (the instant of the next midnight, minus a second). */
+export function endOfLocalDate(date: string, zone: string): Date {
+  const next = Temporal.PlainDate.from(date).add({ days: 1 }).toZonedDateTime({ timeZone: zone });
+  return new Date(next.epochMilliseconds - 1000);
+}
+
+/** A local date-time "YYYY-MM-DDTHH:MM[:SS]" in a zone as an instant (§3.3.5 disambiguation). */
+export function localDateTimeToInstant(dateTime: string, zone: string): Date {
+  const zoned = Temporal.PlainDateTime.from(dateTime).toZonedDateTime(zone, { disambiguation: 'compatible' });
+  return new Date(zoned.epochMilliseconds);
+}
+
+const weekdayCodes = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
+
+function icalOffset(ns: number): string {
+  const minutes = Math.round(ns / 60e9);
+  const sign = minutes < 0 ? '-' : '+';
+  const abs = Math.abs(minutes);
+  return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`;
+}
+
+/**
+ * A VTIMEZONE for a zone in the form Outlook accepts: one STANDARD and, where the zone keeps
+ * daylight saving, one DAYLIGHT observance, each a yearly RRULE (BYMONTH and a n-th or last
+ * weekday) with a DTSTART in 1601 — the shape Outlook and Exchange write themselves. The rules are
+ * those in force in `year`; a zone without transitions that year gets one fixed STANDARD.
+ */
+export function vtimezone(zone: string, year: number): string {
+  const start = Temporal.ZonedDateTime.from({ timeZone: zone, year, month: 1, day: 1 });
+  const end = start.add({ years: 1 });
+  const transitions: Temporal.ZonedDateTime[] = [];
+  let cursor: Temporal.ZonedDateTime | null = start;
+  for (let i = 0; i < 4; i++) {
+    cursor = cursor.getTimeZoneTransition('next');
+    if (!cursor || Temporal.ZonedDateTime.compare(cursor, end) >= 0) break;
+    transitions.push(cursor);
+  }
+  const lines = ['BEGIN:VTIMEZONE', `TZID:${zone}`];
+  if (transitions.length < 2) {
+    const offset = icalOffset(start.offsetNanoseconds);
+    lines.push(
+      'BEGIN:STANDARD',
+      'DTSTART:16010101T000000',
+      `TZOFFSETFROM:${offset}`,
+      `TZOFFSETTO:${offset}`,
+      'END:STANDARD',
+    );
+  } else {
+    for (const t of transitions.slice(0, 2)) {
+      const before = t.subtract({ nanoseconds: 1 });
+      const from = before.offsetNanoseconds;
+      const to = t.offsetNanoseconds;
+      // The wall time the change happens at, as the clocks showed it just before.
+      const wall = before.toPlainDateTime().add({ nanoseconds: 1 });
+      const nth = wall.day + 7 > wall.daysInMonth ? -1 : Math.ceil(wall.day / 7);
+      const kind = to > from ? 'DAYLIGHT' : 'STANDARD';
+      const hhmmss = `${String(wall.hour).padStart(2, '0')}${String(wall.minute).padStart(2, '0')}00`;
+      lines.push(
+        `BEGIN:${kind}`,
+        `DTSTART:16010101T${hhmmss}`,
+        `RRULE:FREQ=YEARLY;BYMONTH=${wall.month};BYDAY=${nth}${weekdayCodes[wall.dayOfWeek - 1]}`,
+        `TZOFFSETFROM:${icalOffset(from)}`,
+        `TZOFFSETTO:${icalOffset(to)}`,
+        `END:${kind}`,
+      );
+    }
+  }
+  lines.push('END:VTIMEZONE');
+  return lines.join('\r\n');
+}
+
+/**
+ * When `now` falls in the site's quiet hours ("HH:MM" start and end in the zone; the end may be
+ * the next day), the instant they end; otherwise undefined.
+ */
+export function quietHoursEnd(now: Date, zone: string, start: string, end: string): Date | undefined {
+  const s = parseClock(start);
+  const e = parseClock(end);
+  if (s === undefined || e === undefined || s === e) return undefined;
+  const wall = localDateTime(now, zone);
+  const today = wall.slice(0, 10);
+  const m = Number(wall.slice(11, 13)) * 60 + Number(wall.slice(14, 16));
+  if (s < e) return m >= s && m < e ? localToInstant(today, e, zone) : undefined;
+  if (m >= s) return localToInstant(addDays(today, 1), e, zone);
+  if (m < e) return localToInstant(today, e, zone);
+  return undefined;
+}

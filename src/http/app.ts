@@ -18,7 +18,10 @@ import availabilityRoutes from '../features/availability/routes.ts';
 import bookingsRoutes from '../features/bookings/routes.ts';
 import checkinRoutes from '../features/checkin/routes.ts';
 import doorsRoutes from '../features/doors/routes.ts';
+import emailRoutes from '../features/email/routes.ts';
+import feedsRoutes, { feedDownloadRoutes } from '../features/feeds/routes.ts';
 import membersRoutes from '../features/members/routes.ts';
+import { metricsRoutes } from '../features/metrics/routes.ts';
 import movesRoutes from '../features/moves/routes.ts';
 import neighboursRoutes from '../features/neighbours/routes.ts';
 import notificationsRoutes from '../features/notifications/routes.ts';
@@ -26,6 +29,7 @@ import seriesRoutes from '../features/series/routes.ts';
 import sitesRoutes from '../features/sites/routes.ts';
 import spacesRoutes from '../features/spaces/routes.ts';
 import squadsRoutes from '../features/squads/routes.ts';
+import webhooksRoutes from '../features/webhooks/routes.ts';
 import { capConnectionsPerAddress } from './connections.ts';
 import { sessionCookie } from './cookies.ts';
 import type { App, Deps } from './deps.ts';
@@ -48,6 +52,9 @@ const features: ((app: App, deps: Deps) => Promise<void>)[] = [
   neighboursRoutes,
   seriesRoutes,
   doorsRoutes,
+  feedsRoutes,
+  webhooksRoutes,
+  emailRoutes,
 ];
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what this refuses.
@@ -238,6 +245,9 @@ export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'
     }
   });
 
+  // Before every route it times: request durations, conflicts, and GET /metrics itself.
+  await metricsRoutes(app as App, deps);
+
   // Every /api/v1 route needs a caller unless it says it is public.
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/v1/')) return;
@@ -276,6 +286,8 @@ export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'
     },
     { prefix: '/api/v1' },
   );
+  // Outside /api/v1: calendar feeds, which calendar apps fetch with the token in the path.
+  await feedDownloadRoutes(app as App, deps);
   await webRoutes(app);
   return app;
 }

@@ -3,6 +3,7 @@ import { parseRRule } from '../../domain/recurrence.ts';
 import { invalid } from '../../http/errors.ts';
 import type { Ctx } from '../context.ts';
 import { doorNotices } from '../doors/notices.ts';
+import { noticesDelivered } from '../metrics/registry.ts';
 import { hubFor } from './live.ts';
 import * as repo from './repository.ts';
 import { count, duration, ruleInWords, when } from './wording.ts';
@@ -403,6 +404,7 @@ export async function runDelivery(db: Db, now: () => Date = () => new Date()): P
   for (;;) {
     const { claimed, notices } = await deliverPending(db, batch, now);
     hubFor(db).publish(notices);
+    noticesDelivered.inc(notices.length);
     total += notices.length;
     // A short batch means the outbox was drained (or the rest is claimed by another server).
     if (claimed < batch) return total;

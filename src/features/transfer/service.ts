@@ -7,8 +7,15 @@ export const exportFormat = 'shipshape-site-export';
 export const exportFormatVersion = 1;
 
 /** Secrets and retry caches: never leave the store, and mean nothing in another one. */
-// notification_outbox: work in flight, refilled by the events trigger when events are imported.
-const notExported = ['auth_tokens', 'idempotency_keys', 'notification_outbox'];
+// notification_outbox, webhook_outbox: work in flight, refilled by the events triggers when events are
+// imported; email_outbox likewise by the notifications trigger.
+const notExported = [
+  'auth_tokens',
+  'idempotency_keys',
+  'notification_outbox',
+  'webhook_outbox',
+  'email_outbox',
+];
 
 /**
  * Columns that hold credentials (password hashes, token hashes, secrets of feeds and webhooks),

@@ -1,0 +1,437 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../../db/store.ts';
+import type { Clock } from '../../domain/clock.ts';
+import { AppError, invalid } from '../../http/errors.ts';
+import { checkVersion } from '../../http/if-match.ts';
+import { uuidRe } from '../bookings/service.ts';
+import type { Ctx } from '../context.ts';
+import { insertEvent } from '../events/repository.ts';
+import { bookingsTotal, webhookDeliveries, webhookDuration } from '../metrics/registry.ts';
+import { insertNotices } from '../notifications/repository.ts';
+import { requireAdmin } from '../policy.ts';
+import * as repo from './repository.ts';
+import { isPrivateHost, type SendResult, sendSigned } from './sender.ts';
+
+/** An endpoint as admins see it (the secret only when made). */
+export interface EndpointView {
+  id: string;
+  url: string;
+  description: string;
+  eventTypes: string[];
+  enabled: boolean;
+  disabledReason: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function presentEndpoint(e: repo.EndpointRow): EndpointView {
+  return {
+    id: e.id,
+    url: e.url,
+    description: e.description,
+    eventTypes: e.eventTypes,
+    enabled: e.enabled,
+    disabledReason: e.disabledReason,
+    version: e.version,
+    createdAt: new Date(e.createdAt).toISOString(),
+    updatedAt: new Date(e.updatedAt).toISOString(),
+  };
+}
+
+export interface DeliveryView {
+  id: string;
+  /** The webhook-id header: the same on every attempt of this message. */
+  messageId: string;
+  eventId: string;
+  eventType: string;
+  eventAt: string;
+  status: string;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  lastResponseMs: number | null;
+  deliveredAt: string | null;
+}
+
+const messageId = (deliveryId: string) => `msg_${deliveryId}`;
+
+function presentDelivery(d: repo.DeliveryRow): DeliveryView {
+  return {
+    id: d.id,
+    messageId: messageId(d.id),
+    eventId: d.eventId,
+    eventType: d.eventType,
+    eventAt: new Date(d.eventAt).toISOString(),
+    status: d.status,
+    attempts: d.attempts,
+    nextAttemptAt: d.status === 'pending' ? new Date(d.nextAttemptAt).toISOString() : null,
+    lastStatus: d.lastStatus,
+    lastError: d.lastError,
+    lastResponseMs: d.lastMs,
+    deliveredAt: d.deliveredAt ? new Date(d.deliveredAt).toISOString() : null,
+  };
+}
+
+/** Event types an endpoint can ask for: a booking or series event, or all of one ("booking.*"). */
+const eventTypeRe = /^(booking|series)\.(\*|[a-z][a-z-]{0,40})$/;
+
+function cleanUrl(url: string, allowPrivate: boolean): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalid('body.url', 'body.url must be an absolute http(s) URL');
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    throw invalid('body.url', 'body.url must use http or https');
+  if (parsed.username || parsed.password)
+    throw invalid('body.url', 'body.url must not carry a user or password');
+  if (!allowPrivate && isPrivateHost(parsed.hostname))
+    throw invalid(
+      'body.url',
+      'body.url points at a private or loopback address (set SHIPSHAPE_WEBHOOK_ALLOW_PRIVATE=true to allow it)',
+    );
+  return parsed.toString();
+}
+
+function cleanTypes(types: string[] | undefined): string[] | undefined {
+  if (types === undefined) return undefined;
+  for (const [i, t] of types.entries())
+    if (!eventTypeRe.test(t))
+      throw invalid(`body.eventTypes.${i}`, `"${t}" is not a booking.* or series.* event type`);
+  return [...new Set(types)];
+}
+
+/** Registers an endpoint (admins); answers it with its signing secret, shown this once. */
+export async function createEndpoint(
+  ctx: Ctx,
+  allowPrivate: boolean,
+  input: { url: string; eventTypes?: string[] | undefined; description?: string | undefined },
+): Promise<{ endpoint: EndpointView; secret: string }> {
+  requireAdmin(ctx.actor);
+  const url = cleanUrl(input.url, allowPrivate);
+  const eventTypes = cleanTypes(input.eventTypes) ?? [];
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  return ctx.db.transaction(async (tx) => {
+    const row = await repo.insertEndpoint(tx, {
+      siteId: ctx.actor.siteId,
+      url,
+      description: input.description?.trim() ?? '',
+      eventTypes,
+      secret,
+      createdBy: ctx.actor.memberId,
+      at: ctx.clock.now(),
+    });
+    await insertEvent(tx, {
+      siteId: ctx.actor.siteId,
+      actorId: ctx.actor.memberId,
+      type: 'webhook.created',
+      subjectType: 'webhook',
+      subjectId: row.id,
+      after: presentEndpoint(row),
+    });
+    return { endpoint: presentEndpoint(row), secret };
+  });
+}
+
+export async function listEndpoints(ctx: Ctx): Promise<EndpointView[]> {
+  requireAdmin(ctx.actor);
+  return (await repo.listEndpoints(ctx.db, ctx.actor.siteId)).map(presentEndpoint);
+}
+
+async function endpointOf(ctx: Ctx, id: string, lock = false): Promise<repo.EndpointRow> {
+  requireAdmin(ctx.actor);
+  const row = uuidRe.test(id) ? await repo.findEndpoint(ctx.db, ctx.actor.siteId, id, { lock }) : undefined;
+  if (!row) throw new AppError('not-found', 'No such webhook endpoint', { field: 'path.id' });
+  return row;
+}
+
+export async function getEndpoint(ctx: Ctx, id: string): Promise<EndpointView> {
+  return presentEndpoint(await endpointOf(ctx, id));
+}
+
+/** Changes an endpoint; turning it on again clears why it was turned off. */
+export async function updateEndpoint(
+  ctx: Ctx,
+  allowPrivate: boolean,
+  id: string,
+  expectedVersion: number | undefined,
+  p: {
+    url?: string | undefined;
+    eventTypes?: string[] | undefined;
+    description?: string | undefined;
+    enabled?: boolean | undefined;
+  },
+): Promise<EndpointView> {
+  const url = p.url === undefined ? undefined : cleanUrl(p.url, allowPrivate);
+  const eventTypes = cleanTypes(p.eventTypes);
+  return ctx.db.transaction(async (tx) => {
+    const before = await endpointOf({ ...ctx, db: tx }, id, true);
+    checkVersion(before.version, expectedVersion, 'webhook endpoint');
+    const after = (await repo.updateEndpoint(
+      tx,
+      before.siteId,
+      before.id,
+      {
+        ...(url !== undefined ? { url } : {}),
+        ...(eventTypes !== undefined ? { eventTypes } : {}),
+        ...(p.description !== undefined ? { description: p.description.trim() } : {}),
+        ...(p.enabled !== undefined
+          ? { enabled: p.enabled, disabledReason: p.enabled ? null : 'turned off by an admin' }
+          : {}),
+      },
+      ctx.clock.now(),
+    ))!;
+    await insertEvent(tx, {
+      siteId: before.siteId,
+      actorId: ctx.actor.memberId,
+      type: 'webhook.updated',
+      subjectType: 'webhook',
+      subjectId: before.id,
+      before: presentEndpoint(before),
+      after: presentEndpoint(after),
+    });
+    return presentEndpoint(after);
+  });
+}
+
+export async function deleteEndpoint(ctx: Ctx, id: string): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    const before = await endpointOf({ ...ctx, db: tx }, id, true);
+    await repo.deleteEndpoint(tx, before.siteId, before.id);
+    await insertEvent(tx, {
+      siteId: before.siteId,
+      actorId: ctx.actor.memberId,
+      type: 'webhook.deleted',
+      subjectType: 'webhook',
+      subjectId: before.id,
+      before: presentEndpoint(before),
+    });
+  });
+}
+
+/** The delivery log of an endpoint, newest first. */
+export async function listDeliveries(
+  ctx: Ctx,
+  id: string,
+  q: { before?: string | undefined; limit: number },
+): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {
+  const e = await endpointOf(ctx, id);
+  if (q.before !== undefined && !/^\d{1,18}$/.test(q.before))
+    throw invalid('query.before', 'query.before must be a delivery id');
+  const limit = Math.max(1, Math.min(200, Math.trunc(q.limit)));
+  const rows = await repo.listDeliveries(ctx.db, e.siteId, e.id, q.before, limit + 1);
+  const items = rows.slice(0, limit).map(presentDelivery);
+  return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
+}
+
+/** "Send again": the delivery goes back in the queue, due now, with the same webhook-id. */
+export async function resendDelivery(ctx: Ctx, id: string, deliveryId: string): Promise<DeliveryView> {
+  if (!/^\d{1,18}$/.test(deliveryId))
+    throw invalid('path.deliveryId', 'path.deliveryId must be a delivery id');
+  return ctx.db.transaction(async (tx) => {
+    const e = await endpointOf({ ...ctx, db: tx }, id);
+    const row = await repo.requeueDelivery(tx, e.siteId, e.id, deliveryId, ctx.clock.now());
+    if (!row) throw new AppError('not-found', 'No such delivery', { field: 'path.deliveryId' });
+    await insertEvent(tx, {
+      siteId: e.siteId,
+      actorId: ctx.actor.memberId,
+      type: 'webhook.resent',
+      subjectType: 'webhook',
+      subjectId: e.id,
+      after: { deliveryId, eventId: row.eventId },
+    });
+    return presentDelivery(row);
+  });
+}
+
+/**
+ * Seconds to wait after the n-th failed attempt (1-based): exponential steps over about a day
+ * (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: the Standard Webhooks reference schedule), each
+ * with ±20% jitter so that many endpoints failing together do not retry in step.
+ */
+export const retrySchedule = [5, 300, 1800, 7200, 18_000, 36_000, 36_000];
+
+export function retryDelayMs(failedAttempts: number, random = Math.random): number | undefined {
+  const base = retrySchedule[failedAttempts - 1];
+  if (base === undefined) return undefined;
+  return Math.round(base * 1000 * (0.8 + 0.4 * random()));
+}
+
+/** The message body: thin (type, ids, times, version) with the booking as an admin sees it. */
+export function payloadOf(d: repo.PendingDelivery, siteId: string): string {
+  const after = d.after as Record<string, unknown> | null;
+  const before = d.before as Record<string, unknown> | null;
+  const isBooking = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && 'spaceId' in v && 'start' in v;
+  let booking: unknown;
+  if (d.eventType.startsWith('booking.'))
+    booking = [after, after?.booking, after?.waiting, before].find(isBooking) ?? null;
+  const series = d.eventType.startsWith('series.')
+    ? ((d.eventType === 'series.created' ? after : before) ?? null)
+    : undefined;
+  return JSON.stringify({
+    type: d.eventType,
+    timestamp: new Date(d.eventAt).toISOString(),
+    data: {
+      version: 1,
+      eventId: d.eventId,
+      siteId,
+      subject: { type: d.subjectType, id: d.subjectId },
+      actorId: d.actorId,
+      ...(booking !== undefined ? { booking } : {}),
+      ...(series !== undefined ? { series } : {}),
+    },
+  });
+}
+
+/** Moves committed events from the webhook outbox into per-endpoint deliveries. */
+export async function fanOutEvents(db: Db, now: Date): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const events = await db.transaction((tx) => repo.fanOut(tx, now, 500));
+    for (const e of events) {
+      if (e.type === 'booking.created') bookingsTotal.inc({ outcome: 'created' });
+      else if (e.type === 'booking.cancelled') bookingsTotal.inc({ outcome: 'cancelled' });
+    }
+    total += events.length;
+    if (events.length < 500) return total;
+  }
+}
+
+export interface DeliveryOptions {
+  allowPrivate: boolean;
+  timeoutMs?: number;
+  /** How long one server keeps an endpoint before handing it back (a lease; renewed per run). */
+  leaseMs?: number;
+  random?: () => number;
+}
+
+/** Turns an endpoint off (410 or gave up) and tells the site's admins, in one transaction. */
+async function disableEndpoint(db: Db, ep: repo.LeasedEndpoint, reason: string, now: Date): Promise<void> {
+  await db.transaction(async (tx) => {
+    const before = await repo.findEndpoint(tx, ep.siteId, ep.id, { lock: true });
+    if (!before?.enabled) return;
+    const after = (await repo.updateEndpoint(
+      tx,
+      ep.siteId,
+      ep.id,
+      { enabled: false, disabledReason: reason },
+      now,
+    ))!;
+    await insertEvent(tx, {
+      siteId: ep.siteId,
+      actorId: null,
+      type: 'webhook.disabled',
+      subjectType: 'webhook',
+      subjectId: ep.id,
+      before: presentEndpoint(before),
+      after: presentEndpoint(after),
+      reason,
+    });
+    const ev = await tx.query<{ id: string }>(
+      `SELECT max(id)::text AS id FROM events WHERE site_id = $1 AND subject_id = $2 AND type = 'webhook.disabled'`,
+      [ep.siteId, ep.id],
+    );
+    const admins = await repo.siteAdmins(tx, ep.siteId);
+    await insertNotices(
+      tx,
+      admins.map((memberId) => ({
+        siteId: ep.siteId,
+        memberId,
+        kind: 'webhook-disabled',
+        eventId: ev.rows[0]!.id,
+        bookingId: null,
+        title: 'A webhook endpoint was turned off',
+        body: `Deliveries to ${before.url} stopped: ${reason}. Fix the receiver, then turn the endpoint on again.`,
+        data: { endpointId: ep.id, url: before.url, reason },
+        createdAt: now,
+      })),
+    );
+  });
+}
+
+/** Sends an endpoint's due deliveries in event order until one fails, the queue empties or time is up. */
+async function drainEndpoint(
+  db: Db,
+  clock: Clock,
+  ep: repo.LeasedEndpoint,
+  opts: DeliveryOptions,
+): Promise<void> {
+  const deadline = performance.now() + (opts.leaseMs ?? 60_000) / 2;
+  try {
+    while (performance.now() < deadline) {
+      const batch = await repo.pendingDeliveries(db, ep.siteId, ep.id, 100);
+      if (batch.length === 0) return;
+      for (const d of batch) {
+        const now = clock.now();
+        if (new Date(d.nextAttemptAt).getTime() > now.getTime()) return; // the head waits: keep the order
+        const result: SendResult = await sendSigned(
+          ep.url,
+          ep.secret,
+          messageId(d.id),
+          payloadOf(d, ep.siteId),
+          {
+            allowPrivate: opts.allowPrivate,
+            timeoutMs: opts.timeoutMs ?? 15_000,
+          },
+        );
+        webhookDuration.observe(result.durationMs / 1000);
+        const at = clock.now();
+        const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+        if (ok) {
+          webhookDeliveries.inc({ result: 'delivered' });
+          await repo.recordAttempt(db, ep.siteId, d.id, { at, ...result, outcome: 'delivered' });
+          continue;
+        }
+        if (result.statusCode === 410) {
+          webhookDeliveries.inc({ result: 'gone' });
+          await repo.recordAttempt(db, ep.siteId, d.id, { at, ...result, outcome: 'pending' });
+          await disableEndpoint(db, ep, 'the receiver answered 410 Gone', at);
+          return;
+        }
+        const wait = retryDelayMs(d.attempts + 1, opts.random);
+        if (wait === undefined) {
+          webhookDeliveries.inc({ result: 'gave-up' });
+          await repo.recordAttempt(db, ep.siteId, d.id, { at, ...result, outcome: 'failed' });
+          await disableEndpoint(
+            db,
+            ep,
+            `delivery kept failing for a day (last: ${result.statusCode ?? result.error})`,
+            at,
+          );
+          return;
+        }
+        webhookDeliveries.inc({ result: result.error?.startsWith('refused') ? 'refused' : 'failed' });
+        await repo.recordAttempt(db, ep.siteId, d.id, {
+          at,
+          ...result,
+          outcome: 'pending',
+          nextAttemptAt: new Date(at.getTime() + wait),
+        });
+        return;
+      }
+    }
+  } finally {
+    await repo.releaseEndpoint(db, ep.siteId, ep.id);
+  }
+}
+
+/**
+ * One delivery round: fan out new events, then lease every endpoint with a due head (SKIP LOCKED:
+ * two servers never hold one endpoint) and drain them side by side. At least once: a server that
+ * dies mid-send leaves the delivery pending, and the lease runs out for another to retry it.
+ */
+export async function deliverWebhooks(db: Db, clock: Clock, opts: DeliveryOptions): Promise<void> {
+  await fanOutEvents(db, clock.now());
+  for (;;) {
+    const leased = await db.transaction((tx) =>
+      repo.leaseEndpoints(tx, clock.now(), opts.leaseMs ?? 60_000, 20),
+    );
+    if (leased.length === 0) return;
+    await Promise.all(leased.map((ep) => drainEndpoint(db, clock, ep, opts)));
+    if (leased.length < 20) return;
+  }
+}
