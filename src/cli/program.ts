@@ -5,6 +5,7 @@ import { bookCommand, cancelCommand, loginCommand, lsCommand } from './api-comma
 import { registerDoorCommands } from './door-commands.ts';
 import { CliError, type CliIo } from './io.ts';
 import { registerNightCommands } from './night-commands.ts';
+import { registerPartnerCommands } from './partner-commands.ts';
 import {
   adminCreateCommand,
   demoCommand,
@@ -110,6 +111,7 @@ function buildProgram(io: CliIo): Command {
 
   registerNightCommands(program, io);
   registerDoorCommands(program, io);
+  registerPartnerCommands(program, io);
   return program;
 }
 

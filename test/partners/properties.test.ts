@@ -35,10 +35,19 @@ for (const kind of storeKinds()) {
           capacity: 8,
           changeoverMinutes: 15,
           openingHours: Object.fromEntries(
-            ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ open: '06:00', close: '22:00' }]]),
+            ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [
+              d,
+              [{ open: '06:00', close: '22:00' }],
+            ]),
           ),
         }),
-        await buildSpace(t, { name: 'Briefing', kind: 'briefing', capacity: 12, minMinutes: 30, maxMinutes: 90 }),
+        await buildSpace(t, {
+          name: 'Briefing',
+          kind: 'briefing',
+          capacity: 12,
+          minMinutes: 30,
+          maxMinutes: 90,
+        }),
       ];
       squad = await buildSquad(t, { members: [people[3]!.id, people[4]!.id] });
       await t.request('POST', '/api/v1/disciplines', { as: t.admin, body: { name: 'Grappling' } });
@@ -90,7 +99,11 @@ for (const kind of storeKinds()) {
       squad: fc.boolean(),
       private: fc.boolean(),
     });
-    const leave = fc.record({ who: fc.integer({ min: 0, max: 4 }), startQuarter: fc.integer({ min: 0, max: 4 * 48 - 1 }), quarters: fc.integer({ min: 1, max: 24 }) });
+    const leave = fc.record({
+      who: fc.integer({ min: 0, max: 4 }),
+      startQuarter: fc.integer({ min: 0, max: 4 * 48 - 1 }),
+      quarters: fc.integer({ min: 1, max: 24 }),
+    });
     const ask = fc.record({
       who: fc.integer({ min: 0, max: 4 }),
       with: fc.subarray([0, 1, 2, 3, 4], { minLength: 1 }),
@@ -102,74 +115,82 @@ for (const kind of storeKinds()) {
     let run = 0;
     it('every slot is free for everyone and its space; same question, same answer', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.array(booking, { maxLength: 25 }), fc.array(leave, { maxLength: 4 }), ask, async (bookings, leaves, q) => {
-          // Each run gets its own two days, so runs do not crowd each other.
-          const base = now + (1 + 2 * run++) * 86_400_000;
-          for (const b of bookings) {
-            const start = new Date(base + b.startQuarter * 15 * min).toISOString();
-            const end = new Date(base + (b.startQuarter + b.quarters) * 15 * min).toISOString();
-            await t.request('POST', '/api/v1/bookings', {
-              as: people[b.who]!,
-              body: {
-                spaceId: spaces[b.space]!,
-                start,
-                end,
-                title: 'x',
-                visibility: b.private ? 'private' : 'public',
-                participants: {
-                  members: b.with.filter((i) => i !== b.who).map((i) => people[i]!.id),
-                  squads: b.squad ? [squad] : [],
+        fc.asyncProperty(
+          fc.array(booking, { maxLength: 25 }),
+          fc.array(leave, { maxLength: 4 }),
+          ask,
+          async (bookings, leaves, q) => {
+            // Each run gets its own two days, so runs do not crowd each other.
+            const base = now + (1 + 2 * run++) * 86_400_000;
+            for (const b of bookings) {
+              const start = new Date(base + b.startQuarter * 15 * min).toISOString();
+              const end = new Date(base + (b.startQuarter + b.quarters) * 15 * min).toISOString();
+              await t.request('POST', '/api/v1/bookings', {
+                as: people[b.who]!,
+                body: {
+                  spaceId: spaces[b.space]!,
+                  start,
+                  end,
+                  title: 'x',
+                  visibility: b.private ? 'private' : 'public',
+                  participants: {
+                    members: b.with.filter((i) => i !== b.who).map((i) => people[i]!.id),
+                    squads: b.squad ? [squad] : [],
+                  },
                 },
-              },
-            });
-          }
-          for (const l of leaves)
-            await t.request('POST', `/api/v1/members/${people[l.who]!.id}/leave`, {
-              as: people[l.who]!,
-              body: {
-                start: new Date(base + l.startQuarter * 15 * min).toISOString(),
-                end: new Date(base + (l.startQuarter + l.quarters) * 15 * min).toISOString(),
-              },
-            });
-          const body = {
-            members: q.with.map((i) => people[i]!.id),
-            squads: q.squad ? [squad] : [],
-            lengthMinutes: q.length,
-            from: new Date(base).toISOString(),
-            to: new Date(base + 2 * 86_400_000).toISOString(),
-            preference: q.preference,
-            limit: 10,
-          };
-          const res = await t.request('POST', '/api/v1/find-time', { as: people[q.who]!, body });
-          assert.equal(res.status, 200, JSON.stringify(res.body));
-          const ids = res.body.people.map((p: any) => p.id);
-          for (const s of res.body.slots) {
-            assert.equal(Date.parse(s.end) - Date.parse(s.start), q.length * min);
-            assert.deepEqual(await clashes(ids, s.space.id, s.start, s.end), [], JSON.stringify(s));
-          }
-          for (const s of res.body.partial)
-            assert.deepEqual(
-              await clashes(
-                s.attendees.map((p: any) => p.id),
-                s.space.id,
-                s.start,
-                s.end,
-              ),
-              [],
-            );
-          const again = await t.request('POST', '/api/v1/find-time', { as: people[q.who]!, body });
-          assert.deepEqual(again.body, res.body);
+              });
+            }
+            for (const l of leaves)
+              await t.request('POST', `/api/v1/members/${people[l.who]!.id}/leave`, {
+                as: people[l.who]!,
+                body: {
+                  start: new Date(base + l.startQuarter * 15 * min).toISOString(),
+                  end: new Date(base + (l.startQuarter + l.quarters) * 15 * min).toISOString(),
+                },
+              });
+            const body = {
+              members: q.with.map((i) => people[i]!.id),
+              squads: q.squad ? [squad] : [],
+              lengthMinutes: q.length,
+              from: new Date(base).toISOString(),
+              to: new Date(base + 2 * 86_400_000).toISOString(),
+              preference: q.preference,
+              limit: 10,
+            };
+            const res = await t.request('POST', '/api/v1/find-time', { as: people[q.who]!, body });
+            assert.equal(res.status, 200, JSON.stringify(res.body));
+            const ids = res.body.people.map((p: any) => p.id);
+            for (const s of res.body.slots) {
+              assert.equal(Date.parse(s.end) - Date.parse(s.start), q.length * min);
+              assert.deepEqual(await clashes(ids, s.space.id, s.start, s.end), [], JSON.stringify(s));
+            }
+            for (const s of res.body.partial)
+              assert.deepEqual(
+                await clashes(
+                  s.attendees.map((p: any) => p.id),
+                  s.space.id,
+                  s.start,
+                  s.end,
+                ),
+                [],
+              );
+            const again = await t.request('POST', '/api/v1/find-time', { as: people[q.who]!, body });
+            assert.deepEqual(again.body, res.body);
 
-          const partners = await t.request(
-            'GET',
-            `/api/v1/partners?discipline=grappling&from=${body.from}&to=${body.to}&length=${q.length}`,
-            { as: people[q.who]! },
-          );
-          assert.equal(partners.status, 200, JSON.stringify(partners.body));
-          for (const item of partners.body.items)
-            for (const s of item.slots)
-              assert.deepEqual(await clashes([people[q.who]!.id, item.member.id], s.space.id, s.start, s.end), []);
-        }),
+            const partners = await t.request(
+              'GET',
+              `/api/v1/partners?discipline=grappling&from=${body.from}&to=${body.to}&length=${q.length}`,
+              { as: people[q.who]! },
+            );
+            assert.equal(partners.status, 200, JSON.stringify(partners.body));
+            for (const item of partners.body.items)
+              for (const s of item.slots)
+                assert.deepEqual(
+                  await clashes([people[q.who]!.id, item.member.id], s.space.id, s.start, s.end),
+                  [],
+                );
+          },
+        ),
         { seed: 4242, numRuns: 12 },
       );
     });
