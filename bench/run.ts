@@ -25,6 +25,7 @@ import { createSpace } from '../src/features/spaces/service.ts';
 import { buildApp } from '../src/http/app.ts';
 import { runDoorsBench } from './doors.ts';
 import { runJobsBench } from './jobs.ts';
+import { runPartnersBench } from './partners.ts';
 import { runSeriesBench } from './series.ts';
 
 const N = Number(process.env.BENCH_N ?? 2000);
@@ -282,3 +283,6 @@ await runJobsBench();
 
 console.log('\nDoors:\n');
 await runDoorsBench();
+
+console.log('\nPartners and find-time:\n');
+await runPartnersBench();

@@ -1,4 +1,4 @@
-import { type Interval, normalize } from './intervals.ts';
+import type { Interval } from './intervals.ts';
 
 /**
  * Finding a time that suits everyone: pure, over free intervals computed elsewhere.
@@ -10,6 +10,7 @@ import { type Interval, normalize } from './intervals.ts';
  * the order given.
  */
 
+/** Free intervals are normalized (domain/intervals.ts), as freeTime and freeIntervals answer them. */
 export interface FindPerson {
   id: string;
   free: readonly Interval[];
@@ -100,9 +101,9 @@ function* gridStarts(window: Interval, lengthMs: number, stepMs: number): Genera
  */
 export function findTimes(input: FindInput): FindAnswer {
   const { window, lengthMs, stepMs, people, spaces, limit } = input;
-  const free = people.map((p) => ({ id: p.id, free: normalize(p.free) }));
-  const rooms = spaces.map((s) => ({ id: s.id, free: normalize(s.free) }));
-  const quiet = normalize(input.quiet);
+  const free = people;
+  const rooms = spaces;
+  const quiet = input.quiet;
   const roomFor = (s: number, e: number) => rooms.find((r) => covers(r.free, s, e))?.id;
   const make = (s: number, spaceId: string): FoundSlot => ({
     start: s,

@@ -1,6 +1,6 @@
 import { type Interval, normalize, subtract } from './intervals.ts';
-import { expandOccurrences, type Pattern } from './recurrence.ts';
-import { addDays, localDate, localToInstant, parseClock } from './time.ts';
+import { expandOccurrences, formatRRule, type Pattern } from './recurrence.ts';
+import { addDays, daysBetween, localDate, localToInstant, parseClock } from './time.ts';
 
 /**
  * A person's free time: a window minus their busy time. Busy is their active sessions (as
@@ -39,15 +39,44 @@ export function quietPeriods(q: QuietHours | null, range: Interval): Interval[] 
   return normalize(out);
 }
 
+/**
+ * The same pattern with its first date moved forward by whole periods to shortly before `day`, so
+ * that expansion does not walk every period since a roster began. Only where that cannot change
+ * the occurrences: DAILY and WEEKLY rules without COUNT (UNTIL is absolute), moved by a multiple of
+ * the period (INTERVAL days, or INTERVAL weeks, which keeps the weekday and the week phase). The new
+ * first date stays more than a week before `day`, so the first date itself (which a rule may count
+ * even off its BYDAY) falls before any window that starts on `day`.
+ */
+export function rebasePattern(p: Pattern, day: string): Pattern {
+  if (p.rule.count !== undefined || p.rule.freq === 'MONTHLY') return p;
+  const period = p.rule.freq === 'DAILY' ? p.rule.interval : 7 * p.rule.interval;
+  const gap = daysBetween(p.startDate, addDays(day, -8));
+  const periods = Math.floor(gap / period);
+  return periods > 0 ? { ...p, startDate: addDays(p.startDate, periods * period) } : p;
+}
+
+// Rosters repeat: a watch pattern is usually shared by a whole squad, and the same windows are
+// asked about again and again. Expansion costs zone conversions per occurrence: memoize, bounded.
+const memoLimit = 20_000;
+const expansionMemo = new Map<string, Interval[]>();
+
 /** Occurrences of duty shifts that overlap `range` (one that began before it may run into it). */
 export function shiftIntervals(shifts: readonly Pattern[], range: Interval): Interval[] {
   const out: Interval[] = [];
-  for (const p of shifts) {
-    const from = new Date(range.start - p.durationMinutes * 60_000);
-    for (const o of expandOccurrences(p, { from, to: new Date(range.end) })) {
-      const i = { start: o.start.getTime(), end: o.end.getTime() };
-      if (i.end > range.start && i.start < range.end) out.push(i);
+  for (const shift of shifts) {
+    const from = new Date(range.start - shift.durationMinutes * 60_000);
+    // The key is built from plain fields, so a hit costs no zone conversion at all.
+    const key = `${formatRRule(shift.rule)}|${shift.startDate}|${shift.startTime}|${shift.durationMinutes}|${shift.timeZone}|${range.start}|${range.end}`;
+    let list = expansionMemo.get(key);
+    if (list === undefined) {
+      const p = rebasePattern(shift, localDate(from, shift.timeZone));
+      list = expandOccurrences(p, { from, to: new Date(range.end) })
+        .map((o) => ({ start: o.start.getTime(), end: o.end.getTime() }))
+        .filter((i) => i.end > range.start && i.start < range.end);
+      if (expansionMemo.size >= memoLimit) expansionMemo.clear();
+      expansionMemo.set(key, list);
     }
+    out.push(...list);
   }
   return out;
 }

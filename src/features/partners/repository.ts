@@ -65,7 +65,9 @@ export async function squadsWithMembers(
 /**
  * The active sessions (confirmed or checked in) of each member that overlap [from, to): as
  * organizer, named member, or member of a named squad. Three index-driven branches rather than
- * one OR, so each uses its own index (organizer, booking_members, booking_squads). Times are
+ * one OR, so each uses its own index (organizer, booking_members, booking_squads). The range test on
+ * `blocked` (which contains [start, end)) repeats the overlap for the planner: its range statistics
+ * estimate the window well, where start < to AND end > from is guessed as most of the table. Times are
  * epoch ms, flattened per member as [start0, end0, …]; only times leave this query, never details.
  */
 export async function sessionsOf(
@@ -82,19 +84,19 @@ export async function sessionsOf(
          SELECT b.organizer_id AS member_id, b.start_at, b.end_at
            FROM bookings b
           WHERE b.site_id = $1 AND b.organizer_id = ANY($2::uuid[]) AND b.status IN ('confirmed', 'checked_in')
-            AND b.start_at < $4 AND b.end_at > $3
+            AND b.start_at < $4 AND b.end_at > $3 AND b.blocked && tstzrange($3, $4)
          UNION ALL
          SELECT bm.member_id, b.start_at, b.end_at
            FROM booking_members bm JOIN bookings b ON b.site_id = bm.site_id AND b.id = bm.booking_id
           WHERE bm.site_id = $1 AND bm.member_id = ANY($2::uuid[]) AND b.status IN ('confirmed', 'checked_in')
-            AND b.start_at < $4 AND b.end_at > $3
+            AND b.start_at < $4 AND b.end_at > $3 AND b.blocked && tstzrange($3, $4)
          UNION ALL
          SELECT sm.member_id, b.start_at, b.end_at
            FROM squad_members sm
            JOIN booking_squads bq ON bq.site_id = sm.site_id AND bq.squad_id = sm.squad_id
            JOIN bookings b ON b.site_id = bq.site_id AND b.id = bq.booking_id
           WHERE sm.site_id = $1 AND sm.member_id = ANY($2::uuid[]) AND b.status IN ('confirmed', 'checked_in')
-            AND b.start_at < $4 AND b.end_at > $3
+            AND b.start_at < $4 AND b.end_at > $3 AND b.blocked && tstzrange($3, $4)
        ) x`,
     [siteId, memberIds, from.toISOString(), to.toISOString()],
   );

@@ -77,6 +77,16 @@ const actorOf = (siteId: string, p: repo.PersonRow): Actor => ({
   leaderOf: p.leaderOf,
 });
 
+function groupBy<T>(list: readonly T[], key: (x: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const x of list) {
+    const group = out.get(key(x));
+    if (group) group.push(x);
+    else out.set(key(x), [x]);
+  }
+  return out;
+}
+
 /** Free intervals of each person over `range` (domain/free-time.ts), from one read per source. */
 async function freeOfPeople(
   ctx: Ctx,
@@ -94,6 +104,8 @@ async function freeOfPeople(
     site.quietStart && site.quietEnd
       ? quietPeriods({ start: site.quietStart, end: site.quietEnd, zone: site.timeZone }, range)
       : [];
+  const shiftsOf = groupBy(shifts, (s) => s.memberId);
+  const leaveOf = groupBy(leave, (l) => l.memberId);
   const out = new Map<string, Interval[]>();
   for (const p of people)
     out.set(
@@ -101,10 +113,8 @@ async function freeOfPeople(
       freeTime(
         {
           sessions: pairs(sessions.get(p.id) ?? []),
-          shifts: shifts.filter((s) => s.memberId === p.id).map(shiftPattern),
-          leave: leave
-            .filter((l) => l.memberId === p.id)
-            .map((l) => ({ start: +new Date(l.start), end: +new Date(l.end) })),
+          shifts: (shiftsOf.get(p.id) ?? []).map(shiftPattern),
+          leave: (leaveOf.get(p.id) ?? []).map((l) => ({ start: +new Date(l.start), end: +new Date(l.end) })),
           nightTraining: p.nightTraining,
         },
         quiet,

@@ -1,4 +1,10 @@
-import { formatRRule, type Pattern, parseRRule, parseStartTime } from '../../domain/recurrence.ts';
+import {
+  formatRRule,
+  type Pattern,
+  parseRRule,
+  parseStartTime,
+  type RecurrenceRule,
+} from '../../domain/recurrence.ts';
 import { parseInstant } from '../../domain/time.ts';
 import { AppError, invalid } from '../../http/errors.ts';
 import { uuidRe } from '../bookings/service.ts';
@@ -59,10 +65,19 @@ const presentLeave = (l: repo.LeaveRow): LeaveView => ({
   reason: l.reason,
 });
 
+// Stored rules were validated on write and are few and shared: parse each text once.
+const parsed = new Map<string, RecurrenceRule>();
+
 /** A stored shift as a recurrence pattern (domain/recurrence.ts). */
 export function shiftPattern(s: repo.DutyShiftRow): Pattern {
+  let rule = parsed.get(s.rrule);
+  if (!rule) {
+    if (parsed.size >= 10_000) parsed.clear();
+    rule = parseRRule(s.rrule);
+    parsed.set(s.rrule, rule);
+  }
   return {
-    rule: parseRRule(s.rrule),
+    rule,
     startDate: s.startDate,
     startTime: s.startTime,
     durationMinutes: s.durationMinutes,
