@@ -26,6 +26,8 @@ const minute = 60_000;
 const day = 86_400_000;
 /** The longest window one request may ask about. */
 export const maxWindowDays = 31;
+/** How far from now a window may lie. */
+const maxReachYears = 5;
 /** Candidate slots start every half hour (on the quarter-hour grid). */
 const stepMs = 30 * minute;
 
@@ -51,6 +53,12 @@ function windowOf(
   const f = instant(from, `${part}.from`) ?? now;
   const t = instant(to, `${part}.to`) ?? new Date(f.getTime() + defaultDays * day);
   if (t.getTime() <= f.getTime()) throw invalid(`${part}.to`, `${part}.to must be after ${part}.from`);
+  for (const [d, name] of [
+    [f, 'from'],
+    [t, 'to'],
+  ] as const)
+    if (Math.abs(d.getTime() - now.getTime()) > maxReachYears * 366 * day)
+      throw invalid(`${part}.${name}`, `${part}.${name} must be within ${maxReachYears} years of now`);
   if (t.getTime() - f.getTime() > maxWindowDays * day)
     throw invalid(`${part}.to`, `Ask about at most ${maxWindowDays} days at a time`);
   return { start: f.getTime(), end: t.getTime() };

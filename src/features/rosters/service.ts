@@ -186,6 +186,8 @@ export async function addLeave(
   const end = typeof input.end === 'string' ? parseInstant(input.end) : undefined;
   if (!end) throw invalid('body.end', 'body.end must be an RFC 3339 instant with an offset');
   if (end.getTime() <= start.getTime()) throw invalid('body.end', 'body.end must be after body.start');
+  if (Math.abs(start.getTime() - ctx.clock.now().getTime()) > 5 * 366 * 86_400_000)
+    throw invalid('body.start', 'Leave starts within five years of now');
   if (end.getTime() - start.getTime() > 366 * 86_400_000)
     throw invalid('body.end', 'Leave lasts at most a year; declare longer leave in parts');
   const reason = input.reason === undefined ? '' : text(input.reason, 'body.reason', 500, 0);
