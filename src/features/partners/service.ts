@@ -26,6 +26,8 @@ const minute = 60_000;
 const day = 86_400_000;
 /** The longest window one request may ask about. */
 export const maxWindowDays = 31;
+/** Candidates whose free time is computed at once when suggesting partners. */
+const batchSize = 40;
 /** How far from now a window may lie. */
 const maxReachYears = 5;
 /** Candidate slots start every half hour (on the quarter-hour grid). */
@@ -234,11 +236,8 @@ export async function suggestPartners(
     rows.map((r) => r.memberId),
   );
   const me = people.find((p) => p.id === ctx.actor.memberId)!;
-  const candidates = people.filter((p) => p.id !== me.id && !p.hidden);
   const range = { start: Math.max(window.start, now.getTime()), end: window.end };
   const site = await repo.siteClock(ctx.db, ctx.actor.siteId);
-  const free =
-    range.end > range.start ? await freeOfPeople(ctx, [me, ...candidates], range, site) : new Map();
   const spaces = (
     await repo.spacesForFinding(ctx.db, ctx.actor.siteId, new Date(range.start), new Date(range.end))
   )
@@ -247,47 +246,79 @@ export async function suggestPartners(
   const spaceFreeById = new Map(spaces.map((s) => [s.id, spaceFree(s, range)]));
   const myRating = currentRating(mine, now);
   const lengthMs = lengthMinutes * minute;
-  const items = candidates.map((p): PartnerSuggestion & { rank: [number, number] } => {
-    const row = rows.find((r) => r.memberId === p.id)!;
-    const theirs: Rating = currentRating(row, now);
-    const shared = intersect(free.get(me.id) ?? [], free.get(p.id) ?? []).filter(
-      (i) => i.end - i.start >= lengthMs,
+  const rowOf = new Map(rows.map((r) => [r.memberId, r]));
+  // Fairest first: free time (the costly part) is computed in batches in this order, and stops
+  // once `limit` candidates with a slot are found. Every candidate not reached is no fairer than
+  // those found (a batch takes in all ties), so the answer is the same as ranking everyone.
+  const candidates = people
+    .filter((p) => p.id !== me.id && !p.hidden)
+    .map((p) => {
+      const row = rowOf.get(p.id)!;
+      const theirs: Rating = currentRating(row, now);
+      return { p, row, theirs, fair: fairness(myRating, theirs) };
+    })
+    .sort(
+      (a, b) =>
+        b.fair - a.fair || a.p.displayName.localeCompare(b.p.displayName) || a.p.id.localeCompare(b.p.id),
     );
-    const theirActor = actorOf(ctx.actor.siteId, p);
-    const both = spaces.filter((s) => mayBook(theirActor, s));
-    const found = findTimes({
-      window: range,
-      lengthMs,
-      stepMs,
-      people: [
-        { id: me.id, free: free.get(me.id) ?? [] },
-        { id: p.id, free: free.get(p.id) ?? [] },
-      ],
-      spaces: both.map((s) => ({ id: s.id, free: spaceFreeById.get(s.id)! })),
-      limit: 3,
-      preference: 'earliest',
-      quiet: [],
-    });
-    const fair = fairness(myRating, theirs);
-    return {
-      member: { id: p.id, displayName: p.displayName },
-      level: row.level,
-      rating: Math.round(theirs.rating * 100) / 100,
-      rd: Math.round(theirs.rd * 100) / 100,
-      winProbability: Math.round(winProbability(myRating, theirs) * 1000) / 1000,
-      fairness: Math.round(fair * 1000) / 1000,
-      sharedMinutes: Math.round(shared.reduce((t, i) => t + (i.end - i.start), 0) / minute),
-      slots: found.slots.map((s) => ({
-        ...span(s),
-        space: { id: s.spaceId, name: both.find((x) => x.id === s.spaceId)!.name },
-      })),
-      rank: [fair, 0],
-    };
-  });
+  const free = new Map<string, Interval[]>();
+  if (range.end > range.start)
+    for (const [id, f] of await freeOfPeople(ctx, [me], range, site)) free.set(id, f);
+  const items: (PartnerSuggestion & { fair: number })[] = [];
+  let withSlots = 0;
+  for (let next = 0; next < candidates.length && withSlots < limit; ) {
+    let end = Math.min(candidates.length, next + batchSize);
+    while (end < candidates.length && candidates[end]!.fair === candidates[end - 1]!.fair) end++;
+    const batch = candidates.slice(next, end);
+    next = end;
+    if (range.end > range.start)
+      for (const [id, f] of await freeOfPeople(
+        ctx,
+        batch.map((c) => c.p),
+        range,
+        site,
+      ))
+        free.set(id, f);
+    for (const { p, row, theirs, fair } of batch) {
+      const shared = intersect(free.get(me.id) ?? [], free.get(p.id) ?? []).filter(
+        (i) => i.end - i.start >= lengthMs,
+      );
+      const theirActor = actorOf(ctx.actor.siteId, p);
+      const both = spaces.filter((s) => mayBook(theirActor, s));
+      const found = findTimes({
+        window: range,
+        lengthMs,
+        stepMs,
+        people: [
+          { id: me.id, free: free.get(me.id) ?? [] },
+          { id: p.id, free: free.get(p.id) ?? [] },
+        ],
+        spaces: both.map((s) => ({ id: s.id, free: spaceFreeById.get(s.id)! })),
+        limit: 3,
+        preference: 'earliest',
+        quiet: [],
+      });
+      if (found.slots.length > 0) withSlots++;
+      items.push({
+        member: { id: p.id, displayName: p.displayName },
+        level: row.level,
+        rating: Math.round(theirs.rating * 100) / 100,
+        rd: Math.round(theirs.rd * 100) / 100,
+        winProbability: Math.round(winProbability(myRating, theirs) * 1000) / 1000,
+        fairness: Math.round(fair * 1000) / 1000,
+        sharedMinutes: Math.round(shared.reduce((t, i) => t + (i.end - i.start), 0) / minute),
+        slots: found.slots.map((s) => ({
+          ...span(s),
+          space: { id: s.spaceId, name: both.find((x) => x.id === s.spaceId)!.name },
+        })),
+        fair,
+      });
+    }
+  }
   items.sort(
     (a, b) =>
       Number(b.slots.length > 0) - Number(a.slots.length > 0) ||
-      b.rank[0] - a.rank[0] ||
+      b.fair - a.fair ||
       b.sharedMinutes - a.sharedMinutes ||
       a.member.displayName.localeCompare(b.member.displayName) ||
       a.member.id.localeCompare(b.member.id),
@@ -295,7 +326,7 @@ export async function suggestPartners(
   return {
     discipline: { id: d.id, name: d.name },
     me: { rating: Math.round(myRating.rating * 100) / 100, rd: Math.round(myRating.rd * 100) / 100 },
-    items: items.slice(0, limit).map(({ rank: _rank, ...rest }) => rest),
+    items: items.slice(0, limit).map(({ fair: _fair, ...rest }) => rest),
   };
 }
 
