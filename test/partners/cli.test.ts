@@ -22,13 +22,35 @@ for (const kind of storeKinds()) {
         }),
         { demo: true, logger: false, print: () => undefined },
       );
-      // On first start the crew share the admin's password.
-      const login = await fetch(`${server.url}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'aiko.sato@meridian.example', password: 'aye-aye-captain' }),
+      // The demo crew have no password: the admin resets Aiko Sato's, who then sets her own.
+      const post = async (path: string, body: unknown, token?: string) => {
+        const res = await fetch(`${server.url}/api/v1${path}`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          body: JSON.stringify(body),
+        });
+        const json = (await res.json().catch(() => ({}))) as Record<string, any>;
+        assert.ok(res.ok, `${path}: ${res.status} ${JSON.stringify(json)}`);
+        return json;
+      };
+      const admin = (await post('/auth/login', { email: 'captain@cli.example', password: 'aye-aye-captain' }))
+        .token as string;
+      const found = await fetch(`${server.url}/api/v1/members?q=Aiko`, {
+        headers: { authorization: `Bearer ${admin}` },
       });
-      const { token } = (await login.json()) as { token: string };
+      const sato = ((await found.json()) as { items: { id: string }[] }).items[0]!.id;
+      await post(`/members/${sato}/password-reset`, { password: 'temporary-oar-lantern' }, admin);
+      const token = (
+        await post('/auth/login', { email: 'aiko.sato@meridian.example', password: 'temporary-oar-lantern' })
+      ).token as string;
+      await post(
+        '/me/password',
+        { currentPassword: 'temporary-oar-lantern', newPassword: 'sato-own-ketch-harbour' },
+        token,
+      );
       env = { SHIPSHAPE_URL: server.url, SHIPSHAPE_TOKEN: token, XDG_CONFIG_HOME: '/nonexistent' };
     });
     after(async () => {

@@ -391,7 +391,7 @@ async function partnerNotices(db: Queryable, e: repo.OutboxEvent): Promise<repo.
   };
   const place = await repo.findPlace(db, e.siteId, p.space.id);
   const zone = place?.timeZone ?? 'UTC';
-  const when = `${localDateTime(new Date(p.start), zone).replace('T', ' ')}–${clock(p.end, zone)}`;
+  const at = span(p.start, p.end, zone, new Date(e.at));
   const base = {
     siteId: e.siteId,
     kind: 'partner-proposal' as const,
@@ -405,7 +405,7 @@ async function partnerNotices(db: Queryable, e: repo.OutboxEvent): Promise<repo.
         memberId: p.to.id,
         bookingId: null,
         title: `${p.from.displayName} proposes ${p.discipline}`,
-        body: `${p.from.displayName} proposes ${p.discipline} in ${p.space.name}, ${when}. Accept to book it for you both.`,
+        body: `${p.from.displayName} proposes ${p.discipline} in ${p.space.name}, ${at}. Accept to book it for you both.`,
         data: {
           proposalId: p.id,
           actions: ['accept', 'decline'],
@@ -423,8 +423,8 @@ async function partnerNotices(db: Queryable, e: repo.OutboxEvent): Promise<repo.
       bookingId: accepted ? p.bookingId : null,
       title: `${p.to.displayName} ${accepted ? 'accepted' : 'declined'} ${p.discipline}`,
       body: accepted
-        ? `${p.to.displayName} accepted: ${p.discipline} in ${p.space.name}, ${when}, is booked.`
-        : `${p.to.displayName} declined ${p.discipline} in ${p.space.name}, ${when}.`,
+        ? `${p.to.displayName} accepted: ${p.discipline} in ${p.space.name}, ${at}, is booked.`
+        : `${p.to.displayName} declined ${p.discipline} in ${p.space.name}, ${at}.`,
       data: { proposalId: p.id, start: p.start, end: p.end, spaceId: p.space.id },
     },
   ];
