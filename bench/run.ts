@@ -26,6 +26,7 @@ import { buildApp } from '../src/http/app.ts';
 import { runDoorsBench } from './doors.ts';
 import { runIntegrationsBench } from './integrations.ts';
 import { runJobsBench } from './jobs.ts';
+import { runPartnersBench } from './partners.ts';
 import { runSeriesBench } from './series.ts';
 
 const N = Number(process.env.BENCH_N ?? 2000);
@@ -285,3 +286,6 @@ console.log('\nDoors:\n');
 await runDoorsBench();
 console.log('\nIntegrations (feeds, webhooks):\n');
 await runIntegrationsBench();
+
+console.log('\nPartners and find-time:\n');
+await runPartnersBench();

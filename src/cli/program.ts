@@ -6,6 +6,7 @@ import { registerDoorCommands } from './door-commands.ts';
 import { registerIntegrationCommands } from './integration-commands.ts';
 import { CliError, type CliIo } from './io.ts';
 import { registerNightCommands } from './night-commands.ts';
+import { registerPartnerCommands } from './partner-commands.ts';
 import {
   adminCreateCommand,
   demoCommand,
@@ -112,6 +113,7 @@ function buildProgram(io: CliIo): Command {
   registerNightCommands(program, io);
   registerDoorCommands(program, io);
   registerIntegrationCommands(program, io);
+  registerPartnerCommands(program, io);
   return program;
 }
 

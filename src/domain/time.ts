@@ -78,6 +78,11 @@ export function isoWeekday(date: string): number {
   return Temporal.PlainDate.from(date).dayOfWeek;
 }
 
+/** Whole days from local date `a` to local date `b` (negative when b is earlier). */
+export function daysBetween(a: string, b: string): number {
+  return Temporal.PlainDate.from(a).until(Temporal.PlainDate.from(b), { largestUnit: 'days' }).days;
+}
+
 export function addDays(date: string, days: number): string {
   return Temporal.PlainDate.from(date).add({ days }).toString();
 }

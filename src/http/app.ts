@@ -17,6 +17,7 @@ import { authenticate } from '../features/auth/service.ts';
 import availabilityRoutes from '../features/availability/routes.ts';
 import bookingsRoutes from '../features/bookings/routes.ts';
 import checkinRoutes from '../features/checkin/routes.ts';
+import disciplinesRoutes from '../features/disciplines/routes.ts';
 import doorsRoutes from '../features/doors/routes.ts';
 import emailRoutes from '../features/email/routes.ts';
 import feedsRoutes, { feedDownloadRoutes } from '../features/feeds/routes.ts';
@@ -25,6 +26,8 @@ import { metricsRoutes } from '../features/metrics/routes.ts';
 import movesRoutes from '../features/moves/routes.ts';
 import neighboursRoutes from '../features/neighbours/routes.ts';
 import notificationsRoutes from '../features/notifications/routes.ts';
+import partnersRoutes from '../features/partners/routes.ts';
+import rostersRoutes from '../features/rosters/routes.ts';
 import seriesRoutes from '../features/series/routes.ts';
 import sitesRoutes from '../features/sites/routes.ts';
 import spacesRoutes from '../features/spaces/routes.ts';
@@ -55,6 +58,9 @@ const features: ((app: App, deps: Deps) => Promise<void>)[] = [
   feedsRoutes,
   webhooksRoutes,
   emailRoutes,
+  disciplinesRoutes,
+  rostersRoutes,
+  partnersRoutes,
 ];
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what this refuses.

@@ -5,6 +5,7 @@ import { ChangePassword } from './change-password.tsx';
 import { Login } from './login.tsx';
 import { MySessions } from './my-sessions.tsx';
 import { NotificationsBell } from './notifications.tsx';
+import { FindPartner } from './partners.tsx';
 import { navigate, useLocation } from './router.ts';
 import { Schedule } from './schedule.tsx';
 import { type Session, SessionContext, type Squad, useSession } from './session.tsx';
@@ -130,6 +131,7 @@ function Shell() {
   if (path === '/my') page = <MySessions />;
   else if (path.startsWith('/admin')) page = <Admin />;
   else if (path === '/settings') page = <Settings />;
+  else if (path === '/partners') page = <FindPartner />;
   else page = <Schedule />;
 
   return (
@@ -148,6 +150,11 @@ function Shell() {
           <NavLink to="/my" current={path === '/my'}>
             My sessions
           </NavLink>
+          {session.paths.has('/api/v1/partners') && (
+            <NavLink to="/partners" current={path === '/partners'}>
+              Find a partner
+            </NavLink>
+          )}
           {me.role === 'admin' && (
             <NavLink to="/admin/spaces" current={path.startsWith('/admin')}>
               Admin

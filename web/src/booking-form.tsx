@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { ApiError, api, type Booking, type Conflict, type MemberConflict } from './api.ts';
 import { type Chosen, ParticipantsPicker } from './participants.tsx';
+import { FindTimeDialog } from './partners.tsx';
 import { announceBookingsChanged, useSession } from './session.tsx';
 import { formatSpan, parseHhmm, parseIsoDate, zonedInstant } from './time.ts';
 
@@ -118,6 +119,8 @@ export function BookingForm({
   const [conflicts, setConflicts] = useState<Conflict[]>([]);
   const [seriesConflict, setSeriesConflict] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [finding, setFinding] = useState(false);
+  const canFind = !editing && paths.has('/api/v1/find-time');
   const canRepeat = !editing && paths.has('/api/v1/series');
 
   useEffect(() => {
@@ -481,6 +484,11 @@ export function BookingForm({
           </div>
         )}
         <div className="actions">
+          {canFind && (
+            <button type="button" onClick={() => setFinding(true)}>
+              Find a time…
+            </button>
+          )}
           <button type="button" onClick={onClose}>
             Cancel
           </button>
@@ -492,6 +500,17 @@ export function BookingForm({
           Times in {zone}. {editing ? `Editing ${formatSpan(editing.start, editing.end, zone)}.` : ''}
         </p>
       </form>
+      {finding && (
+        <FindTimeDialog
+          initial={participants}
+          title={title}
+          onClose={() => setFinding(false)}
+          onBooked={(id) => {
+            setFinding(false);
+            onBooked(id);
+          }}
+        />
+      )}
     </dialog>
   );
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from './api.ts';
+import { answerProposal } from './partners.tsx';
 import { navigate } from './router.ts';
 import { announceBookingsChanged, useSession } from './session.tsx';
 import { formatDate, formatTime, isoDate, localParts } from './time.ts';
@@ -105,9 +106,23 @@ export function NotificationsBell() {
     await load();
   }
 
+  async function answer(n: Notice, accept: boolean) {
+    const id = String(n.data?.proposalId ?? '');
+    try {
+      setLive(await answerProposal(id, accept));
+    } catch (err) {
+      setLive(err instanceof Error ? err.message : String(err));
+    }
+    await markRead([n.id]);
+  }
+
   function openNotice(n: Notice) {
     void markRead([n.id]);
     setOpen(false);
+    if (n.data?.proposalId && !n.bookingId) {
+      navigate('/partners');
+      return;
+    }
     const bookingId = n.bookingId ?? n.booking?.id;
     if (!bookingId) return;
     const start = n.booking?.start ?? n.data?.start;
@@ -171,6 +186,16 @@ export function NotificationsBell() {
                         : ''}
                     </span>
                   </button>
+                  {Array.isArray(n.data?.actions) && isUnread(n) && (
+                    <span className="row-actions">
+                      <button type="button" className="primary" onClick={() => void answer(n, true)}>
+                        Accept
+                      </button>
+                      <button type="button" onClick={() => void answer(n, false)}>
+                        Decline
+                      </button>
+                    </span>
+                  )}
                 </li>
               ))}
             </ul>

@@ -2,8 +2,15 @@ import { addDays, localDate, localToInstant, parseClock } from '../../domain/tim
 import { AppError } from '../../http/errors.ts';
 import { type CreateBookingInput, createBooking } from '../bookings/service.ts';
 import type { Actor, Ctx } from '../context.ts';
+import {
+  createDiscipline,
+  recordResult,
+  setMemberDiscipline,
+  setPartnerSettings,
+} from '../disciplines/service.ts';
 import { createDoor } from '../doors/service.ts';
 import { createMember, type MemberView } from '../members/service.ts';
+import { addDutyShift, addLeave } from '../rosters/service.ts';
 import { getSite, type SiteInput } from '../sites/service.ts';
 import { createSpace } from '../spaces/service.ts';
 import { createSquad } from '../squads/service.ts';
@@ -69,6 +76,9 @@ export interface DemoSummary {
   members: number;
   squads: number;
   bookings: number;
+  disciplines: number;
+  results: number;
+  dutyShifts: number;
 }
 
 /**
@@ -174,12 +184,19 @@ export async function loadDemo(ctx: Ctx, opts: { seed?: number } = {}): Promise<
       actor: { siteId: ctx.actor.siteId, memberId, role: 'member', squadIds: [], leaderOf: [], ...extra },
     });
     let bookings = 0;
-    const book = async (who: Ctx, input: Omit<CreateBookingInput, 'start' | 'end'>, at: [Date, Date]) => {
+    const book = async (
+      who: Ctx,
+      input: Omit<CreateBookingInput, 'start' | 'end'>,
+      at: [Date, Date],
+    ): Promise<string> => {
       const result = await createBooking(who, { ...input, start: at[0], end: at[1] }, { allowPast: true });
       if (!result.ok)
         throw new AppError('invalid-state', `The demo collides with existing bookings of ${input.spaceId}`);
       bookings += 1;
+      return result.booking.id;
     };
+    /** Sparring sessions in the ring: who fought whom, for results once they are over. */
+    const bouts: { id: string; a: string; b: string; end: Date }[] = [];
     /** [start, end] on a local date; an end at or before the start is on the next day. */
     const slot = (date: string, start: string, end: string): [Date, Date] => {
       const s = parseClock(start)!;
@@ -223,22 +240,36 @@ export async function loadDemo(ctx: Ctx, opts: { seed?: number } = {}): Promise<
         slot(date, '06:30', '07:30'),
       );
       const fighter = pick(crewIds);
-      await book(
-        as(fighter),
-        {
-          spaceId: ring.id,
-          title: pick(sparringTitles),
-          participants: { members: [pick(crewIds.filter((m) => m !== fighter))] },
-          headcount: 2,
-        },
-        slot(date, '19:00', '20:00'),
-      );
-      if (rand() < 0.6)
-        await book(
-          as(iyer),
-          { spaceId: ring.id, title: 'Late sparring', participants: { members: [herrera] }, headcount: 2 },
-          slot(date, '00:30', '01:30'),
-        );
+      const opponent = pick(crewIds.filter((m) => m !== fighter));
+      const bout = slot(date, '19:00', '20:00');
+      bouts.push({
+        id: await book(
+          as(fighter),
+          {
+            spaceId: ring.id,
+            title: pick(sparringTitles),
+            participants: { members: [opponent] },
+            headcount: 2,
+          },
+          bout,
+        ),
+        a: fighter,
+        b: opponent,
+        end: bout[1],
+      });
+      if (rand() < 0.6) {
+        const late = slot(date, '00:30', '01:30');
+        bouts.push({
+          id: await book(
+            as(iyer),
+            { spaceId: ring.id, title: 'Late sparring', participants: { members: [herrera] }, headcount: 2 },
+            late,
+          ),
+          a: iyer,
+          b: herrera,
+          end: late[1],
+        });
+      }
       await book(
         as(dubois),
         { spaceId: briefing.id, title: 'Morning briefing', headcount: 14 },
@@ -280,6 +311,78 @@ export async function loadDemo(ctx: Ctx, opts: { seed?: number } = {}): Promise<
           slot(date, '20:30', '21:30'),
         );
     }
-    return { spaces: 5, members: people.length, squads: 2, bookings };
+
+    // Partners: disciplines with self-assessed levels, results of the bouts already over (ratings
+    // follow), duty rosters and some leave, so that a new user sees real suggestions.
+    const levels = ['beginner', 'intermediate', 'intermediate', 'advanced', 'expert'] as const;
+    const disciplines = ['Boxing', 'Grappling', 'Fencing'];
+    for (const name of disciplines) await createDiscipline(admin, { name });
+    for (const id of crewIds) {
+      await setMemberDiscipline(as(id), id, 'Boxing', { level: pick(levels) });
+      if (rand() < 0.5) await setMemberDiscipline(as(id), id, 'Grappling', { level: pick(levels) });
+      if (rand() < 0.3) await setMemberDiscipline(as(id), id, 'Fencing', { level: pick(levels) });
+    }
+    // Those who train at night count quiet hours as free.
+    for (const id of [sato, lindqvist, iyer, herrera, kowalczyk])
+      await setPartnerSettings(as(id), id, { nightTraining: true });
+    let results = 0;
+    for (const b of bouts) {
+      if (b.end.getTime() > ctx.clock.now().getTime()) continue;
+      const r = rand();
+      await recordResult(as(b.a), {
+        bookingId: b.id,
+        discipline: 'Boxing',
+        memberA: b.a,
+        memberB: b.b,
+        outcome: r < 0.45 ? 'win' : r < 0.8 ? 'loss' : 'even',
+      });
+      results += 1;
+    }
+    // Watches: the Night Watch keeps the small hours, engineering the mornings of weekdays.
+    const rosterStart = addDays(today, -7);
+    let dutyShifts = 0;
+    for (const id of nightWatch.members.map((m) => m.id)) {
+      await addDutyShift(admin, id, {
+        title: 'Night watch',
+        rrule: 'FREQ=DAILY',
+        startDate: rosterStart,
+        startTime: '02:00',
+        durationMinutes: 240,
+      });
+      dutyShifts += 1;
+    }
+    for (const id of [wojcik, idOf(12), idOf(14), costa]) {
+      await addDutyShift(admin, id, {
+        title: 'Engine room watch',
+        rrule: 'FREQ=WEEKLY;BYDAY=MO,WE,FR',
+        startDate: rosterStart,
+        startTime: '09:00',
+        durationMinutes: 240,
+      });
+      dutyShifts += 1;
+    }
+    await addDutyShift(admin, mensah, {
+      title: 'Boarding readiness',
+      rrule: 'FREQ=WEEKLY;BYDAY=TU,TH',
+      startDate: rosterStart,
+      startTime: '10:00',
+      durationMinutes: 180,
+    });
+    dutyShifts += 1;
+    const leaveStart = localToInstant(addDays(today, 2), 0, zone);
+    await addLeave(admin, oconnell, {
+      start: leaveStart.toISOString(),
+      end: new Date(leaveStart.getTime() + 3 * 86_400_000).toISOString(),
+      reason: 'Shore leave',
+    });
+    return {
+      spaces: 5,
+      members: people.length,
+      squads: 2,
+      bookings,
+      disciplines: disciplines.length,
+      results,
+      dutyShifts,
+    };
   });
 }

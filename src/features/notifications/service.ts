@@ -20,6 +20,7 @@ export const noticeKinds = [
   'space-free',
   'door-request',
   'door-alarm',
+  'partner-proposal',
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 
@@ -359,6 +360,10 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent, now: Date): Pro
     case 'door.timed-out':
     case 'door.alarm':
       return doorNotices(db, e);
+    case 'partner.proposed':
+    case 'partner.accepted':
+    case 'partner.declined':
+      return partnerNotices(db, e);
     default:
       return [];
   }
@@ -371,6 +376,59 @@ function seriesRuleWords(rrule: string): string {
   } catch {
     return 'repeating';
   }
+}
+
+/** A proposal to train together goes to the partner (with Accept and Decline); the answer to the proposer. */
+async function partnerNotices(db: Queryable, e: repo.OutboxEvent): Promise<repo.NewNotice[]> {
+  const p = e.after as {
+    id: string;
+    from: { id: string; displayName: string };
+    to: { id: string; displayName: string };
+    discipline: string;
+    space: { id: string; name: string };
+    start: string;
+    end: string;
+    bookingId: string | null;
+  };
+  const place = await repo.findPlace(db, e.siteId, p.space.id);
+  const zone = place?.timeZone ?? 'UTC';
+  const at = span(p.start, p.end, zone, new Date(e.at));
+  const base = {
+    siteId: e.siteId,
+    kind: 'partner-proposal' as const,
+    eventId: e.id,
+    createdAt: new Date(e.at),
+  };
+  if (e.type === 'partner.proposed')
+    return [
+      {
+        ...base,
+        memberId: p.to.id,
+        bookingId: null,
+        title: `${p.from.displayName} proposes ${p.discipline}`,
+        body: `${p.from.displayName} proposes ${p.discipline} in ${p.space.name}, ${at}. Accept to book it for you both.`,
+        data: {
+          proposalId: p.id,
+          actions: ['accept', 'decline'],
+          start: p.start,
+          end: p.end,
+          spaceId: p.space.id,
+        },
+      },
+    ];
+  const accepted = e.type === 'partner.accepted';
+  return [
+    {
+      ...base,
+      memberId: p.from.id,
+      bookingId: accepted ? p.bookingId : null,
+      title: `${p.to.displayName} ${accepted ? 'accepted' : 'declined'} ${p.discipline}`,
+      body: accepted
+        ? `${p.to.displayName} accepted: ${p.discipline} in ${p.space.name}, ${at}, is booked.`
+        : `${p.to.displayName} declined ${p.discipline} in ${p.space.name}, ${at}.`,
+      data: { proposalId: p.id, start: p.start, end: p.end, spaceId: p.space.id },
+    },
+  ];
 }
 
 /**

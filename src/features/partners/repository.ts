@@ -1,0 +1,237 @@
+import type { Queryable } from '../../db/store.ts';
+import { type SpaceRules, spaceRuleColumns } from '../bookings/repository.ts';
+
+export interface SiteClock {
+  timeZone: string;
+  quietStart: string | null;
+  quietEnd: string | null;
+  horizonDays: number;
+}
+
+export async function siteClock(db: Queryable, siteId: string): Promise<SiteClock> {
+  const res = await db.query<SiteClock>(
+    `SELECT time_zone AS "timeZone", to_char(quiet_start, 'HH24:MI') AS "quietStart",
+            to_char(quiet_end, 'HH24:MI') AS "quietEnd", horizon_days AS "horizonDays"
+       FROM sites WHERE site_id = $1`,
+    [siteId],
+  );
+  return res.rows[0]!;
+}
+
+/** What partner matching and find-time need to know about a person. */
+export interface PersonRow {
+  id: string;
+  displayName: string;
+  email: string;
+  role: 'admin' | 'member';
+  squadIds: string[];
+  leaderOf: string[];
+  hidden: boolean;
+  nightTraining: boolean;
+}
+
+const personColumns = `m.id, m.display_name AS "displayName", m.email, m.role,
+  ARRAY(SELECT sm.squad_id::text FROM squad_members sm WHERE sm.site_id = m.site_id AND sm.member_id = m.id) AS "squadIds",
+  ARRAY(SELECT sm.squad_id::text FROM squad_members sm
+         WHERE sm.site_id = m.site_id AND sm.member_id = m.id AND sm.is_leader) AS "leaderOf",
+  COALESCE(ps.hidden, false) AS hidden, COALESCE(ps.night_training, false) AS "nightTraining"`;
+const personFrom = `members m LEFT JOIN partner_settings ps ON ps.site_id = m.site_id AND ps.member_id = m.id`;
+
+export async function peopleByIds(db: Queryable, siteId: string, ids: string[]): Promise<PersonRow[]> {
+  const res = await db.query<PersonRow>(
+    `SELECT ${personColumns} FROM ${personFrom} WHERE m.site_id = $1 AND m.id = ANY($2::uuid[])
+      ORDER BY m.display_name, m.id`,
+    [siteId, ids],
+  );
+  return res.rows;
+}
+
+/** Members of the squads, and which of the squads exist. */
+export async function squadsWithMembers(
+  db: Queryable,
+  siteId: string,
+  squadIds: string[],
+): Promise<{ id: string; name: string; memberIds: string[] }[]> {
+  const res = await db.query<{ id: string; name: string; memberIds: string[] }>(
+    `SELECT q.id, q.name,
+            ARRAY(SELECT sm.member_id::text FROM squad_members sm WHERE sm.site_id = q.site_id AND sm.squad_id = q.id
+                   ORDER BY sm.member_id) AS "memberIds"
+       FROM squads q WHERE q.site_id = $1 AND q.id = ANY($2::uuid[])`,
+    [siteId, squadIds],
+  );
+  return res.rows;
+}
+
+/**
+ * The active sessions (confirmed or checked in) of each member that overlap [from, to): as
+ * organizer, named member, or member of a named squad. Three index-driven branches rather than
+ * one OR, so each uses its own index (organizer, booking_members, booking_squads). The range test on
+ * `blocked` (which contains [start, end)) repeats the overlap for the planner: its range statistics
+ * estimate the window well, where start < to AND end > from is guessed as most of the table. Times are
+ * epoch ms, flattened per member as [start0, end0, …]; only times leave this query, never details.
+ */
+export async function sessionsOf(
+  db: Queryable,
+  siteId: string,
+  memberIds: string[],
+  from: Date,
+  to: Date,
+): Promise<Map<string, number[]>> {
+  const res = await db.query<{ memberId: string; s: number; e: number }>(
+    `SELECT x.member_id AS "memberId", (extract(epoch FROM x.start_at) * 1000)::float8 AS s,
+            (extract(epoch FROM x.end_at) * 1000)::float8 AS e
+       FROM (
+         SELECT b.organizer_id AS member_id, b.start_at, b.end_at
+           FROM bookings b
+          WHERE b.site_id = $1 AND b.organizer_id = ANY($2::uuid[]) AND b.status IN ('confirmed', 'checked_in')
+            AND b.start_at < $4 AND b.end_at > $3 AND b.blocked && tstzrange($3, $4)
+         UNION ALL
+         SELECT bm.member_id, b.start_at, b.end_at
+           FROM booking_members bm JOIN bookings b ON b.site_id = bm.site_id AND b.id = bm.booking_id
+          WHERE bm.site_id = $1 AND bm.member_id = ANY($2::uuid[]) AND b.status IN ('confirmed', 'checked_in')
+            AND b.start_at < $4 AND b.end_at > $3 AND b.blocked && tstzrange($3, $4)
+         UNION ALL
+         SELECT sm.member_id, b.start_at, b.end_at
+           FROM squad_members sm
+           JOIN booking_squads bq ON bq.site_id = sm.site_id AND bq.squad_id = sm.squad_id
+           JOIN bookings b ON b.site_id = bq.site_id AND b.id = bq.booking_id
+          WHERE sm.site_id = $1 AND sm.member_id = ANY($2::uuid[]) AND b.status IN ('confirmed', 'checked_in')
+            AND b.start_at < $4 AND b.end_at > $3 AND b.blocked && tstzrange($3, $4)
+       ) x`,
+    [siteId, memberIds, from.toISOString(), to.toISOString()],
+  );
+  const out = new Map<string, number[]>();
+  for (const r of res.rows) {
+    const list = out.get(r.memberId) ?? [];
+    if (list.length === 0) out.set(r.memberId, list);
+    list.push(Number(r.s), Number(r.e));
+  }
+  return out;
+}
+
+export interface SpaceForFinding extends SpaceRules {
+  name: string;
+  kind: 'training' | 'sparring' | 'briefing' | 'cabin' | 'other';
+  /** Blocked ranges as epoch ms, flattened: [start0, end0, …], by start. */
+  blocked: number[];
+}
+
+/**
+ * Every space of the site with its rules and the blocked ranges of its active bookings that
+ * overlap [from, to + changeover), in one statement (the same shape as availability's query,
+ * over all spaces; each per-space subquery uses the exclusion constraint's gist index).
+ */
+export async function spacesForFinding(
+  db: Queryable,
+  siteId: string,
+  from: Date,
+  to: Date,
+): Promise<SpaceForFinding[]> {
+  const res = await db.query<SpaceForFinding>(
+    `SELECT ${spaceRuleColumns}, s.name, s.kind,
+            ARRAY(SELECT x.v
+                    FROM bookings b,
+                         LATERAL (VALUES (0, extract(epoch FROM lower(b.blocked)) * 1000),
+                                         (1, extract(epoch FROM upper(b.blocked)) * 1000)) AS x(k, v)
+                   WHERE b.site_id = s.site_id AND b.space_id = s.id AND b.status IN ('confirmed', 'checked_in')
+                     AND b.blocked && tstzrange($2::timestamptz,
+                                                $3::timestamptz + make_interval(mins => s.changeover_minutes), '[)')
+                   ORDER BY lower(b.blocked), x.k)::float8[] AS blocked
+       FROM spaces s JOIN sites st ON st.site_id = s.site_id
+      WHERE s.site_id = $1
+      ORDER BY s.name, s.id`,
+    [siteId, from.toISOString(), to.toISOString()],
+  );
+  return res.rows;
+}
+
+export interface ProposalRow {
+  id: string;
+  fromMember: { id: string; displayName: string };
+  toMember: { id: string; displayName: string };
+  disciplineId: string;
+  discipline: string;
+  spaceId: string;
+  spaceName: string;
+  start: Date;
+  end: Date;
+  status: 'pending' | 'accepted' | 'declined';
+  bookingId: string | null;
+  createdAt: Date;
+}
+
+const proposalColumns = `p.id, json_build_object('id', f.id, 'displayName', f.display_name) AS "fromMember",
+  json_build_object('id', t.id, 'displayName', t.display_name) AS "toMember",
+  p.discipline_id AS "disciplineId", d.name AS discipline, p.space_id AS "spaceId", s.name AS "spaceName",
+  p.start_at AS "start", p.end_at AS "end", p.status, p.booking_id AS "bookingId", p.created_at AS "createdAt"`;
+const proposalFrom = `partner_proposals p
+  JOIN members f ON f.site_id = p.site_id AND f.id = p.from_member
+  JOIN members t ON t.site_id = p.site_id AND t.id = p.to_member
+  JOIN disciplines d ON d.site_id = p.site_id AND d.id = p.discipline_id
+  JOIN spaces s ON s.site_id = p.site_id AND s.id = p.space_id`;
+
+export async function findProposal(
+  db: Queryable,
+  siteId: string,
+  id: string,
+  lock = false,
+): Promise<ProposalRow | undefined> {
+  const res = await db.query<ProposalRow>(
+    `SELECT ${proposalColumns} FROM ${proposalFrom} WHERE p.site_id = $1 AND p.id = $2${lock ? ' FOR UPDATE OF p' : ''}`,
+    [siteId, id],
+  );
+  return res.rows[0];
+}
+
+/** Proposals a member sent or received, newest first. */
+export async function listProposals(
+  db: Queryable,
+  siteId: string,
+  memberId: string,
+  limit: number,
+): Promise<ProposalRow[]> {
+  const res = await db.query<ProposalRow>(
+    `SELECT ${proposalColumns} FROM ${proposalFrom}
+      WHERE p.site_id = $1 AND (p.from_member = $2 OR p.to_member = $2)
+      ORDER BY p.created_at DESC, p.id LIMIT $3`,
+    [siteId, memberId, limit],
+  );
+  return res.rows;
+}
+
+export async function insertProposal(
+  db: Queryable,
+  siteId: string,
+  p: { from: string; to: string; disciplineId: string; spaceId: string; start: Date; end: Date; now: Date },
+): Promise<string> {
+  const res = await db.query<{ id: string }>(
+    `INSERT INTO partner_proposals (site_id, from_member, to_member, discipline_id, space_id, start_at, end_at, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+    [
+      siteId,
+      p.from,
+      p.to,
+      p.disciplineId,
+      p.spaceId,
+      p.start.toISOString(),
+      p.end.toISOString(),
+      p.now.toISOString(),
+    ],
+  );
+  return res.rows[0]!.id;
+}
+
+export async function answerProposal(
+  db: Queryable,
+  siteId: string,
+  id: string,
+  status: 'accepted' | 'declined',
+  bookingId: string | null,
+): Promise<void> {
+  await db.query('UPDATE partner_proposals SET status = $3, booking_id = $4 WHERE site_id = $1 AND id = $2', [
+    siteId,
+    id,
+    status,
+    bookingId,
+  ]);
+}
