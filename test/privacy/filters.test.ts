@@ -69,10 +69,11 @@ for (const kind of storeKinds()) {
         participants: { members: [bram.id], squads: [squad] },
       });
       // An admin books the owner's cabin for Bram, privately: the owner sees it, others do not.
+      // Later that day: Bram is in the lounge with Aiko before (one person, one place).
       cabinId = await book(t.admin, {
         spaceId: cabin,
-        start: at(t0, 60),
-        end: at(t0, 120),
+        start: at(t0, 420),
+        end: at(t0, 480),
         visibility: 'private',
         participants: { members: [bram.id] },
       });
