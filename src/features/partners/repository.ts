@@ -28,13 +28,16 @@ export interface PersonRow {
   leaderOf: string[];
   hidden: boolean;
   nightTraining: boolean;
+  /** Deactivated by an admin: never suggested or proposed to. */
+  inactive: boolean;
 }
 
 const personColumns = `m.id, m.display_name AS "displayName", m.email, m.role,
   ARRAY(SELECT sm.squad_id::text FROM squad_members sm WHERE sm.site_id = m.site_id AND sm.member_id = m.id) AS "squadIds",
   ARRAY(SELECT sm.squad_id::text FROM squad_members sm
          WHERE sm.site_id = m.site_id AND sm.member_id = m.id AND sm.is_leader) AS "leaderOf",
-  COALESCE(ps.hidden, false) AS hidden, COALESCE(ps.night_training, false) AS "nightTraining"`;
+  COALESCE(ps.hidden, false) AS hidden, COALESCE(ps.night_training, false) AS "nightTraining",
+  m.deactivated_at IS NOT NULL AS inactive`;
 const personFrom = `members m LEFT JOIN partner_settings ps ON ps.site_id = m.site_id AND ps.member_id = m.id`;
 
 export async function peopleByIds(db: Queryable, siteId: string, ids: string[]): Promise<PersonRow[]> {

@@ -251,7 +251,7 @@ export async function suggestPartners(
   // once `limit` candidates with a slot are found. Every candidate not reached is no fairer than
   // those found (a batch takes in all ties), so the answer is the same as ranking everyone.
   const candidates = people
-    .filter((p) => p.id !== me.id && !p.hidden)
+    .filter((p) => p.id !== me.id && !p.hidden && !p.inactive)
     .map((p) => {
       const row = rowOf.get(p.id)!;
       const theirs: Rating = currentRating(row, now);
@@ -601,7 +601,7 @@ export async function proposePartner(
     );
     if (!trains.has(ctx.actor.memberId))
       throw ruleViolation('discipline', 'body.discipline', `You do not train ${d.name}`);
-    if (!trains.has(partner.id) || partner.hidden)
+    if (!trains.has(partner.id) || partner.hidden || partner.inactive)
       throw ruleViolation(
         'discipline',
         'body.memberId',
