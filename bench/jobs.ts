@@ -5,12 +5,7 @@
  * less the due instant. BENCH_JOBS_POLL=1 drops the timers and keeps the 30 s poll alone: the figure
  * before timed jobs. Run alone with `node --import tsx bench/jobs.ts`; bench/run.ts calls runJobsBench().
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { migrate } from '../src/db/migrate.ts';
-import { type Db, openPglite, openPostgres } from '../src/db/store.ts';
 import { systemClock } from '../src/domain/clock.ts';
 import { createBooking } from '../src/features/bookings/service.ts';
 import { systemActor } from '../src/features/context.ts';
@@ -18,8 +13,8 @@ import { createSiteWithAdmin } from '../src/features/sites/service.ts';
 import { createSpace } from '../src/features/spaces/service.ts';
 import { Scheduler } from '../src/jobs/scheduler.ts';
 import { serverTasks } from '../src/jobs/tasks.ts';
+import { openBenchStore } from './stores.ts';
 
-const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const stores = (process.env.BENCH_STORES ?? 'pglite,postgres').split(',');
 const ITEMS = Number(process.env.BENCH_JOBS ?? 200);
 const pollOnly = process.env.BENCH_JOBS_POLL === '1';
@@ -27,39 +22,6 @@ const spreadMs = 15_000;
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-
-async function open(kind: string): Promise<{ db: Db; cleanup: () => Promise<void> }> {
-  if (kind === 'pglite') {
-    const dir = mkdtempSync(join(tmpdir(), 'shipshape-bench-jobs-'));
-    const db = await openPglite(dir);
-    return {
-      db,
-      cleanup: async () => {
-        await db.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const name = `shipshape_bench_jobs_${process.pid}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const db = openPostgres(url.toString());
-  return {
-    db,
-    cleanup: async () => {
-      await db.close();
-      const again = new pg.Client({ connectionString: serverUrl });
-      await again.connect();
-      await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await again.end();
-    },
-  };
-}
 
 interface JobsFigures {
   store: string;
@@ -71,7 +33,7 @@ interface JobsFigures {
 }
 
 async function benchJobs(kind: string): Promise<JobsFigures> {
-  const { db, cleanup } = await open(kind);
+  const { db, cleanup } = await openBenchStore(kind, 'jobs', 10);
   try {
     await migrate(db);
     const { siteId, adminId } = await createSiteWithAdmin(db, {

@@ -10,19 +10,15 @@
  * Run alone with `node --import tsx bench/partners.ts`; `runPartnersBench()` is what bench/run.ts calls.
  * Env: BENCH_DATABASE_URL, BENCH_STORES, BENCH_PARTNER_PROBES (calls per figure, default 200).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { migrate } from '../src/db/migrate.ts';
-import { type Db, openPglite, openPostgres } from '../src/db/store.ts';
+import type { Db } from '../src/db/store.ts';
 import { systemClock } from '../src/domain/clock.ts';
 import { addDays, localDate } from '../src/domain/time.ts';
 import type { Ctx } from '../src/features/context.ts';
 import { findTime, suggestPartners } from '../src/features/partners/service.ts';
 import { createSiteWithAdmin } from '../src/features/sites/service.ts';
+import { openBenchStore } from './stores.ts';
 
-const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const stores = (process.env.BENCH_STORES ?? 'pglite,postgres').split(',');
 const PROBES = Number(process.env.BENCH_PARTNER_PROBES ?? 200);
 const MEMBERS = 500;
@@ -32,39 +28,6 @@ const zone = 'Pacific/Auckland';
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-
-async function openStore(kind: string): Promise<{ db: Db; cleanup: () => Promise<void> }> {
-  if (kind === 'pglite') {
-    const dir = mkdtempSync(join(tmpdir(), 'shipshape-bench-partners-'));
-    const db = await openPglite(dir);
-    return {
-      db,
-      cleanup: async () => {
-        await db.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const name = `shipshape_bench_partners_${process.pid}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const db = openPostgres(url.toString(), 4);
-  return {
-    db,
-    cleanup: async () => {
-      await db.close();
-      const again = new pg.Client({ connectionString: serverUrl });
-      await again.connect();
-      await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await again.end();
-    },
-  };
-}
 
 /** 500 members in 25 squads, 20 spaces, ~50,000 bookings over a year, a roster each, Boxing for all. */
 async function seed(db: Db, siteId: string, now: Date): Promise<{ members: string[]; bookings: number }> {
@@ -230,7 +193,7 @@ export interface PartnersBenchRow {
 }
 
 export async function partnersBench(kind: string): Promise<PartnersBenchRow> {
-  const { db, cleanup } = await openStore(kind);
+  const { db, cleanup } = await openBenchStore(kind, 'partners', 4);
   try {
     await migrate(db);
     const { siteId } = await createSiteWithAdmin(db, {
