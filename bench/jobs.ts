@@ -65,13 +65,20 @@ async function benchJobs(kind: string): Promise<JobsFigures> {
       for (let i = 0; i < ITEMS; i++) {
         const start = new Date(due[i]!);
         const end = new Date(due[i]! + 30 * 60_000);
-        const a = await createBooking(ctx, { spaceId: spaces[i]!, start, end, title: `Session ${i}` });
+        const a = await createBooking(ctx, {
+          spaceId: spaces[i]!,
+          start,
+          end,
+          title: `Session ${i}`,
+          allowMemberOverlap: true,
+        });
         const after = new Date(end.getTime() + 30 * 60_000);
         const b = await createBooking(ctx, {
           spaceId: spaces[i]!,
           start: end,
           end: after,
           title: `Next ${i}`,
+          allowMemberOverlap: true,
         });
         if (!a.ok || !b.ok) throw new Error('unexpected conflict');
         ids.push(a.booking.id);
