@@ -28,6 +28,7 @@ import { runIntegrationsBench } from './integrations.ts';
 import { runJobsBench } from './jobs.ts';
 import { runPartnersBench } from './partners.ts';
 import { runSeriesBench } from './series.ts';
+import { printServers, runServersBench } from './servers.ts';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const BIG = Number(process.env.BENCH_BIG ?? 1_000_000);
@@ -289,3 +290,8 @@ await runIntegrationsBench();
 
 console.log('\nPartners and find-time:\n');
 await runPartnersBench();
+
+if (stores.includes('postgres')) {
+  console.log('\nSeveral servers:\n');
+  printServers(await runServersBench());
+}

@@ -8,13 +8,14 @@ export const benchServerUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://post
 
 /**
  * An empty, opened store for one bench: PGlite in a temp folder, or a fresh database named
- * `shipshape_bench_<label>_<pid>` beside BENCH_DATABASE_URL; cleanup closes and removes it.
+ * `shipshape_bench_<label>_<pid>` beside BENCH_DATABASE_URL (its `url`, for servers in other
+ * processes); cleanup closes and removes it.
  */
 export async function openBenchStore(
   kind: string,
   label: string,
   poolMax = 10,
-): Promise<{ db: Db; cleanup: () => Promise<void> }> {
+): Promise<{ db: Db; cleanup: () => Promise<void>; url?: string }> {
   if (kind === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), `shipshape-bench-${label}-`));
     const db = await openPglite(dir);
@@ -37,6 +38,7 @@ export async function openBenchStore(
   const db = openPostgres(url.toString(), poolMax);
   return {
     db,
+    url: url.toString(),
     cleanup: async () => {
       await db.close();
       const again = new pg.Client({ connectionString: benchServerUrl });
