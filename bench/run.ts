@@ -29,6 +29,7 @@ import { runJobsBench } from './jobs.ts';
 import { runPartnersBench } from './partners.ts';
 import { runSeriesBench } from './series.ts';
 import { printServers, runServersBench } from './servers.ts';
+import { printStart, runStartBench } from './start.ts';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const BIG = Number(process.env.BENCH_BIG ?? 1_000_000);
@@ -295,3 +296,6 @@ if (stores.includes('postgres')) {
   console.log('\nSeveral servers:\n');
   printServers(await runServersBench());
 }
+
+console.log('\nStart-up:\n');
+printStart(await runStartBench());

@@ -1,4 +1,5 @@
 import cookie from '@fastify/cookie';
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -120,9 +121,43 @@ function refuseCrossOrigin(request: FastifyRequest): void {
     );
 }
 
+/**
+ * Fastify compiles every route's response serializer when the app gets ready; with a hundred-odd
+ * routes that is a large part of start-up (BENCHMARKS.md, start-up). Each is compiled on its
+ * route's first answer instead, by the same compiler, with the same shared schemas.
+ */
+function lazySerializers(): ReturnType<typeof SerializerSelector> {
+  const select = SerializerSelector();
+  return (externalSchemas, options) => {
+    const compile = select(externalSchemas, options);
+    return (route) => {
+      let serialize: ((data: unknown) => string) | undefined;
+      return (data: unknown) => {
+        serialize ??= compile(route) as (data: unknown) => string;
+        return serialize(data);
+      };
+    };
+  };
+}
+
+/** An ajv validator compiled on its first call (see lazySerializers), its errors passed on to Fastify. */
+function lazyValidator(ajv: Ajv, schema: object) {
+  let validate: ReturnType<Ajv['compile']> | undefined;
+  const check = (data: unknown) => {
+    validate ??= ajv.compile(schema);
+    // No schema of ours is async ($async), so the answer is a boolean.
+    const ok = validate(data) as boolean;
+    check.errors = validate.errors;
+    return ok;
+  };
+  check.errors = null as ReturnType<Ajv['compile']>['errors'];
+  return check;
+}
+
 export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'] = false): Promise<App> {
   const app = Fastify({
     logger,
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers() } },
     bodyLimit: 256 * 1024,
     // Slow clients are cut off: the headers and body of a request must arrive within the request
     // timeout (checked every second at most), and a connection idle for two minutes is closed. A
@@ -171,7 +206,7 @@ export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'
       );
   }
   app.setValidatorCompiler(({ schema, httpPart }) =>
-    (httpPart === 'body' ? strict : coercing).compile(schema),
+    lazyValidator(httpPart === 'body' ? strict : coercing, schema),
   );
 
   capConnectionsPerAddress(app.server, deps.config.maxConnectionsPerAddress);
