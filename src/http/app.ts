@@ -33,6 +33,7 @@ import seriesRoutes from '../features/series/routes.ts';
 import sitesRoutes from '../features/sites/routes.ts';
 import spacesRoutes from '../features/spaces/routes.ts';
 import squadsRoutes from '../features/squads/routes.ts';
+import waitlistRoutes from '../features/waitlist/routes.ts';
 import webhooksRoutes from '../features/webhooks/routes.ts';
 import { capConnectionsPerAddress } from './connections.ts';
 import { sessionCookie } from './cookies.ts';
@@ -63,6 +64,7 @@ const features: ((app: App, deps: Deps) => Promise<void>)[] = [
   rostersRoutes,
   partnersRoutes,
   quotasRoutes,
+  waitlistRoutes,
 ];
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what this refuses.

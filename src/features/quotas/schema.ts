@@ -29,7 +29,13 @@ export const NewQuotaRule = Type.Object(
     squadId: Type.Optional(Uuid),
     spaceId: Type.Optional(Uuid),
     spaceKind: Type.Optional(
-      Type.Union(['training', 'sparring', 'briefing', 'cabin', 'other'].map((k) => Type.Literal(k))),
+      Type.Union([
+        Type.Literal('training'),
+        Type.Literal('sparring'),
+        Type.Literal('briefing'),
+        Type.Literal('cabin'),
+        Type.Literal('other'),
+      ]),
     ),
     metric: Type.Union([Type.Literal('hours'), Type.Literal('sessions')]),
     period: Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month')]),
