@@ -27,6 +27,7 @@ import { runDoorsBench } from './doors.ts';
 import { runIntegrationsBench } from './integrations.ts';
 import { runJobsBench } from './jobs.ts';
 import { runPartnersBench } from './partners.ts';
+import { runQuotasBench } from './quotas.ts';
 import { runSeriesBench } from './series.ts';
 
 const N = Number(process.env.BENCH_N ?? 2000);
@@ -289,3 +290,6 @@ await runIntegrationsBench();
 
 console.log('\nPartners and find-time:\n');
 await runPartnersBench();
+
+console.log('\nFair-use quotas on the booking path:\n');
+await runQuotasBench();

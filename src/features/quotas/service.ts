@@ -1,11 +1,12 @@
 import type { Queryable } from '../../db/store.ts';
 import {
-  amountOf,
+  amountIn,
   findExcess,
   type Interval,
   periodOf,
   type QuotaExcess,
   type QuotaRule,
+  windowsFor,
 } from '../../domain/quota.ts';
 import { formatInZone, parseClock } from '../../domain/time.ts';
 import { AppError, invalid } from '../../http/errors.ts';
@@ -384,8 +385,9 @@ export async function myQuota(ctx: Ctx): Promise<QuotaUsage[]> {
           (r.spaceId ? r.spaceId === b.spaceId : r.spaceKind ? r.spaceKind === b.kind : true),
       )
       .map((b) => ({ start: new Date(b.start), end: new Date(b.end), ruleIds: new Set([r.id]) }));
+    const windows = windowsFor(rule, period.start, new Date(period.end.getTime() + 2 * 86_400_000), timeZone);
     let used = 0;
-    for (const b of mine) used += amountOf(rule, b, timeZone);
+    for (const b of mine) used += amountIn(rule, b, windows);
     out.push({
       rule: presentRule(r),
       used: round(used),
