@@ -47,7 +47,10 @@ const periodCache = new Map<string, Interval[]>();
 
 function cachedContaining(key: string, at: Date, make: () => Interval): Interval {
   let list = periodCache.get(key);
-  if (!list) periodCache.set(key, (list = []));
+  if (!list) {
+    list = [];
+    periodCache.set(key, list);
+  }
   const t = at.getTime();
   for (const p of list) if (t >= p.start.getTime() && t < p.end.getTime()) return p;
   const made = make();
