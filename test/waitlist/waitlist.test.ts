@@ -114,6 +114,12 @@ for (const kind of storeKinds()) {
 
     it('a range request is offered with a hold; accepted it stays, unaccepted it passes to the next', async () => {
       const space = await buildSpace(t, { changeoverMinutes: 10 });
+      // The hold is a site setting (admins).
+      const bad = await t.request('PATCH', '/api/v1/site', { as: t.admin, body: { waitlistHoldMinutes: 0 } });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.field, 'body.waitlistHoldMinutes');
+      const hold = await t.request('PATCH', '/api/v1/site', { as: t.admin, body: { waitlistHoldMinutes: 20 } });
+      assert.equal(hold.body.waitlistHoldMinutes, 20);
       const a = await book(bob, space, 300, 360);
       const b = await book(bob, space, 370, 430);
       const wOffer = await join(wen, {
@@ -135,12 +141,12 @@ for (const kind of storeKinds()) {
       await serve();
       const offered = (await mine(wen)).find((e: { id: string }) => e.id === wOffer.body.id);
       assert.equal(offered.status, 'offered');
-      assert.equal(offered.offerExpiresAt, new Date(clock.now().getTime() + 15 * 60_000).toISOString());
+      assert.equal(offered.offerExpiresAt, new Date(clock.now().getTime() + 20 * 60_000).toISOString());
       const slot = await t.request('GET', `/api/v1/bookings/${offered.bookingId}`, { as: wen });
       assert.equal(slot.body.start, new Date(at(day, 300)).toISOString());
       assert.equal(slot.body.end, new Date(at(day, 345)).toISOString());
       // Wen lets it run out: it passes to Xia.
-      clock.advance(16 * 60_000);
+      clock.advance(21 * 60_000);
       await serve();
       const gone = (await mine(wen)).find((e: { id: string }) => e.id === wOffer.body.id);
       assert.equal(gone.status, 'expired');
