@@ -118,7 +118,10 @@ for (const kind of storeKinds()) {
       const bad = await t.request('PATCH', '/api/v1/site', { as: t.admin, body: { waitlistHoldMinutes: 0 } });
       assert.equal(bad.status, 400);
       assert.equal(bad.body.field, 'body.waitlistHoldMinutes');
-      const hold = await t.request('PATCH', '/api/v1/site', { as: t.admin, body: { waitlistHoldMinutes: 20 } });
+      const hold = await t.request('PATCH', '/api/v1/site', {
+        as: t.admin,
+        body: { waitlistHoldMinutes: 20 },
+      });
       assert.equal(hold.body.waitlistHoldMinutes, 20);
       const a = await book(bob, space, 300, 360);
       const b = await book(bob, space, 370, 430);
