@@ -4,6 +4,7 @@ import { FakeClock } from '../../src/domain/clock.ts';
 import { releaseNoShows } from '../../src/features/checkin/service.ts';
 import { runDelivery } from '../../src/features/notifications/service.ts';
 import { serveWaitlists } from '../../src/features/waitlist/service.ts';
+import { serverTasks } from '../../src/jobs/tasks.ts';
 import { type Caller, startTestApp, type TestApp } from '../support/app.ts';
 import { at, buildSpace, buildSquad } from '../support/factories.ts';
 import { storeKinds } from '../support/store.ts';
@@ -203,6 +204,31 @@ for (const kind of storeKinds()) {
       assert.equal(xEntry.status, 'booked');
       const got = await t.request('GET', `/api/v1/bookings/${xEntry.bookingId}`, { as: xia });
       assert.equal(got.body.start, new Date(at(day, 1520)).toISOString());
+      clock.set(now);
+    });
+
+    it('the serve-waitlists task is due at once after a free, and again when the hold runs out', async () => {
+      const task = serverTasks(t.db).find((x) => x.name === 'serve-waitlists')!;
+      const until = new Date(clock.now().getTime() + 3_600_000);
+      const space = await buildSpace(t);
+      const held = await book(bob, space, 2000, 2060);
+      const w = await join(wen, {
+        spaceId: space,
+        start: at(day, 2000),
+        end: at(day, 2060),
+        autoBook: false,
+      });
+      assert.equal(await task.nextDue!(clock.now(), until), null);
+      await cancel(bob, held.body.id);
+      assert.equal((await task.nextDue!(clock.now(), until))?.getTime(), clock.now().getTime());
+      await task.run(clock.now());
+      const offer = (await mine(wen)).find((e: { id: string }) => e.id === w.body.id);
+      assert.equal(offer.status, 'offered');
+      assert.equal((await task.nextDue!(clock.now(), until))?.toISOString(), offer.offerExpiresAt);
+      clock.set(offer.offerExpiresAt);
+      await task.run(clock.now());
+      assert.equal((await mine(wen)).find((e: { id: string }) => e.id === w.body.id).status, 'expired');
+      assert.equal(await task.nextDue!(clock.now(), until), null);
       clock.set(now);
     });
 
