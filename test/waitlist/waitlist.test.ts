@@ -228,7 +228,17 @@ for (const kind of storeKinds()) {
       clock.set(offer.offerExpiresAt);
       await task.run(clock.now());
       assert.equal((await mine(wen)).find((e: { id: string }) => e.id === w.body.id).status, 'expired');
-      assert.equal(await task.nextDue!(clock.now(), until), null);
+      // A waiting entry whose time passes leaves the line when it ends.
+      const held2 = await book(bob, space, 2100, 2160);
+      const x = await join(xia, { spaceId: space, start: at(day, 2100), end: at(day, 2160) });
+      assert.equal(
+        (await task.nextDue!(clock.now(), new Date(at(day, 3000))))?.toISOString(),
+        new Date(at(day, 2160)).toISOString(),
+      );
+      clock.set(at(day, 2160));
+      await task.run(clock.now());
+      assert.equal((await mine(xia)).find((e: { id: string }) => e.id === x.body.id).status, 'expired');
+      void held2;
       clock.set(now);
     });
 

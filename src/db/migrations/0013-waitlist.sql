@@ -30,6 +30,8 @@ CREATE TABLE waitlist_entries (
 CREATE INDEX waitlist_entries_line ON waitlist_entries (site_id, space_id, seq) WHERE status = 'waiting';
 -- The expiry job reads offers by due instant across sites (a pass costs what is due).
 CREATE INDEX waitlist_entries_offer_due ON waitlist_entries (offer_expires_at) WHERE status = 'offered';
+-- Waiting entries whose time has passed leave the line (they no longer hold a place in it).
+CREATE INDEX waitlist_entries_waiting_end ON waitlist_entries (end_at) WHERE status = 'waiting';
 
 ALTER TABLE sites ADD COLUMN waitlist_hold_minutes integer NOT NULL DEFAULT 15
   CHECK (waitlist_hold_minutes BETWEEN 1 AND 1440);

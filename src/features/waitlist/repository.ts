@@ -137,12 +137,24 @@ export async function claimExpiredOffers(db: Queryable, now: Date, limit: number
   return res.rows;
 }
 
+/** Waiting entries whose time has passed by `now` leave the line as expired; returns how many. */
+export async function expirePastEntries(db: Queryable, now: Date): Promise<number> {
+  const res = await db.query(
+    `UPDATE waitlist_entries SET status = 'expired'
+      WHERE status = 'waiting' AND end_at <= $1::timestamptz RETURNING id`,
+    [iso(now)],
+  );
+  return res.rows.length;
+}
+
 /** When the waitlist task next has work: now when a space waits to be served, else the next offer's expiry. */
 export async function nextWaitlistDue(db: Queryable, now: Date, until: Date): Promise<Date | null> {
   const res = await db.query<{ wake: boolean; next: Date | null }>(
     `SELECT EXISTS (SELECT 1 FROM waitlist_wakeups) AS wake,
-            (SELECT min(offer_expires_at) FROM waitlist_entries
-              WHERE status = 'offered' AND offer_expires_at <= $1::timestamptz) AS next`,
+            LEAST((SELECT min(offer_expires_at) FROM waitlist_entries
+                    WHERE status = 'offered' AND offer_expires_at <= $1::timestamptz),
+                  (SELECT min(end_at) FROM waitlist_entries
+                    WHERE status = 'waiting' AND end_at <= $1::timestamptz)) AS next`,
     [iso(until)],
   );
   const row = res.rows[0]!;

@@ -313,8 +313,8 @@ async function serveSpace(db: Db, clock: Clock): Promise<boolean> {
 
 /**
  * The waitlist task: offers whose hold ran out pass on (their booking is cancelled, which frees the
- * slot for the next in line), then every space a slot of which freed is served. Returns how many
- * spaces it served.
+ * slot for the next in line), waiting entries whose time has passed leave the line, then every space
+ * a slot of which freed is served. Returns how many spaces it served.
  */
 export async function serveWaitlists(db: Db, clock: Clock): Promise<number> {
   const now = clock.now();
@@ -329,6 +329,7 @@ export async function serveWaitlists(db: Db, clock: Clock): Promise<number> {
     });
     if (n < 100) break;
   }
+  await repo.expirePastEntries(db, now);
   let served = 0;
   while (await serveSpace(db, clock)) served += 1;
   return served;
