@@ -27,6 +27,7 @@ import { runDoorsBench } from './doors.ts';
 import { runIntegrationsBench } from './integrations.ts';
 import { runJobsBench } from './jobs.ts';
 import { runPartnersBench } from './partners.ts';
+import { runQuotasBench } from './quotas.ts';
 import { runSeriesBench } from './series.ts';
 import { printServers, runServersBench } from './servers.ts';
 import { printStart, runStartBench } from './start.ts';
@@ -299,3 +300,5 @@ if (stores.includes('postgres')) {
 
 console.log('\nStart-up:\n');
 printStart(await runStartBench());
+console.log('\nFair-use quotas on the booking path:\n');
+await runQuotasBench();

@@ -3,6 +3,7 @@ import { readConfig } from '../config.ts';
 import { AppError } from '../http/errors.ts';
 import { bookCommand, cancelCommand, loginCommand, lsCommand } from './api-commands.ts';
 import { registerDoorCommands } from './door-commands.ts';
+import { registerQuotaCommands, registerWaitlistCommands } from './fair-use-commands.ts';
 import { registerIntegrationCommands } from './integration-commands.ts';
 import { CliError, type CliIo } from './io.ts';
 import { registerNightCommands } from './night-commands.ts';
@@ -114,6 +115,8 @@ function buildProgram(io: CliIo): Command {
   registerDoorCommands(program, io);
   registerIntegrationCommands(program, io);
   registerPartnerCommands(program, io);
+  registerWaitlistCommands(program, io);
+  registerQuotaCommands(program, io);
   return program;
 }
 

@@ -28,11 +28,13 @@ import movesRoutes from '../features/moves/routes.ts';
 import neighboursRoutes from '../features/neighbours/routes.ts';
 import notificationsRoutes from '../features/notifications/routes.ts';
 import partnersRoutes from '../features/partners/routes.ts';
+import quotasRoutes from '../features/quotas/routes.ts';
 import rostersRoutes from '../features/rosters/routes.ts';
 import seriesRoutes from '../features/series/routes.ts';
 import sitesRoutes from '../features/sites/routes.ts';
 import spacesRoutes from '../features/spaces/routes.ts';
 import squadsRoutes from '../features/squads/routes.ts';
+import waitlistRoutes from '../features/waitlist/routes.ts';
 import webhooksRoutes from '../features/webhooks/routes.ts';
 import { capConnectionsPerAddress } from './connections.ts';
 import { sessionCookie } from './cookies.ts';
@@ -62,6 +64,8 @@ const features: ((app: App, deps: Deps) => Promise<void>)[] = [
   disciplinesRoutes,
   rostersRoutes,
   partnersRoutes,
+  quotasRoutes,
+  waitlistRoutes,
 ];
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what this refuses.

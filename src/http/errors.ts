@@ -35,6 +35,8 @@ export const errorCodes = {
   'idempotency-key-reused': 422,
   /** A booking rule refused the request: hours, length, horizon, capacity, who may book. */
   'rule-violation': 422,
+  /** A fair-use quota rule would be exceeded (features/quotas): names the rule, used and remaining. */
+  'quota-exceeded': 422,
   /** Too many attempts; try later. */
   'rate-limited': 429,
   /** Anything unexpected: logged, never detailed to the caller. */

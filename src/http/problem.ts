@@ -31,6 +31,7 @@ const titles: Record<keyof typeof errorCodes, string> = {
   'idempotency-key-reused': 'Idempotency-Key reused with another request',
   'secret-not-replayed': 'The first answer held a secret that is not kept',
   'rule-violation': 'Not allowed by the booking rules',
+  'quota-exceeded': 'Over a fair-use quota',
   'rate-limited': 'Too many requests',
   internal: 'Internal error',
   unavailable: 'Busy; try again',

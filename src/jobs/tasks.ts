@@ -12,6 +12,7 @@ import { checkDoorAlarms, expireDoorRequests } from '../features/doors/service.t
 import { purgeIdempotencyKeys } from '../features/idempotency/service.ts';
 import { runDelivery } from '../features/notifications/service.ts';
 import { extendHorizons } from '../features/series/service.ts';
+import { nextWaitlistDue, serveWaitlists } from '../features/waitlist/service.ts';
 import type { Task } from './scheduler.ts';
 
 /** The in-server tasks, each state-driven from the database (see Scheduler). */
@@ -41,6 +42,13 @@ export function serverTasks(db: Db, opts: { deliveryEveryMs?: number } = {}): Ta
       everyMs: 60_000,
       run: (now) => completeFinished(db, now),
       nextDue: (now, until) => nextFinishDue(db, now, until),
+    },
+    // A freed slot (a trigger marks its space) is served at once; an offer's hold runs out on time.
+    {
+      name: 'serve-waitlists',
+      everyMs: 30_000,
+      run: (now) => serveWaitlists(db, { now: () => now }),
+      nextDue: (now, until) => nextWaitlistDue(db, now, until),
     },
     { name: 'purge-idempotency-keys', everyMs: 3_600_000, run: (now) => purgeIdempotencyKeys(db, now) },
     { name: 'door-timeouts', everyMs: 500, run: (now) => expireDoorRequests(db, now) },

@@ -57,6 +57,13 @@ const Reason = Type.String({
   description: "Required when an admin acts on someone else's booking",
 });
 
+/** An admin's reason to go over a fair-use quota; recorded as a quota.exceeded event. */
+export const ExceedQuotaReason = Type.String({
+  minLength: 1,
+  maxLength: 500,
+  description: "An admin's reason to exceed a fair-use quota (audited)",
+});
+
 export const NewBooking = Type.Object(
   {
     spaceId: Uuid,
@@ -67,6 +74,7 @@ export const NewBooking = Type.Object(
     participants: Type.Optional(Participants),
     visibility: Type.Optional(Visibility),
     allowMemberOverlap: Type.Optional(AllowMemberOverlap),
+    exceedQuotaReason: Type.Optional(ExceedQuotaReason),
   },
   { additionalProperties: false },
 );
@@ -81,6 +89,7 @@ export const BookingPatch = Type.Object(
     visibility: Type.Optional(Visibility),
     reason: Type.Optional(Reason),
     allowMemberOverlap: Type.Optional(AllowMemberOverlap),
+    exceedQuotaReason: Type.Optional(ExceedQuotaReason),
   },
   { additionalProperties: false },
 );

@@ -5,6 +5,7 @@ import { AppError, invalid } from '../../http/errors.ts';
 import { checkVersion } from '../../http/if-match.ts';
 import type { Actor, Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
+import { checkQuotaReason, enforceQuota } from '../quotas/service.ts';
 import { authorizeManage, canSeeDetails } from './policy.ts';
 import * as repo from './repository.ts';
 import {
@@ -231,6 +232,8 @@ export interface CreateBookingInput {
   visibility?: Visibility | undefined;
   /** An admin's leave to seat members who are already in an overlapping session. */
   allowMemberOverlap?: boolean | undefined;
+  /** An admin's reason to exceed a fair-use quota (audited as a quota.exceeded event). */
+  exceedQuotaReason?: string | undefined;
 }
 
 export interface CreateBookingOptions {
@@ -271,6 +274,7 @@ export async function createBooking(
     input.allowMemberOverlap,
     'body.allowMemberOverlap',
   );
+  const exceedQuotaReason = checkQuotaReason(ctx, input.exceedQuotaReason, 'body.exceedQuotaReason');
 
   const loaded = await repo.loadBookingContext(
     ctx.db,
@@ -335,6 +339,19 @@ export async function createBooking(
         squadMembers: loaded.squadMemberIds.filter((m) => m !== actor.memberId),
         otherwise: 'body.start',
       });
+    // Fair-use quotas, under the people's write locks: counted as the write is, so none is exceeded.
+    await enforceQuota(
+      tx,
+      ctx,
+      {
+        bookingId: row.id,
+        organizerId: actor.memberId,
+        participantIds: [...loaded.members.map((m) => m.id), ...loaded.squadMemberIds],
+        spaceId: space.id,
+        slots: [{ start, end }],
+      },
+      exceedQuotaReason,
+    );
     await repo.insertBookingWithEvent(
       tx,
       {
@@ -457,6 +474,8 @@ export interface BookingPatch {
   reason?: string | undefined;
   /** An admin's leave to seat members who are already in an overlapping session. */
   allowMemberOverlap?: boolean | undefined;
+  /** An admin's reason to exceed a fair-use quota (audited as a quota.exceeded event). */
+  exceedQuotaReason?: string | undefined;
 }
 
 async function lockedBooking(tx: Tx, ctx: Ctx, id: string): Promise<repo.BookingRow> {
@@ -498,6 +517,7 @@ export async function updateBooking(
     patch.allowMemberOverlap,
     'body.allowMemberOverlap',
   );
+  const exceedQuotaReason = checkQuotaReason(ctx, patch.exceedQuotaReason, 'body.exceedQuotaReason');
 
   return ctx.db.transaction(async (tx): Promise<BookingResult> => {
     const before = await lockedBooking(tx, ctx, id);
@@ -543,6 +563,22 @@ export async function updateBooking(
         ...(squads ? { squadMembers: inSquads } : {}),
         otherwise: 'body.start',
       });
+    // A longer session or new people may go over a quota; the booking's own old time does not count.
+    if (timeChanged || members || squads)
+      await enforceQuota(
+        tx,
+        ctx,
+        {
+          bookingId: id,
+          organizerId: before.organizerId,
+          participantIds: seated.slice(1),
+          spaceId: before.spaceId,
+          slots: [{ start, end }],
+          exceptIds: [id],
+        },
+        exceedQuotaReason,
+        newEnd ? 'body.end' : 'body.start',
+      );
     const outcome = await repo.updateBooking(tx, actor.siteId, id, {
       title: title ?? before.title,
       start,

@@ -10,10 +10,12 @@ import {
 } from '../disciplines/service.ts';
 import { createDoor } from '../doors/service.ts';
 import { createMember, type MemberView } from '../members/service.ts';
+import { createQuotaRule } from '../quotas/service.ts';
 import { addDutyShift, addLeave } from '../rosters/service.ts';
 import { getSite, type SiteInput } from '../sites/service.ts';
 import { createSpace } from '../spaces/service.ts';
 import { createSquad } from '../squads/service.ts';
+import { joinWaitlist } from '../waitlist/service.ts';
 
 /** The demo vessel's site settings (first start creates the site with them). */
 export const demoSite: SiteInput = {
@@ -79,6 +81,8 @@ export interface DemoSummary {
   disciplines: number;
   results: number;
   dutyShifts: number;
+  quotaRules: number;
+  waitlistEntries: number;
 }
 
 /**
@@ -375,6 +379,22 @@ export async function loadDemo(ctx: Ctx, opts: { seed?: number } = {}): Promise<
       end: new Date(leaveStart.getTime() + 3 * 86_400_000).toISOString(),
       reason: 'Shore leave',
     });
+    // Fair use: the ring is shared, so each member organizes at most three bouts a week; and a
+    // sub-lieutenant waits for tomorrow's nightly slot in the lounge, should the pair give it up.
+    await createQuotaRule(admin, {
+      name: 'Sparring Ring fair use',
+      spaceKind: 'sparring',
+      metric: 'sessions',
+      period: 'week',
+      maximum: 3,
+    });
+    const [nightStart, nightEnd] = slot(addDays(today, 1), '22:30', '23:30');
+    await joinWaitlist(as(iyer), {
+      spaceId: lounge.id,
+      start: nightStart.toISOString(),
+      end: nightEnd.toISOString(),
+      title: 'Late drills',
+    });
     return {
       spaces: 5,
       members: people.length,
@@ -383,6 +403,8 @@ export async function loadDemo(ctx: Ctx, opts: { seed?: number } = {}): Promise<
       disciplines: disciplines.length,
       results,
       dutyShifts,
+      quotaRules: 1,
+      waitlistEntries: 1,
     };
   });
 }

@@ -3,7 +3,7 @@ import { type App, ctxOf, type Deps } from '../../http/deps.ts';
 import { answerPost } from '../../http/idempotency.ts';
 import { DateTime, errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
 import { bookedOrConflict } from '../bookings/routes.ts';
-import { AllowMemberOverlap, Booking, Visibility } from '../bookings/schema.ts';
+import { AllowMemberOverlap, Booking, ExceedQuotaReason, Visibility } from '../bookings/schema.ts';
 import { moveBooking, repeatBooking } from './service.ts';
 
 export default async function movesRoutes(app: App, deps: Deps): Promise<void> {
@@ -22,6 +22,7 @@ export default async function movesRoutes(app: App, deps: Deps): Promise<void> {
             message: Type.Optional(Type.String({ maxLength: 500 })),
             visibility: Type.Optional(Visibility),
             allowMemberOverlap: Type.Optional(AllowMemberOverlap),
+            exceedQuotaReason: Type.Optional(ExceedQuotaReason),
           },
           { additionalProperties: false },
         ),

@@ -21,6 +21,7 @@ import {
 } from '../bookings/service.ts';
 import { tellWaitingGroups } from '../checkin/service.ts';
 import type { Ctx } from '../context.ts';
+import { checkQuotaReason, enforceQuota } from '../quotas/service.ts';
 import { findOccurrenceOverlapping, recordException } from '../series/repository.ts';
 import * as repo from './repository.ts';
 
@@ -41,6 +42,8 @@ export interface MoveInput {
   visibility?: 'public' | 'private' | undefined;
   /** An admin's leave to move the session onto a time when one of its people is elsewhere. */
   allowMemberOverlap?: boolean | undefined;
+  /** An admin's reason to exceed a fair-use quota (audited as a quota.exceeded event). */
+  exceedQuotaReason?: string | undefined;
 }
 
 /**
@@ -66,6 +69,7 @@ export async function moveBooking(ctx: Ctx, id: string, input: MoveInput): Promi
     input.allowMemberOverlap,
     'body.allowMemberOverlap',
   );
+  const exceedQuotaReason = checkQuotaReason(ctx, input.exceedQuotaReason, 'body.exceedQuotaReason');
   return ctx.db.transaction(async (tx): Promise<BookingResult> => {
     const found = uuidRe.test(id) && (await bookingsRepo.lockBooking(tx, actor.siteId, id));
     const before = found ? await bookingsRepo.findBooking(tx, actor.siteId, id) : undefined;
@@ -125,6 +129,23 @@ export async function moveBooking(ctx: Ctx, id: string, input: MoveInput): Promi
     if (taken.length > 0) return { ok: false, conflicts: taken };
     const clashes = await findSeatingConflicts(tx, actor.siteId, seat);
     if (clashes.length > 0) return memberConflictResult(clashes, actor, { otherwise: 'body.start' });
+    // Another space (of another kind) or a longer time may go over a quota; the old time does not count.
+    if (timeChanged || spaceId !== before.spaceId)
+      await enforceQuota(
+        tx,
+        ctx,
+        {
+          bookingId: id,
+          organizerId: before.organizerId,
+          participantIds: (await bookingsRepo.participantIds(tx, actor.siteId, id)).filter(
+            (m) => m !== before.organizerId,
+          ),
+          spaceId,
+          slots: [{ start, end }],
+          exceptIds: [id],
+        },
+        exceedQuotaReason,
+      );
     const outcome = await repo.relocate(tx, actor.siteId, id, {
       spaceId,
       start,

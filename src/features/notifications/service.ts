@@ -21,6 +21,8 @@ export const noticeKinds = [
   'door-request',
   'door-alarm',
   'partner-proposal',
+  'waitlist-offer',
+  'waitlist-booked',
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 
@@ -267,6 +269,40 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent, now: Date): Pro
         `The session before yours ${why}: ${where} is free, and you can check in to ${d.waiting.title} (${span(d.waiting.start, d.waiting.end, zone, now)}).`,
         { spaceId: d.waiting.spaceId, start: d.waiting.start, freedBy: d.freedBy },
       );
+    }
+    case 'waitlist.offered':
+    case 'waitlist.booked': {
+      // Only the member who waits is told; the entry's booking is theirs.
+      const d = e.after as {
+        memberId: string;
+        booking: BookingSnapshot;
+        entry: { id: string; offerExpiresAt: string | null };
+      };
+      const place = await repo.findPlace(db, e.siteId, d.booking.spaceId);
+      const zone = place?.timeZone ?? 'UTC';
+      const where = place?.spaceName ?? 'The space';
+      const offered = e.type === 'waitlist.offered';
+      return [
+        {
+          siteId: e.siteId,
+          memberId: d.memberId,
+          kind: offered ? 'waitlist-offer' : 'waitlist-booked',
+          eventId: e.id,
+          bookingId: d.booking.id,
+          title: offered ? `${where} is free for you` : `Booked from the waitlist: ${where}`,
+          body: offered
+            ? `A slot you waited for freed: ${where}, ${span(d.booking.start, d.booking.end, zone, now)}. It is held for you until ${when(d.entry.offerExpiresAt!, zone, now)}; accept it to keep it.`
+            : `A slot you waited for freed and is booked for you: ${d.booking.title} in ${where}, ${span(d.booking.start, d.booking.end, zone, now)}.`,
+          data: {
+            entryId: d.entry.id,
+            spaceId: d.booking.spaceId,
+            start: d.booking.start,
+            end: d.booking.end,
+            offerExpiresAt: d.entry.offerExpiresAt,
+          },
+          createdAt: new Date(e.at),
+        },
+      ];
     }
     case 'booking.heads-up': {
       const d = e.after as { booking: BookingSnapshot; next: BookingSnapshot };

@@ -56,6 +56,7 @@ const Occurrence = Type.Object(
     end: Type.String(),
     conflicts: Type.Array(Type.Unknown()),
     memberConflicts: Type.Optional(Type.Array(Type.Unknown())),
+    quota: Type.Optional(Type.Unknown()),
   },
   { additionalProperties: true },
 );

@@ -33,6 +33,7 @@ import {
 } from '../bookings/service.ts';
 import type { Actor, Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
+import { findQuotaExcesses, type QuotaRefusal, quotaRefused, refusalFor } from '../quotas/service.ts';
 import * as repo from './repository.ts';
 
 const dayMs = 86_400_000;
@@ -80,6 +81,8 @@ export interface SkippedOccurrence {
   conflicts: ConflictView[];
   /** Participants already in another session then (one person, one place). */
   memberConflicts?: MemberConflictView[];
+  /** The fair-use quota the occurrence would exceed (features/quotas). */
+  quota?: QuotaRefusal;
 }
 
 export interface SeriesCreated {
@@ -208,6 +211,22 @@ async function materialize(
     wanted.length = 0;
     wanted.push(...free);
   }
+  // Fair-use quotas count occurrence by occurrence; those over quota are skipped, saying which rule.
+  const overQuota = await findQuotaExcesses(tx, s.siteId, {
+    organizerId: s.organizerId,
+    participantIds: seated.slice(1),
+    spaceId: s.spaceId,
+    slots: wanted,
+  });
+  overQuota.forEach((quota, i) => {
+    if (quota)
+      skipped.push({ ...occurrenceTimes(wanted[i]!), conflicts: [], quota: refusalFor(quota, actor) });
+  });
+  if (overQuota.some((q) => q)) {
+    const fit = wanted.filter((_, i) => !overQuota[i]);
+    wanted.length = 0;
+    wanted.push(...fit);
+  }
   const inserted = await repo.insertOccurrences(
     tx,
     {
@@ -283,6 +302,12 @@ async function materialize(
  * space (the occurrences list both kinds), member-conflict when only people are elsewhere.
  */
 function occurrencesRefused(skipped: SkippedOccurrence[], field: string, what: string): AppError {
+  const overQuota = skipped.find((o) => o.quota);
+  if (overQuota?.quota && skipped.every((o) => o.conflicts.length === 0 && !o.memberConflicts?.length))
+    return new AppError('quota-exceeded', `${skipped.length} ${what} would exceed a quota`, {
+      ...quotaRefused(overQuota.quota, field).extras,
+      occurrences: skipped,
+    });
   const conflicts = skipped.flatMap((o) => o.conflicts);
   const memberConflicts = skipped.flatMap((o) => o.memberConflicts ?? []);
   if (conflicts.length > 0)

@@ -9,13 +9,14 @@ export interface SiteRow {
   horizonDays: number;
   adjacencyMinutes: number;
   headsUpMinutes: number;
+  waitlistHoldMinutes: number;
   createdAt: Date;
 }
 
 const siteColumns = `site_id AS "siteId", name, time_zone AS "timeZone",
   to_char(quiet_start, 'HH24:MI') AS "quietStart", to_char(quiet_end, 'HH24:MI') AS "quietEnd",
   horizon_days AS "horizonDays", adjacency_minutes AS "adjacencyMinutes",
-  heads_up_minutes AS "headsUpMinutes", created_at AS "createdAt"`;
+  heads_up_minutes AS "headsUpMinutes", waitlist_hold_minutes AS "waitlistHoldMinutes", created_at AS "createdAt"`;
 
 export async function findSite(db: Queryable, siteId: string): Promise<SiteRow | undefined> {
   const res = await db.query<SiteRow>(`SELECT ${siteColumns} FROM sites WHERE site_id = $1`, [siteId]);
@@ -35,13 +36,14 @@ export interface SiteFields {
   horizonDays: number;
   adjacencyMinutes: number;
   headsUpMinutes: number;
+  waitlistHoldMinutes: number;
 }
 
 export async function insertSite(db: Queryable, s: SiteFields & { siteId?: string }): Promise<string> {
   const res = await db.query<{ siteId: string }>(
     `INSERT INTO sites (site_id, name, time_zone, quiet_start, quiet_end, horizon_days, adjacency_minutes,
-                        heads_up_minutes)
-     VALUES (COALESCE($1::uuid, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8) RETURNING site_id AS "siteId"`,
+                        heads_up_minutes, waitlist_hold_minutes)
+     VALUES (COALESCE($1::uuid, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8, $9) RETURNING site_id AS "siteId"`,
     [
       s.siteId ?? null,
       s.name,
@@ -51,6 +53,7 @@ export async function insertSite(db: Queryable, s: SiteFields & { siteId?: strin
       s.horizonDays,
       s.adjacencyMinutes,
       s.headsUpMinutes,
+      s.waitlistHoldMinutes,
     ],
   );
   return res.rows[0]!.siteId;
@@ -59,7 +62,7 @@ export async function insertSite(db: Queryable, s: SiteFields & { siteId?: strin
 export async function updateSite(db: Queryable, siteId: string, s: SiteFields): Promise<void> {
   await db.query(
     `UPDATE sites SET name = $2, time_zone = $3, quiet_start = $4, quiet_end = $5, horizon_days = $6,
-            adjacency_minutes = $7, heads_up_minutes = $8
+            adjacency_minutes = $7, heads_up_minutes = $8, waitlist_hold_minutes = $9
       WHERE site_id = $1`,
     [
       siteId,
@@ -70,6 +73,7 @@ export async function updateSite(db: Queryable, siteId: string, s: SiteFields): 
       s.horizonDays,
       s.adjacencyMinutes,
       s.headsUpMinutes,
+      s.waitlistHoldMinutes,
     ],
   );
 }

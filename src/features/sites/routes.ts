@@ -14,6 +14,9 @@ const Site = Type.Object({
   headsUpMinutes: Type.Integer({
     description: 'Minutes before a session ends that a heads-up goes out; 0 = none',
   }),
+  waitlistHoldMinutes: Type.Integer({
+    description: 'Minutes a slot freed for someone on the waitlist is held for them to accept',
+  }),
 });
 
 export default async function sitesRoutes(app: App, deps: Deps): Promise<void> {
@@ -41,6 +44,7 @@ export default async function sitesRoutes(app: App, deps: Deps): Promise<void> {
             horizonDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 1100 })),
             adjacencyMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 720 })),
             headsUpMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 240 })),
+            waitlistHoldMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
           },
           { additionalProperties: false },
         ),

@@ -15,6 +15,7 @@ export interface SiteView {
   horizonDays: number;
   adjacencyMinutes: number;
   headsUpMinutes: number;
+  waitlistHoldMinutes: number;
 }
 
 export function presentSite(s: repo.SiteRow): SiteView {
@@ -26,6 +27,7 @@ export function presentSite(s: repo.SiteRow): SiteView {
     horizonDays: s.horizonDays,
     adjacencyMinutes: s.adjacencyMinutes,
     headsUpMinutes: s.headsUpMinutes,
+    waitlistHoldMinutes: s.waitlistHoldMinutes,
   };
 }
 
@@ -36,6 +38,8 @@ export interface SiteInput {
   horizonDays?: number | undefined;
   adjacencyMinutes?: number | undefined;
   headsUpMinutes?: number | undefined;
+  /** How long a slot freed for someone on the waitlist is held for them to accept. */
+  waitlistHoldMinutes?: number | undefined;
 }
 
 /** Validates and merges site fields over the current ones (or defaults). */
@@ -65,6 +69,9 @@ export function mergeSiteFields(
   // The route's schema checks this too; callers without one (CLI, first start) rely on this check.
   if (!Number.isInteger(headsUpMinutes) || headsUpMinutes < 0 || headsUpMinutes > 240)
     throw invalid(`${field}.headsUpMinutes`, 'must be a whole number of minutes from 0 to 240');
+  const waitlistHoldMinutes = input.waitlistHoldMinutes ?? current?.waitlistHoldMinutes ?? 15;
+  if (!Number.isInteger(waitlistHoldMinutes) || waitlistHoldMinutes < 1 || waitlistHoldMinutes > 1440)
+    throw invalid(`${field}.waitlistHoldMinutes`, 'must be a whole number of minutes from 1 to 1440');
   return {
     name: input.name ?? current?.name ?? 'Shipshape',
     timeZone,
@@ -73,6 +80,7 @@ export function mergeSiteFields(
     horizonDays: input.horizonDays ?? current?.horizonDays ?? 60,
     adjacencyMinutes: input.adjacencyMinutes ?? current?.adjacencyMinutes ?? 30,
     headsUpMinutes,
+    waitlistHoldMinutes,
   };
 }
 
