@@ -18,7 +18,7 @@ import {
   signedInApi,
 } from './api-client.ts';
 import { CliError, type CliIo } from './io.ts';
-import { idArg, listSpaces, resolveSpace, siteZone } from './lookups.ts';
+import { idArg, listSpaces, resolveMembers, resolveSpace, resolveSquads, siteZone } from './lookups.ts';
 
 /**
  * A time from the command line: RFC 3339 with an offset, or a local "YYYY-MM-DD HH:MM" (or with a
@@ -85,6 +85,8 @@ export async function bookCommand(
     headcount?: string;
     private?: boolean;
     public?: boolean;
+    with?: string[];
+    squad?: string[];
     json?: boolean;
   },
 ): Promise<void> {
@@ -95,6 +97,8 @@ export async function bookCommand(
   const headcount = opts.headcount === undefined ? undefined : Number(opts.headcount);
   if (headcount !== undefined && !(Number.isInteger(headcount) && headcount >= 1))
     throw new CliError(`--headcount must be a whole number from 1, got ${opts.headcount}`);
+  const members = await resolveMembers(api, opts.with);
+  const squads = await resolveSquads(api, opts.squad);
   let booking: Booking;
   try {
     booking = await answer(
@@ -105,6 +109,7 @@ export async function bookCommand(
           end: formatInZone(parseTimeArg(opts.end, zone, '--end'), zone),
           title: opts.title,
           ...(headcount !== undefined ? { headcount } : {}),
+          ...(members.length > 0 || squads.length > 0 ? { participants: { members, squads } } : {}),
           ...(opts.private
             ? { visibility: 'private' as const }
             : opts.public
@@ -135,12 +140,14 @@ export async function lsCommand(
   const spaces = await listSpaces(api);
   let from = opts.from ? parseTimeArg(opts.from, zone, '--from') : undefined;
   let to = opts.to ? parseTimeArg(opts.to, zone, '--to') : undefined;
+  const today = localDate(new Date(), zone);
   if (!from && !to) {
     // By default: today and the next seven days, in the site's calendar.
-    const today = localDate(new Date(), zone);
     from = localToInstant(today, 0, zone);
     to = localToInstant(addDays(today, 8), 0, zone);
   }
+  // An end alone lists from the start of today (site's calendar), not from the beginning of time.
+  if (!from) from = localToInstant(today, 0, zone);
   const query = {
     space: opts.space ? (await resolveSpace(api, opts.space, spaces)).id : undefined,
     from: from?.toISOString(),

@@ -3,7 +3,15 @@ import { formatInZone, formatLocalRange, formatLocalWithOffset } from '../domain
 import { ApiError, answer, type Booking, signedInApi } from './api-client.ts';
 import { parseTimeArg } from './api-commands.ts';
 import { CliError, type CliIo } from './io.ts';
-import { idArg, resolveSpace, siteZone } from './lookups.ts';
+import {
+  collect,
+  idArg,
+  listSpaces,
+  resolveMembers,
+  resolveSpace,
+  resolveSquads,
+  siteZone,
+} from './lookups.ts';
 
 /** The CLI of recurring sessions, check-in, moves, repeats and notifications; all through the API. */
 
@@ -39,7 +47,8 @@ export function registerNightCommands(program: Command, io: CliIo): void {
     .requiredOption('--minutes <n>', 'length of each session')
     .requiredOption('--from <YYYY-MM-DD>', 'first date')
     .requiredOption('--title <title>')
-    .option('--with <ids>', 'comma-separated member ids taking part')
+    .option('--with <member>', 'a participant by name, email or id (repeatable, or comma-separated)', collect)
+    .option('--squad <squad>', 'a squad taking part, by name or id (repeatable)', collect)
     .option('--skip-conflicts', 'book the free occurrences and list the skipped (default: all or nothing)')
     .action(async (o) => {
       const api = signedInApi(io.env);
@@ -48,6 +57,8 @@ export function registerNightCommands(program: Command, io: CliIo): void {
       const minutes = Number(o.minutes);
       if (!Number.isInteger(minutes) || minutes < 1)
         throw new CliError(`--minutes must be a whole number, got ${o.minutes}`);
+      const members = await resolveMembers(api, o.with);
+      const squads = await resolveSquads(api, o.squad);
       const created = await answer(
         api.POST('/api/v1/series', {
           body: {
@@ -57,7 +68,7 @@ export function registerNightCommands(program: Command, io: CliIo): void {
             durationMinutes: minutes,
             startDate: o.from,
             title: o.title,
-            ...(o.with ? { participants: { members: String(o.with).split(',') } } : {}),
+            ...(members.length > 0 || squads.length > 0 ? { participants: { members, squads } } : {}),
             policy: o.skipConflicts ? 'skip-conflicts' : 'all-or-nothing',
           },
         }),
@@ -159,8 +170,9 @@ export function registerNightCommands(program: Command, io: CliIo): void {
     .action(async (id: string, o) => {
       const api = signedInApi(io.env);
       const zone = await siteZone(api);
+      const spaces = await listSpaces(api);
       const body = {
-        ...(o.space ? { spaceId: (await resolveSpace(api, o.space)).id } : {}),
+        ...(o.space ? { spaceId: (await resolveSpace(api, o.space, spaces)).id } : {}),
         ...(o.start ? { start: formatInZone(parseTimeArg(o.start, zone, '--start'), zone) } : {}),
         ...(o.end ? { end: formatInZone(parseTimeArg(o.end, zone, '--end'), zone) } : {}),
         ...(o.message ? { message: String(o.message) } : {}),
@@ -168,7 +180,8 @@ export function registerNightCommands(program: Command, io: CliIo): void {
       const b = await answer(
         api.POST('/api/v1/bookings/{id}/move', { params: { path: { id: idArg(id) } }, body }),
       ).catch((err: unknown) => explain(err, zone));
-      io.out(`Moved: ${when(b, zone)}  ${b.title}\n`);
+      const where = spaces.find((s) => s.id === b.spaceId)?.name ?? b.spaceId;
+      io.out(`Moved to ${where}: ${when(b, zone)}  ${b.title}  (times in ${zone})\n`);
     });
 
   program

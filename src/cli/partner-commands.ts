@@ -3,7 +3,7 @@ import { localDateTime } from '../domain/time.ts';
 import { answer, signedInApi } from './api-client.ts';
 import { parseTimeArg } from './api-commands.ts';
 import { CliError, type CliIo } from './io.ts';
-import { resolveMember, resolveSquad, siteZone } from './lookups.ts';
+import { collect, resolveMember, resolveSquad, siteZone } from './lookups.ts';
 
 /** `shipshape partners` and `shipshape find-time`: names, not ids; everything through the API. */
 
@@ -171,8 +171,6 @@ function spaceKindOf(text: string): (typeof spaceKinds)[number] {
   if (!kind) throw new CliError(`--kind must be one of ${spaceKinds.join(', ')}, got ${text}`);
   return kind;
 }
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerPartnerCommands(program: Command, io: CliIo): void {
   program
