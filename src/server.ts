@@ -17,21 +17,7 @@ import { buildApp } from './http/app.ts';
 import type { App, Deps } from './http/deps.ts';
 import { schedulerHook } from './jobs/hook.ts';
 import { integrationsHook } from './jobs/integrations.ts';
-
-/** What a start/stop hook is given: the running app's store, clock, config and logger. */
-export interface HookContext extends Deps {
-  log: FastifyBaseLogger;
-}
-
-/**
- * Something that runs alongside the server (the scheduler, deliveries): started once the store is
- * migrated and the app built, stopped before the store closes. Later issues append theirs here.
- */
-export interface ServerHook {
-  name: string;
-  start(ctx: HookContext): Promise<void> | void;
-  stop(): Promise<void> | void;
-}
+import type { HookContext, ServerHook } from './jobs/server-hook.ts';
 
 /** The hooks every server starts, in order (stopped in reverse); one line a hook. */
 export const serverHooks: ServerHook[] = [doorsHook(), schedulerHook(), integrationsHook()];
