@@ -1,9 +1,8 @@
+import { isUuid } from '../domain/ids.ts';
 import { type Api, allPages, answer } from './api-client.ts';
 import { CliError } from './io.ts';
 
 /** Names the CLI takes instead of ids: spaces, members, squads; and the site's zone for times. */
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The site's IANA zone: every time the CLI prints or reads without an offset is in it. */
 export async function siteZone(api: Api): Promise<string> {
@@ -12,7 +11,7 @@ export async function siteZone(api: Api): Promise<string> {
 
 /** An id given on the command line, refused before any request when it is not one. */
 export function idArg(id: string, what = 'booking'): string {
-  if (!uuidPattern.test(id)) throw new CliError(`${id} is not a ${what} id`);
+  if (!isUuid(id)) throw new CliError(`${id} is not a ${what} id`);
   return id;
 }
 
@@ -49,8 +48,7 @@ export async function resolveSpace(api: Api, nameOrId: string, spaces?: Space[])
 /** The members of `--with` options (repeatable, or comma-separated): names, emails or ids. */
 export async function resolveMembers(api: Api, texts: string[] | undefined): Promise<string[]> {
   const ids: string[] = [];
-  for (const text of splitList(texts))
-    ids.push(uuidPattern.test(text) ? text : (await resolveMember(api, text)).id);
+  for (const text of splitList(texts)) ids.push(isUuid(text) ? text : (await resolveMember(api, text)).id);
   return [...new Set(ids)];
 }
 

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readConfig } from '../config.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../features/errors.ts';
 import { bookCommand, cancelCommand, loginCommand, lsCommand } from './api-commands.ts';
 import { registerDoorCommands } from './door-commands.ts';
 import { registerIntegrationCommands } from './integration-commands.ts';

@@ -1,5 +1,5 @@
-import { AppError } from '../http/errors.ts';
 import type { Actor } from './context.ts';
+import { AppError } from './errors.ts';
 
 /** Site administration (spaces, members, squads, doors) is for admins. */
 export function mayAdminister(actor: Actor): boolean {

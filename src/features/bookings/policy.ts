@@ -1,5 +1,5 @@
-import { AppError, ruleViolation } from '../../http/errors.ts';
 import type { Actor } from '../context.ts';
+import { AppError, ruleViolation } from '../errors.ts';
 import { activeStatuses, type BookingRow, type SpaceRules } from './repository.ts';
 
 /**

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable, Tx } from '../../db/store.ts';
+import { isUuid } from '../../domain/ids.ts';
 import { parseInstant } from '../../domain/time.ts';
-import { AppError, invalid } from '../../http/errors.ts';
-import { checkVersion } from '../../http/if-match.ts';
 import { canCheckIn, canCheckOut } from '../checkin/policy.ts';
 import type { Actor, Ctx } from '../context.ts';
+import { AppError, checkVersion, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { canMove } from '../moves/policy.ts';
 import {
@@ -240,11 +240,9 @@ function cleanReason(reason: string | undefined): string | undefined {
   return reason === undefined ? undefined : cleanText(reason, 'body.reason', 500) || undefined;
 }
 
-export const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function ids(list: unknown, field: string): string[] | undefined {
   if (list === undefined) return undefined;
-  if (!Array.isArray(list) || list.length > 500 || list.some((x) => typeof x !== 'string' || !uuidRe.test(x)))
+  if (!Array.isArray(list) || list.length > 500 || list.some((x) => typeof x !== 'string' || !isUuid(x)))
     throw invalid(field, `${field} must be a list of ids`);
   return [...new Set((list as string[]).map((x) => x.toLowerCase()))];
 }
@@ -306,7 +304,7 @@ export async function createBooking(
     throw invalid('body.visibility', 'body.visibility must be public or private');
   const members = ids(input.participants?.members, 'body.participants.members');
   const squads = ids(input.participants?.squads, 'body.participants.squads');
-  if (typeof input.spaceId !== 'string' || !uuidRe.test(input.spaceId))
+  if (typeof input.spaceId !== 'string' || !isUuid(input.spaceId))
     throw invalid('body.spaceId', 'body.spaceId must be an id');
   const { actor } = ctx;
   const allowMemberOverlap = checkMemberOverlapAllowed(
@@ -423,7 +421,7 @@ export async function recordChange(
 
 /** One booking, redacted to "busy" when private and the caller is not involved. */
 export async function getBooking(ctx: Ctx, id: string): Promise<BookingView> {
-  const row = uuidRe.test(id) ? await repo.findBooking(ctx.db, ctx.actor.siteId, id) : undefined;
+  const row = isUuid(id) ? await repo.findBooking(ctx.db, ctx.actor.siteId, id) : undefined;
   if (!row) throw new AppError('not-found', 'No such booking', { field: 'path.id' });
   return presentBooking(row, ctx.actor, ctx.clock.now());
 }
@@ -443,7 +441,7 @@ function decodeCursor(cursor: string): { start: Date; id: string } {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     const start = typeof parsed?.s === 'string' ? new Date(parsed.s) : undefined;
-    if (!start || Number.isNaN(start.getTime()) || typeof parsed.id !== 'string' || !uuidRe.test(parsed.id))
+    if (!start || Number.isNaN(start.getTime()) || typeof parsed.id !== 'string' || !isUuid(parsed.id))
       throw new Error('shape');
     return { start, id: parsed.id };
   } catch {
@@ -505,7 +503,7 @@ export interface BookingPatch {
 
 async function lockedBooking(tx: Tx, ctx: Ctx, id: string): Promise<repo.BookingRow> {
   const row =
-    uuidRe.test(id) && (await repo.lockBooking(tx, ctx.actor.siteId, id))
+    isUuid(id) && (await repo.lockBooking(tx, ctx.actor.siteId, id))
       ? await repo.findBooking(tx, ctx.actor.siteId, id)
       : undefined;
   if (!row) throw new AppError('not-found', 'No such booking', { field: 'path.id' });

@@ -1,18 +1,17 @@
 import type { Db, Tx } from '../../db/store.ts';
+import { isUuid } from '../../domain/ids.ts';
 import { formatInZone } from '../../domain/time.ts';
-import { AppError } from '../../http/errors.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
 import { type BookingView, bookingSnapshot, presentBooking } from '../bookings/service.ts';
 import type { Ctx } from '../context.ts';
+import { AppError } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { canCheckOut, checkInWindow, mayAttend } from './policy.ts';
 import * as repo from './repository.ts';
 
-const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 async function lockedBooking(tx: Tx, ctx: Ctx, id: string): Promise<bookingsRepo.BookingRow> {
   const row =
-    uuidRe.test(id) && (await bookingsRepo.lockBooking(tx, ctx.actor.siteId, id))
+    isUuid(id) && (await bookingsRepo.lockBooking(tx, ctx.actor.siteId, id))
       ? await bookingsRepo.findBooking(tx, ctx.actor.siteId, id)
       : undefined;
   if (!row) throw new AppError('not-found', 'No such booking', { field: 'path.id' });

@@ -1,7 +1,7 @@
-import { AppError } from '../../http/errors.ts';
 import { canSeeDetails, mayManage } from '../bookings/policy.ts';
 import { activeStatuses, type BookingRow } from '../bookings/repository.ts';
 import type { Actor } from '../context.ts';
+import { AppError } from '../errors.ts';
 
 /** Who may move a booking, and in which states: the service's checks and the answer's `can.move`. */
 

@@ -1,5 +1,5 @@
+import { isUuid } from '../../domain/ids.ts';
 import { addDays, localDateTime, localToInstant, parseInstant } from '../../domain/time.ts';
-import { AppError, invalid } from '../../http/errors.ts';
 import { authorizeManage, mayRepeat } from '../bookings/policy.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
 import {
@@ -17,10 +17,10 @@ import {
   memberConflictResult,
   presentBooking,
   recordChange,
-  uuidRe,
 } from '../bookings/service.ts';
 import { tellWaitingGroups } from '../checkin/service.ts';
 import type { Ctx } from '../context.ts';
+import { AppError, invalid } from '../errors.ts';
 import { findOccurrenceOverlapping, recordException } from '../series/repository.ts';
 import { mayFindToMove, moveStateRefusal } from './policy.ts';
 import * as repo from './repository.ts';
@@ -52,7 +52,7 @@ export interface MoveInput {
 export async function moveBooking(ctx: Ctx, id: string, input: MoveInput): Promise<BookingResult> {
   const newStart = instant(input.start, 'body.start');
   const newEnd = instant(input.end, 'body.end');
-  if (input.spaceId !== undefined && !uuidRe.test(input.spaceId))
+  if (input.spaceId !== undefined && !isUuid(input.spaceId))
     throw invalid('body.spaceId', 'body.spaceId must be an id');
   if (input.spaceId === undefined && !newStart && !newEnd)
     throw invalid('body', 'Send a new spaceId, start or end');
@@ -68,7 +68,7 @@ export async function moveBooking(ctx: Ctx, id: string, input: MoveInput): Promi
     'body.allowMemberOverlap',
   );
   return ctx.db.transaction(async (tx): Promise<BookingResult> => {
-    const found = uuidRe.test(id) && (await bookingsRepo.lockBooking(tx, actor.siteId, id));
+    const found = isUuid(id) && (await bookingsRepo.lockBooking(tx, actor.siteId, id));
     const before = found ? await bookingsRepo.findBooking(tx, actor.siteId, id) : undefined;
     if (!before || !mayFindToMove(actor, before))
       throw new AppError('not-found', 'No such booking', { field: 'path.id' });
@@ -163,7 +163,7 @@ export async function repeatBooking(
   if (when !== 'tomorrow' && when !== 'next-week')
     throw invalid('body.when', 'body.when must be tomorrow or next-week');
   return ctx.db.transaction(async (tx): Promise<BookingResult> => {
-    const b = uuidRe.test(id) ? await bookingsRepo.findBooking(tx, ctx.actor.siteId, id) : undefined;
+    const b = isUuid(id) ? await bookingsRepo.findBooking(tx, ctx.actor.siteId, id) : undefined;
     if (!b || !mayRepeat(ctx.actor, b))
       throw new AppError('not-found', 'No such booking', { field: 'path.id' });
     const space = (await bookingsRepo.findSpaceRules(tx, ctx.actor.siteId, b.spaceId))!;

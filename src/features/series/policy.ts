@@ -1,5 +1,5 @@
-import { AppError, ruleViolation } from '../../http/errors.ts';
 import type { Actor } from '../context.ts';
+import { AppError, ruleViolation } from '../errors.ts';
 import type { SeriesRow } from './repository.ts';
 
 /** Who may see and change a series: the service's checks and the answer's `can`. */

@@ -1,5 +1,6 @@
 import type { Db, Tx } from '../../db/store.ts';
 import type { Clock } from '../../domain/clock.ts';
+import { isUuid } from '../../domain/ids.ts';
 import {
   expandOccurrences,
   formatRRule,
@@ -9,8 +10,6 @@ import {
   parseStartTime,
 } from '../../domain/recurrence.ts';
 import { formatInZone, localDate, parseInstant } from '../../domain/time.ts';
-import { AppError, invalid } from '../../http/errors.ts';
-import { checkVersion } from '../../http/if-match.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
 import {
   checkBookingRules,
@@ -29,9 +28,9 @@ import {
   recordChange,
   refusalOf,
   updateBooking,
-  uuidRe,
 } from '../bookings/service.ts';
 import type { Actor, Ctx } from '../context.ts';
+import { AppError, checkVersion, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { authorizeSeries, changeStateRefusal, mayViewSeries, seriesCan } from './policy.ts';
 import * as repo from './repository.ts';
@@ -340,7 +339,7 @@ export async function createSeries(ctx: Ctx, input: NewSeriesInput): Promise<Ser
   const title = typeof input.title === 'string' ? input.title.trim() : '';
   if (title.length < 1 || title.length > 200)
     throw invalid('body.title', 'body.title must be 1 to 200 characters');
-  if (typeof input.spaceId !== 'string' || !uuidRe.test(input.spaceId))
+  if (typeof input.spaceId !== 'string' || !isUuid(input.spaceId))
     throw invalid('body.spaceId', 'body.spaceId must be an id');
   const policy = input.policy ?? 'all-or-nothing';
   const { actor } = ctx;
@@ -405,7 +404,7 @@ export interface SeriesDetail extends SeriesView {
 }
 
 export async function getSeries(ctx: Ctx, id: string): Promise<SeriesDetail> {
-  const s = uuidRe.test(id) ? await repo.findSeries(ctx.db, ctx.actor.siteId, id) : undefined;
+  const s = isUuid(id) ? await repo.findSeries(ctx.db, ctx.actor.siteId, id) : undefined;
   if (!s || !mayViewSeries(ctx.actor, s))
     throw new AppError('not-found', 'No such series', { field: 'path.id' });
   const occ = await repo.listOccurrences(ctx.db, ctx.actor.siteId, id);
@@ -453,7 +452,7 @@ async function seriesToManage(
   expectedVersion: number | undefined,
   reason: { text: string | undefined; field: string },
 ): Promise<repo.SeriesRow> {
-  const s = uuidRe.test(id) ? await repo.findSeries(tx, ctx.actor.siteId, id, { lock: true }) : undefined;
+  const s = isUuid(id) ? await repo.findSeries(tx, ctx.actor.siteId, id, { lock: true }) : undefined;
   authorizeSeries(ctx.actor, s, reason);
   checkVersion(s.version, expectedVersion, 'series');
   return s;

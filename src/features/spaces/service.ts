@@ -1,6 +1,7 @@
+import { isUuid } from '../../domain/ids.ts';
 import { parseClock } from '../../domain/time.ts';
-import { AppError, invalid } from '../../http/errors.ts';
 import type { Actor, Ctx } from '../context.ts';
+import { AppError, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { existingMemberIds } from '../members/repository.ts';
 import { checkLimit, decodeNameCursor, hasForbiddenChars, pageOf } from '../paging.ts';
@@ -44,8 +45,6 @@ export interface SpaceView extends repo.SpaceFields {
 export const weekdays: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const kinds: readonly SpaceKind[] = ['training', 'sparring', 'briefing', 'cabin', 'other'];
 const accesses: readonly SpaceAccess[] = ['everyone', 'restricted', 'owner'];
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The space as the API answers it to `actor`: with what they may do to it (policy.ts). */
 export function presentSpace(s: repo.SpaceRow, actor: Actor): SpaceView & { can: SpaceCan } {
   return { ...spaceSnapshot(s), can: spaceCan(actor, s) };
@@ -154,7 +153,7 @@ function checkOpeningHours(value: unknown): OpeningHours | null {
 function checkUuids(value: unknown, field: string): string[] {
   if (!Array.isArray(value) || value.length > 200) throw invalid(field, 'must be a list of at most 200 ids');
   value.forEach((v, i) => {
-    if (typeof v !== 'string' || !uuidPattern.test(v)) throw invalid(`${field}.${i}`, 'must be a uuid');
+    if (typeof v !== 'string' || !isUuid(v)) throw invalid(`${field}.${i}`, 'must be a uuid');
   });
   return [...new Set((value as string[]).map((v) => v.toLowerCase()))];
 }
@@ -185,7 +184,7 @@ export function mergeSpaceFields(
   if (!Array.isArray(roles) || !roles.every((r) => r === 'admin' || r === 'member'))
     throw invalid('body.allowedRoles', 'allowedRoles must be a list of admin, member');
   const ownerId = pick('ownerId');
-  if (ownerId !== null && (typeof ownerId !== 'string' || !uuidPattern.test(ownerId)))
+  if (ownerId !== null && (typeof ownerId !== 'string' || !isUuid(ownerId)))
     throw invalid('body.ownerId', 'ownerId must be a member id or null');
   const hasDoor = pick('hasDoor');
   if (typeof hasDoor !== 'boolean') throw invalid('body.hasDoor', 'hasDoor must be true or false');
@@ -252,7 +251,7 @@ async function checkReferences(ctx: Ctx, fields: repo.SpaceFields, exceptId?: st
 }
 
 export async function getSpace(ctx: Ctx, id: string): Promise<SpaceView & { can: SpaceCan }> {
-  const s = uuidPattern.test(id) ? await repo.findSpace(ctx.db, ctx.actor.siteId, id) : undefined;
+  const s = isUuid(id) ? await repo.findSpace(ctx.db, ctx.actor.siteId, id) : undefined;
   if (!s) throw new AppError('not-found', 'No such space', { field: 'path.id' });
   return presentSpace(s, ctx.actor);
 }
@@ -304,7 +303,7 @@ export async function updateSpace(
   requireAdmin(ctx.actor);
   return ctx.db.transaction(async (tx) => {
     const txCtx = { ...ctx, db: tx };
-    const row = uuidPattern.test(id) ? await repo.findSpace(tx, ctx.actor.siteId, id, true) : undefined;
+    const row = isUuid(id) ? await repo.findSpace(tx, ctx.actor.siteId, id, true) : undefined;
     if (!row) throw new AppError('not-found', 'No such space', { field: 'path.id' });
     const before = spaceSnapshot(row);
     if (expectedVersion !== undefined && expectedVersion !== before.version)
