@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
+import type { FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
 import { migrate } from './db/migrate.ts';
 import { type Db, openStore } from './db/store.ts';
@@ -17,21 +17,7 @@ import { buildApp } from './http/app.ts';
 import type { App, Deps } from './http/deps.ts';
 import { schedulerHook } from './jobs/hook.ts';
 import { integrationsHook } from './jobs/integrations.ts';
-
-/** What a start/stop hook is given: the running app's store, clock, config and logger. */
-export interface HookContext extends Deps {
-  log: FastifyBaseLogger;
-}
-
-/**
- * Something that runs alongside the server (the scheduler, deliveries): started once the store is
- * migrated and the app built, stopped before the store closes. Later issues append theirs here.
- */
-export interface ServerHook {
-  name: string;
-  start(ctx: HookContext): Promise<void> | void;
-  stop(): Promise<void> | void;
-}
+import type { ServerHook } from './jobs/server-hook.ts';
 
 /** The hooks every server starts, in order (stopped in reverse); one line a hook. */
 export const serverHooks: ServerHook[] = [doorsHook(), schedulerHook(), integrationsHook()];

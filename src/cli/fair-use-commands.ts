@@ -1,68 +1,16 @@
 import type { Command } from 'commander';
 import { localDateTime } from '../domain/time.ts';
-import { ApiClient, loadCredentials } from './api-client.ts';
+import { answer, type Json, signedInApi } from './api-client.ts';
 import { parseTimeArg } from './api-commands.ts';
 import { CliError, type CliIo } from './io.ts';
+import { listSpaces, resolveMember, resolveSpace, resolveSquad, siteZone } from './lookups.ts';
 
 /** `shipshape waitlist` and `shipshape quota`: names, not ids; everything through the API. */
 
-function client(io: CliIo): ApiClient {
-  const creds = loadCredentials(io.env);
-  return new ApiClient(creds.url, creds.token);
-}
-
-const zoneOf = async (api: ApiClient) => (await api.call<{ timeZone: string }>('GET', '/site')).timeZone;
 const local = (iso: string, zone: string) => localDateTime(new Date(iso), zone).replace('T', ' ');
 
-interface Named {
-  id: string;
-  name: string;
-}
-
-/** A space or squad by id, exact name, or a fragment that matches one only. */
-async function resolveNamed(
-  api: ApiClient,
-  path: '/spaces' | '/squads',
-  text: string,
-  what: string,
-): Promise<Named> {
-  const all = await api.all<Named>(path);
-  const wanted = text.trim().toLowerCase();
-  const exact = all.find((s) => s.id.toLowerCase() === wanted || s.name.toLowerCase() === wanted);
-  if (exact) return exact;
-  const near = all.filter((s) => s.name.toLowerCase().includes(wanted));
-  if (near.length === 1) return near[0]!;
-  throw new CliError(`No ${what} ${text}; ${what}s: ${all.map((s) => s.name).join(', ') || 'none'}`);
-}
-
-async function resolveMember(api: ApiClient, text: string): Promise<{ id: string; displayName: string }> {
-  const wanted = text.trim().toLowerCase();
-  const found = await api.all<{ id: string; displayName: string; email: string }>('/members', {
-    q: text.trim(),
-  });
-  const exact = found.filter(
-    (m) => m.email.toLowerCase() === wanted || m.displayName.toLowerCase() === wanted,
-  );
-  if (exact.length === 1) return exact[0]!;
-  if (exact.length === 0 && found.length === 1) return found[0]!;
-  throw new CliError(
-    found.length === 0 ? `No member ${text}` : `${text} matches several members; use the email`,
-  );
-}
-
-interface Entry {
-  id: string;
-  spaceId: string;
-  title: string;
-  start: string;
-  end: string;
-  lengthMinutes: number | null;
-  autoBook: boolean;
-  status: string;
-  position: number | null;
-  bookingId: string | null;
-  offerExpiresAt: string | null;
-}
+/** A waitlist entry as the API answers it. */
+type Entry = Json<'/api/v1/waitlist', 'post'>;
 
 function entryLine(e: Entry, zone: string, spaces: Map<string, string>): string {
   const what = e.lengthMinutes
@@ -97,9 +45,9 @@ export function registerWaitlistCommands(program: Command, io: CliIo): void {
     .option('--auto-book', 'book it at once when it frees (the default for an exact slot)')
     .option('--json', 'print the entry as JSON')
     .action(async (o) => {
-      const api = client(io);
-      const zone = await zoneOf(api);
-      const space = await resolveNamed(api, '/spaces', o.space, 'space');
+      const api = signedInApi(io.env);
+      const zone = await siteZone(api);
+      const space = await resolveSpace(api, o.space);
       const length = o.length === undefined ? undefined : Number(o.length);
       if (length !== undefined && (!Number.isInteger(length) || length < 1 || length > 1440))
         throw new CliError(`--length must be 1 to 1440 minutes, got ${o.length}`);
@@ -110,10 +58,10 @@ export function registerWaitlistCommands(program: Command, io: CliIo): void {
         end: parseTimeArg(o.end, zone, '--end').toISOString(),
         title: o.title,
         ...(length !== undefined ? { lengthMinutes: length } : {}),
-        ...(o.squad ? { squadId: (await resolveNamed(api, '/squads', o.squad, 'squad')).id } : {}),
+        ...(o.squad ? { squadId: (await resolveSquad(api, o.squad)).id } : {}),
         ...(o.offer ? { autoBook: false } : o.autoBook ? { autoBook: true } : {}),
       };
-      const e = await api.call<Entry>('POST', '/waitlist', { body });
+      const e = await answer(api.POST('/api/v1/waitlist', { body }));
       io.out(
         o.json ? `${JSON.stringify(e, null, 2)}\n` : entryLine(e, zone, new Map([[space.id, space.name]])),
       );
@@ -124,12 +72,12 @@ export function registerWaitlistCommands(program: Command, io: CliIo): void {
     .description('My waitlist entries and my place in each line')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const api = client(io);
-      const { items } = await api.call<{ items: Entry[] }>('GET', '/waitlist');
+      const api = signedInApi(io.env);
+      const { items } = await answer(api.GET('/api/v1/waitlist'));
       if (o.json) return io.out(`${JSON.stringify(items, null, 2)}\n`);
       if (items.length === 0) return io.out('Not waiting for anything.\n');
-      const zone = await zoneOf(api);
-      const spaces = new Map((await api.all<Named>('/spaces')).map((s) => [s.id, s.name]));
+      const zone = await siteZone(api);
+      const spaces = new Map((await listSpaces(api)).map((s) => [s.id, s.name]));
       for (const e of items) io.out(entryLine(e, zone, spaces));
     });
 
@@ -142,27 +90,21 @@ export function registerWaitlistCommands(program: Command, io: CliIo): void {
       .description(text)
       .argument('<id>', 'the entry id (shipshape waitlist ls)')
       .action(async (id: string) => {
-        const api = client(io);
-        const e = await api.call<Entry>('POST', `/waitlist/${encodeURIComponent(id)}/${verb}`);
+        const api = signedInApi(io.env);
+        const params = { params: { path: { id } } };
+        const e = await answer(
+          verb === 'leave'
+            ? api.POST('/api/v1/waitlist/{id}/leave', params)
+            : api.POST('/api/v1/waitlist/{id}/accept', params),
+        );
         io.out(
           `${e.id}  ${e.status}${e.bookingId && e.status === 'booked' ? `  booking ${e.bookingId}` : ''}\n`,
         );
       });
 }
 
-interface Rule {
-  id: string;
-  name: string;
-  memberId: string | null;
-  squadId: string | null;
-  spaceId: string | null;
-  spaceKind: string | null;
-  metric: string;
-  period: string;
-  maximum: number;
-  window: { start: string; end: string } | null;
-  countParticipants: boolean;
-}
+/** A quota rule as the API answers it. */
+type Rule = Json<'/api/v1/quotas', 'post'>;
 
 const ruleText = (r: Rule) =>
   `at most ${r.maximum} ${r.metric} a ${r.period}${r.window ? `, ${r.window.start}–${r.window.end}` : ''}` +
@@ -180,7 +122,7 @@ export function registerQuotaCommands(program: Command, io: CliIo): void {
     .description("The site's quota rules (admins)")
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const { items } = await client(io).call<{ items: Rule[] }>('GET', '/quotas');
+      const { items } = await answer(signedInApi(io.env).GET('/api/v1/quotas'));
       if (o.json) return io.out(`${JSON.stringify(items, null, 2)}\n`);
       if (items.length === 0) return io.out('No quota rules.\n');
       for (const r of items) io.out(`${r.id}  ${r.name}: ${ruleText(r)}\n`);
@@ -200,7 +142,7 @@ export function registerQuotaCommands(program: Command, io: CliIo): void {
     .option('--window <HH:MM-HH:MM>', 'count only this time of day (e.g. 18:00-23:00)')
     .option('--count-participants', 'a booking counts for each participant, not only its organizer')
     .action(async (o) => {
-      const api = client(io);
+      const api = signedInApi(io.env);
       const max = Number(o.max);
       if (!Number.isFinite(max) || max <= 0)
         throw new CliError(`--max must be a number above 0, got ${o.max}`);
@@ -212,21 +154,21 @@ export function registerQuotaCommands(program: Command, io: CliIo): void {
       }
       const body = {
         name: o.name,
-        metric: o.metric,
-        period: o.period,
+        metric: o.metric as 'hours' | 'sessions',
+        period: o.period as 'day' | 'week' | 'month',
         maximum: max,
         ...(o.member ? { memberId: (await resolveMember(api, o.member)).id } : {}),
-        ...(o.squad ? { squadId: (await resolveNamed(api, '/squads', o.squad, 'squad')).id } : {}),
-        ...(o.space ? { spaceId: (await resolveNamed(api, '/spaces', o.space, 'space')).id } : {}),
-        ...(o.kind ? { spaceKind: o.kind } : {}),
+        ...(o.squad ? { squadId: (await resolveSquad(api, o.squad)).id } : {}),
+        ...(o.space ? { spaceId: (await resolveSpace(api, o.space)).id } : {}),
+        ...(o.kind ? { spaceKind: o.kind as 'training' | 'sparring' | 'briefing' | 'cabin' | 'other' } : {}),
         ...(window ? { window } : {}),
         ...(o.countParticipants ? { countParticipants: true } : {}),
       };
-      const old = (await api.call<{ items: Rule[] }>('GET', '/quotas')).items.find(
+      const old = (await answer(api.GET('/api/v1/quotas'))).items.find(
         (r) => r.name.toLowerCase() === String(o.name).trim().toLowerCase(),
       );
-      if (old) await api.call('DELETE', `/quotas/${old.id}`);
-      const r = await api.call<Rule>('POST', '/quotas', { body });
+      if (old) await answer(api.DELETE('/api/v1/quotas/{id}', { params: { path: { id: old.id } } }));
+      const r = await answer(api.POST('/api/v1/quotas', { body }));
       io.out(`${r.id}  ${r.name}: ${ruleText(r)}\n`);
     });
 
@@ -235,11 +177,11 @@ export function registerQuotaCommands(program: Command, io: CliIo): void {
     .description('Remove a rule by id or name (admins)')
     .argument('<rule>', 'id or name')
     .action(async (text: string) => {
-      const api = client(io);
-      const all = (await api.call<{ items: Rule[] }>('GET', '/quotas')).items;
+      const api = signedInApi(io.env);
+      const all = (await answer(api.GET('/api/v1/quotas'))).items;
       const r = all.find((x) => x.id === text || x.name.toLowerCase() === text.trim().toLowerCase());
       if (!r) throw new CliError(`No quota rule ${text}`);
-      await api.call('DELETE', `/quotas/${r.id}`);
+      await answer(api.DELETE('/api/v1/quotas/{id}', { params: { path: { id: r.id } } }));
       io.out(`Removed ${r.name}\n`);
     });
 
@@ -248,13 +190,11 @@ export function registerQuotaCommands(program: Command, io: CliIo): void {
     .description('My quotas now: used and remaining, the tightest first')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const api = client(io);
-      const { items } = await api.call<{
-        items: { rule: Rule; used: number; remaining: number; periodEnd: string }[];
-      }>('GET', '/me/quota');
+      const api = signedInApi(io.env);
+      const { items } = await answer(api.GET('/api/v1/me/quota'));
       if (o.json) return io.out(`${JSON.stringify(items, null, 2)}\n`);
       if (items.length === 0) return io.out('No quota applies to you.\n');
-      const zone = await zoneOf(api);
+      const zone = await siteZone(api);
       for (const u of items)
         io.out(
           `${u.rule.name}: ${u.used} of ${u.rule.maximum} ${u.rule.metric} used, ${u.remaining} left until ${local(u.periodEnd, zone)}\n`,

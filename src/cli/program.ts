@@ -1,11 +1,12 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readConfig } from '../config.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../features/errors.ts';
 import { bookCommand, cancelCommand, loginCommand, lsCommand } from './api-commands.ts';
 import { registerDoorCommands } from './door-commands.ts';
 import { registerQuotaCommands, registerWaitlistCommands } from './fair-use-commands.ts';
 import { registerIntegrationCommands } from './integration-commands.ts';
 import { CliError, type CliIo } from './io.ts';
+import { collect } from './lookups.ts';
 import { registerNightCommands } from './night-commands.ts';
 import { registerPartnerCommands } from './partner-commands.ts';
 import {
@@ -84,13 +85,15 @@ function buildProgram(io: CliIo): Command {
   program
     .command('book')
     .description('Book a space (through the API)')
-    .requiredOption('--space <name|id>', 'the space')
+    .requiredOption('--space <name|id>', 'the space (its name, the start of its name, or its id)')
     .requiredOption('--start <time>', 'RFC 3339, or "YYYY-MM-DD HH:MM" in the site\'s zone')
     .requiredOption('--end <time>', 'as --start')
     .requiredOption('--title <title>', 'what it is for')
     .option('--headcount <n>', 'how many people')
     .option('--private', 'others see only "busy" (the default in a private cabin)')
     .option('--public', 'everyone sees the details, also in a private cabin')
+    .option('--with <member>', 'a participant by name, email or id (repeatable, or comma-separated)', collect)
+    .option('--squad <squad>', 'a squad taking part, by name or id (repeatable)', collect)
     .option('--json', 'print the booking as JSON')
     .action((o) => bookCommand(io, o));
 

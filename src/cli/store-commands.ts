@@ -8,11 +8,11 @@ import { checkPassword } from '../features/auth/password-policy.ts';
 import { hashPassword } from '../features/auth/service.ts';
 import { type Ctx, systemActor } from '../features/context.ts';
 import { loadDemo } from '../features/demo/service.ts';
+import { AppError } from '../features/errors.ts';
 import { createMember, listMembers } from '../features/members/service.ts';
 import { countSites, listSites } from '../features/sites/repository.ts';
 import { createSiteWithAdmin } from '../features/sites/service.ts';
 import { exportSite, importSite, serializeExport } from '../features/transfer/service.ts';
-import { AppError } from '../http/errors.ts';
 import { firstStart, firstStartBanner, openConfiguredStore, startServer } from '../server.ts';
 import { CliError, type CliIo } from './io.ts';
 

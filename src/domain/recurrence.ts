@@ -1,6 +1,6 @@
 import { RRuleTemporal } from 'rrule-temporal';
 import { Temporal } from 'temporal-polyfill';
-import { invalid } from '../http/errors.ts';
+import { invalid } from '../features/errors.ts';
 import { localDateTime, localToInstant, parseClock } from './time.ts';
 
 /**

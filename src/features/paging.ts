@@ -1,4 +1,5 @@
-import { AppError } from '../http/errors.ts';
+import { isUuid } from '../domain/ids.ts';
+import { AppError } from './errors.ts';
 
 /** Opaque keyset cursors over (name, id), shared by the lists ordered by name (spaces, squads, members). */
 export function encodeNameCursor(name: string, id: string): string {
@@ -12,7 +13,7 @@ export function decodeNameCursor(cursor: string | undefined): { name: string; id
     if (
       typeof parsed?.name !== 'string' ||
       typeof parsed?.id !== 'string' ||
-      !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(parsed.id) ||
+      !isUuid(parsed.id) ||
       hasForbiddenChars(parsed.name)
     )
       throw new Error('shape');

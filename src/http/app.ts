@@ -21,6 +21,7 @@ import checkinRoutes from '../features/checkin/routes.ts';
 import disciplinesRoutes from '../features/disciplines/routes.ts';
 import doorsRoutes from '../features/doors/routes.ts';
 import emailRoutes from '../features/email/routes.ts';
+import { AppError } from '../features/errors.ts';
 import feedsRoutes, { feedDownloadRoutes } from '../features/feeds/routes.ts';
 import membersRoutes from '../features/members/routes.ts';
 import { metricsRoutes } from '../features/metrics/routes.ts';
@@ -39,8 +40,8 @@ import webhooksRoutes from '../features/webhooks/routes.ts';
 import { capConnectionsPerAddress } from './connections.ts';
 import { sessionCookie } from './cookies.ts';
 import type { App, Deps } from './deps.ts';
-import { AppError } from './errors.ts';
 import { handleError } from './problem.ts';
+import { shareProblemSchema } from './schemas.ts';
 import { webRoutes } from './web.ts';
 
 /** Each feature's routes, registered under /api/v1; one line a feature. */
@@ -274,6 +275,7 @@ export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'
       },
       security: [{ bearer: [] }, { cookie: [] }],
     },
+    transformObject: (d) => ('openapiObject' in d ? shareProblemSchema(d.openapiObject) : d.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 

@@ -11,7 +11,7 @@ import type { Config } from '../config.ts';
 import type { Db, Tx } from '../db/store.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Actor, Ctx } from '../features/context.ts';
-import { AppError } from './errors.ts';
+import { AppError } from '../features/errors.ts';
 
 /** What the HTTP layer is built from. */
 export interface Deps {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db, Tx } from '../db/store.ts';
+import { AppError } from '../features/errors.ts';
 import * as repo from '../features/idempotency/repository.ts';
 import { idempotencyRetentionMs } from '../features/idempotency/service.ts';
 import type { Deps } from './deps.ts';
-import { AppError } from './errors.ts';
 import { toProblem } from './problem.ts';
 
 export interface Answer {

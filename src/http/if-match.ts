@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { AppError } from './errors.ts';
+import { AppError } from '../features/errors.ts';
 
 /**
  * Optimistic concurrency for versioned objects (bookings, series, spaces, squads): the ETag is the version, a
@@ -31,15 +31,6 @@ export function requiredIfMatch(header: string | string[] | undefined, what: str
       field: 'header.if-match',
     });
   return expected;
-}
-
-/** Throws 412 when If-Match named a version other than the current one. */
-export function checkVersion(current: number, expected: number | undefined, what: string): void {
-  if (expected !== undefined && current !== expected)
-    throw new AppError('version-mismatch', `The ${what} is at version ${current}, not ${expected}`, {
-      field: 'header.if-match',
-      currentVersion: current,
-    });
 }
 
 /** Answers a versioned object with its version as the ETag. */

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isStoreBusy, PgCode, pgErrorCode } from '../db/store.ts';
-import { AppError, type errorCodes, problemTypeBase } from './errors.ts';
+import { AppError, type errorCodes, problemTypeBase } from '../features/errors.ts';
 
 /** The problem+json document (RFC 9457) every error answer carries. */
 export interface Problem {

@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
+import { AppError } from '../features/errors.ts';
 import { projectRoot } from '../paths.ts';
 import type { App } from './deps.ts';
-import { AppError } from './errors.ts';
 
 /** Where `npm run build:web` puts the built app. */
 export const webDist = join(projectRoot, 'web', 'dist');

@@ -1,7 +1,7 @@
 import { setDeliveryWaker } from '../features/notifications/live.ts';
 import { runDelivery } from '../features/notifications/service.ts';
-import type { HookContext, ServerHook } from '../server.ts';
 import { Scheduler } from './scheduler.ts';
+import type { HookContext, ServerHook } from './server-hook.ts';
 import { serverTasks } from './tasks.ts';
 
 /**

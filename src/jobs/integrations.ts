@@ -2,8 +2,8 @@ import nodemailer from 'nodemailer';
 import { publicHost } from '../config.ts';
 import { deliverEmail } from '../features/email/service.ts';
 import { deliverWebhooks } from '../features/webhooks/service.ts';
-import type { HookContext, ServerHook } from '../server.ts';
 import { Scheduler, type Task } from './scheduler.ts';
+import type { HookContext, ServerHook } from './server-hook.ts';
 
 /**
  * The integration deliveries (webhooks, email) as scheduler tasks, each state-driven from the

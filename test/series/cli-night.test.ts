@@ -115,7 +115,10 @@ for (const kind of storeKinds()) {
         env,
       );
       assert.equal(moved.code, 0, moved.stderr);
-      assert.match(moved.stdout, new RegExp(`Moved: ${tomorrow} 22:00–23:30 [+-]\\d\\d:\\d\\d  Sparring`));
+      assert.match(
+        moved.stdout,
+        new RegExp(`Moved to Cabin 3: ${tomorrow} 22:00–23:30 [+-]\\d\\d:\\d\\d  Sparring`),
+      );
       // Same time tomorrow: the series holds the pair then already (in its own room, at its own
       // time), so the answer is that occurrence, not a second session in the cabin.
       for (let i = 0; i < 2; i++) {

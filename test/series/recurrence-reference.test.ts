@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { expandOccurrences, formatRRule, type Pattern, parseRRule } from '../../src/domain/recurrence.ts';
-import { AppError } from '../../src/http/errors.ts';
+import { AppError } from '../../src/features/errors.ts';
 
 /**
  * The recurrence expansion checked against an independent implementation: python-dateutil's

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { readConfig } from '../../src/config.ts';
-import { type ServerHook, startServer } from '../../src/server.ts';
+import type { ServerHook } from '../../src/jobs/server-hook.ts';
+import { startServer } from '../../src/server.ts';
 import { cli, emptyStore, type StoreEnv } from '../cli/support.ts';
 import { storeKinds } from '../support/store.ts';
 

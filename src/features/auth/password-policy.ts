@@ -1,5 +1,5 @@
 import common from '@zxcvbn-ts/language-common';
-import { invalid } from '../../http/errors.ts';
+import { invalid } from '../errors.ts';
 
 /** The shortest password accepted anywhere a password is set. */
 export const minPasswordLength = 12;

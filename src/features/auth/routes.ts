@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
 import { sessionCookie } from '../../http/cookies.ts';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
-import { AppError } from '../../http/errors.ts';
 import { answerPost } from '../../http/idempotency.ts';
 import { errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
+import { AppError } from '../errors.ts';
 import { Member } from '../members/schema.ts';
 import { getMember } from '../members/service.ts';
 import { changePassword, createApiToken, listTokens, login, revokeToken } from './service.ts';

@@ -1,4 +1,4 @@
-import { AppError } from '../../http/errors.ts';
+import { AppError } from '../errors.ts';
 
 /** One counter: failures in a row, and until when attempts are refused. */
 interface Counter {

@@ -2,8 +2,8 @@ import { firstSlots, freeIntervals } from '../../domain/availability.ts';
 import { clip, type Interval } from '../../domain/intervals.ts';
 import { openPeriods } from '../../domain/opening-hours.ts';
 import { parseInstant } from '../../domain/time.ts';
-import { AppError, invalid } from '../../http/errors.ts';
 import type { Ctx } from '../context.ts';
+import { AppError, invalid } from '../errors.ts';
 import { spacesWithBlocked } from './repository.ts';
 
 export interface AvailabilityQuery {

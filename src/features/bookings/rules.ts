@@ -1,8 +1,8 @@
 import type { Queryable } from '../../db/store.ts';
 import { withinOne } from '../../domain/intervals.ts';
 import { openPeriods } from '../../domain/opening-hours.ts';
-import { AppError, ruleViolation } from '../../http/errors.ts';
 import type { Actor } from '../context.ts';
+import { AppError, ruleViolation } from '../errors.ts';
 import { mayBook } from './policy.ts';
 import * as repo from './repository.ts';
 

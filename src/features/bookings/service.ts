@@ -1,12 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable, Tx } from '../../db/store.ts';
+import { isUuid } from '../../domain/ids.ts';
 import { parseInstant } from '../../domain/time.ts';
-import { AppError, invalid } from '../../http/errors.ts';
-import { checkVersion } from '../../http/if-match.ts';
+import { canCheckIn, canCheckOut } from '../checkin/policy.ts';
 import type { Actor, Ctx } from '../context.ts';
+import { AppError, checkVersion, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
+import { canMove } from '../moves/policy.ts';
 import { checkQuotaReason, enforceQuota } from '../quotas/service.ts';
-import { authorizeManage, canSeeDetails } from './policy.ts';
+import {
+  authorizeManage,
+  canCancel,
+  cancelStateRefusal,
+  canEdit,
+  canSeeDetails,
+  editStateRefusal,
+  mayRepeat,
+} from './policy.ts';
 import * as repo from './repository.ts';
 import {
   checkBookingRules,
@@ -20,8 +30,8 @@ import {
 export type BookingStatus = repo.BookingStatus;
 export type Visibility = 'public' | 'private';
 
-/** A booking as the API shows it. Private bookings of others appear with `busy: true` and no details. */
-export interface BookingView {
+/** A booking as events record it: every detail, no viewer. */
+export interface BookingSnapshot {
   id: string;
   siteId: string;
   spaceId: string;
@@ -40,6 +50,19 @@ export interface BookingView {
   updatedAt: string;
   busy: boolean;
 }
+
+/** What the caller may do to a booking now (bookings/, moves/ and checkin/ policy.ts). */
+export interface BookingCan {
+  edit: boolean;
+  cancel: boolean;
+  move: boolean;
+  checkIn: boolean;
+  checkOut: boolean;
+  repeat: boolean;
+}
+
+/** A booking as the API shows it. Private bookings of others appear with `busy: true` and no details. */
+export type BookingView = BookingSnapshot & { can: BookingCan };
 
 /** A booking in the way of a requested slot, as far as the caller may see it. */
 export interface ConflictView {
@@ -76,12 +99,32 @@ export type BookingResult =
 
 const isoOf = (d: Date | string) => new Date(d).toISOString();
 
+/** What `viewer` may do to the booking at `now`: the same policy functions the services authorize with. */
+export function bookingCan(viewer: Actor, b: repo.BookingRow, now: Date): BookingCan {
+  return {
+    edit: canEdit(viewer, b),
+    cancel: canCancel(viewer, b),
+    move: canMove(viewer, b),
+    checkIn: canCheckIn(viewer, b, now),
+    checkOut: canCheckOut(viewer, b),
+    repeat: mayRepeat(viewer, b),
+  };
+}
+
+/** The booking as an event records it (before/after): every detail, for the audit trail and notices. */
+export function bookingSnapshot(b: Omit<repo.BookingRow, 'checkinOpenMinutes'>): BookingSnapshot {
+  return snapshotFor(b, true);
+}
+
 /**
- * The JSON of a booking. With a viewer, a private booking the viewer is not involved in (and
+ * The JSON of a booking for `viewer` at `now`. A private booking the viewer is not involved in (and
  * who is not an admin) is redacted: title "Busy", no organizer, participants or headcount (0).
  */
-export function presentBooking(b: repo.BookingRow, viewer?: Actor): BookingView {
-  const visible = !viewer || canSeeDetails(viewer, b);
+export function presentBooking(b: repo.BookingRow, viewer: Actor, now: Date): BookingView {
+  return { ...snapshotFor(b, canSeeDetails(viewer, b)), can: bookingCan(viewer, b, now) };
+}
+
+function snapshotFor(b: Omit<repo.BookingRow, 'checkinOpenMinutes'>, visible: boolean): BookingSnapshot {
   return {
     id: b.id,
     siteId: b.siteId,
@@ -198,11 +241,9 @@ function cleanReason(reason: string | undefined): string | undefined {
   return reason === undefined ? undefined : cleanText(reason, 'body.reason', 500) || undefined;
 }
 
-export const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function ids(list: unknown, field: string): string[] | undefined {
   if (list === undefined) return undefined;
-  if (!Array.isArray(list) || list.length > 500 || list.some((x) => typeof x !== 'string' || !uuidRe.test(x)))
+  if (!Array.isArray(list) || list.length > 500 || list.some((x) => typeof x !== 'string' || !isUuid(x)))
     throw invalid(field, `${field} must be a list of ids`);
   return [...new Set((list as string[]).map((x) => x.toLowerCase()))];
 }
@@ -266,7 +307,7 @@ export async function createBooking(
     throw invalid('body.visibility', 'body.visibility must be public or private');
   const members = ids(input.participants?.members, 'body.participants.members');
   const squads = ids(input.participants?.squads, 'body.participants.squads');
-  if (typeof input.spaceId !== 'string' || !uuidRe.test(input.spaceId))
+  if (typeof input.spaceId !== 'string' || !isUuid(input.spaceId))
     throw invalid('body.spaceId', 'body.spaceId must be an id');
   const { actor } = ctx;
   const allowMemberOverlap = checkMemberOverlapAllowed(
@@ -319,6 +360,7 @@ export async function createBooking(
     members: loaded.members,
     squads: loaded.squads,
     spaceOwnerId: space.ownerId,
+    checkinOpenMinutes: space.checkinOpenMinutes,
   };
   return ctx.db.transaction(async (tx): Promise<BookingResult> => {
     const seat = {
@@ -361,10 +403,10 @@ export async function createBooking(
         memberIds: loaded.members.map((m) => m.id),
         squadIds: loaded.squads.map((q) => q.id),
       },
-      { actorId: actor.memberId, after: presentBooking(row) },
+      { actorId: actor.memberId, after: bookingSnapshot(row) },
       { locked: true },
     );
-    return { ok: true, booking: presentBooking(row, actor) };
+    return { ok: true, booking: presentBooking(row, actor, ctx.clock.now()) };
   });
 }
 
@@ -387,8 +429,8 @@ export async function recordChange(
     type,
     subjectType: 'booking',
     subjectId: before.id,
-    before: presentBooking(before),
-    after: { ...presentBooking(after), ...mark },
+    before: bookingSnapshot(before),
+    after: { ...bookingSnapshot(after), ...mark },
     reason,
   });
   return after;
@@ -396,9 +438,9 @@ export async function recordChange(
 
 /** One booking, redacted to "busy" when private and the caller is not involved. */
 export async function getBooking(ctx: Ctx, id: string): Promise<BookingView> {
-  const row = uuidRe.test(id) ? await repo.findBooking(ctx.db, ctx.actor.siteId, id) : undefined;
+  const row = isUuid(id) ? await repo.findBooking(ctx.db, ctx.actor.siteId, id) : undefined;
   if (!row) throw new AppError('not-found', 'No such booking', { field: 'path.id' });
-  return presentBooking(row, ctx.actor);
+  return presentBooking(row, ctx.actor, ctx.clock.now());
 }
 
 export interface ListBookingsQuery {
@@ -416,7 +458,7 @@ function decodeCursor(cursor: string): { start: Date; id: string } {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     const start = typeof parsed?.s === 'string' ? new Date(parsed.s) : undefined;
-    if (!start || Number.isNaN(start.getTime()) || typeof parsed.id !== 'string' || !uuidRe.test(parsed.id))
+    if (!start || Number.isNaN(start.getTime()) || typeof parsed.id !== 'string' || !isUuid(parsed.id))
       throw new Error('shape');
     return { start, id: parsed.id };
   } catch {
@@ -460,7 +502,7 @@ export async function listBookings(
     rows.length > limit && last
       ? Buffer.from(JSON.stringify({ s: isoOf(last.start), id: last.id })).toString('base64url')
       : null;
-  return { items: page.map((r) => presentBooking(r, ctx.actor)), nextCursor };
+  return { items: page.map((r) => presentBooking(r, ctx.actor, ctx.clock.now())), nextCursor };
 }
 
 export interface BookingPatch {
@@ -480,7 +522,7 @@ export interface BookingPatch {
 
 async function lockedBooking(tx: Tx, ctx: Ctx, id: string): Promise<repo.BookingRow> {
   const row =
-    uuidRe.test(id) && (await repo.lockBooking(tx, ctx.actor.siteId, id))
+    isUuid(id) && (await repo.lockBooking(tx, ctx.actor.siteId, id))
       ? await repo.findBooking(tx, ctx.actor.siteId, id)
       : undefined;
   if (!row) throw new AppError('not-found', 'No such booking', { field: 'path.id' });
@@ -523,8 +565,8 @@ export async function updateBooking(
     const before = await lockedBooking(tx, ctx, id);
     authorizeManage(actor, before, reason);
     checkVersion(before.version, expectedVersion, 'booking');
-    if (!repo.activeStatuses.includes(before.status))
-      throw new AppError('invalid-state', `A ${before.status} booking cannot be changed`);
+    const stateRefusal = editStateRefusal(before);
+    if (stateRefusal) throw stateRefusal;
     const start = newStart ?? new Date(before.start);
     const end = newEnd ?? new Date(before.end);
     if (end.getTime() <= start.getTime())
@@ -594,7 +636,7 @@ export async function updateBooking(
       };
     await repo.setParticipants(tx, actor.siteId, id, { members, squads });
     const after = await recordChange(tx, ctx, 'booking.updated', before, reason ?? null);
-    return { ok: true, booking: presentBooking(after, actor) };
+    return { ok: true, booking: presentBooking(after, actor, ctx.clock.now()) };
   });
 }
 
@@ -610,10 +652,10 @@ export async function cancelBooking(
     const before = await lockedBooking(tx, ctx, id);
     authorizeManage(actor, before, reason);
     checkVersion(before.version, opts.expectedVersion, 'booking');
-    if (before.status !== 'confirmed')
-      throw new AppError('invalid-state', `A ${before.status} booking cannot be cancelled`);
+    const stateRefusal = cancelStateRefusal(before);
+    if (stateRefusal) throw stateRefusal;
     await repo.setStatus(tx, actor.siteId, id, 'cancelled');
     const after = await recordChange(tx, ctx, 'booking.cancelled', before, reason ?? null);
-    return presentBooking(after, actor);
+    return presentBooking(after, actor, ctx.clock.now());
   });
 }

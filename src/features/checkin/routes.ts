@@ -1,10 +1,10 @@
 import { Type } from 'typebox';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
-import { AppError } from '../../http/errors.ts';
 import { answerPost } from '../../http/idempotency.ts';
 import { toProblem } from '../../http/problem.ts';
 import { errorResponses, IdParams } from '../../http/schemas.ts';
 import { Booking } from '../bookings/schema.ts';
+import { AppError } from '../errors.ts';
 import { checkIn, checkOut } from './service.ts';
 
 const NoBody = Type.Object({}, { additionalProperties: false });

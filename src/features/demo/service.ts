@@ -1,5 +1,4 @@
 import { addDays, localDate, localToInstant, parseClock } from '../../domain/time.ts';
-import { AppError } from '../../http/errors.ts';
 import { type CreateBookingInput, createBooking } from '../bookings/service.ts';
 import type { Actor, Ctx } from '../context.ts';
 import {
@@ -9,6 +8,7 @@ import {
   setPartnerSettings,
 } from '../disciplines/service.ts';
 import { createDoor } from '../doors/service.ts';
+import { AppError } from '../errors.ts';
 import { createMember, type MemberView } from '../members/service.ts';
 import { createQuotaRule } from '../quotas/service.ts';
 import { addDutyShift, addLeave } from '../rosters/service.ts';

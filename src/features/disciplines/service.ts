@@ -1,7 +1,7 @@
+import { isUuid } from '../../domain/ids.ts';
 import { aged, type Level, levels, type Rating, ratePeriod, startingRating } from '../../domain/ratings.ts';
-import { AppError, invalid, ruleViolation } from '../../http/errors.ts';
-import { uuidRe } from '../bookings/service.ts';
 import type { Ctx } from '../context.ts';
+import { AppError, invalid, ruleViolation } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { findMember } from '../members/repository.ts';
 import { hasForbiddenChars } from '../paging.ts';
@@ -103,7 +103,7 @@ export function requireSelfOrAdmin(ctx: Ctx, memberId: string): void {
 }
 
 async function requireMember(ctx: Ctx, memberId: string, field: string): Promise<void> {
-  if (!uuidRe.test(memberId) || !(await findMember(ctx.db, ctx.actor.siteId, memberId)))
+  if (!isUuid(memberId) || !(await findMember(ctx.db, ctx.actor.siteId, memberId)))
     throw new AppError('not-found', 'No such member', { field });
 }
 
@@ -301,7 +301,7 @@ export async function recordResult(ctx: Ctx, input: RecordResultInput): Promise<
   if (!['win', 'loss', 'draw', 'even'].includes(input.outcome))
     throw invalid('body.outcome', 'outcome must be win, loss, draw or even');
   for (const f of ['bookingId', 'memberA', 'memberB'] as const)
-    if (typeof input[f] !== 'string' || !uuidRe.test(input[f]))
+    if (typeof input[f] !== 'string' || !isUuid(input[f]))
       throw invalid(`body.${f}`, `body.${f} must be an id`);
   const a = input.memberA.toLowerCase();
   const b = input.memberB.toLowerCase();
@@ -380,7 +380,7 @@ export async function disputeResult(
   const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
   if (reason.length > 500) throw invalid('body.reason', 'body.reason must be at most 500 characters');
   return ctx.db.transaction(async (tx) => {
-    const before = uuidRe.test(id) ? await repo.findResult(tx, ctx.actor.siteId, id) : undefined;
+    const before = isUuid(id) ? await repo.findResult(tx, ctx.actor.siteId, id) : undefined;
     const mine =
       before && (before.memberA.id === ctx.actor.memberId || before.memberB.id === ctx.actor.memberId);
     if (!before || (!mine && ctx.actor.role !== 'admin'))

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { HookContext, ServerHook } from '../../jobs/server-hook.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../mqtt/broker.ts';
 import { connectMqtt } from '../../mqtt/client.ts';
-import type { HookContext, ServerHook } from '../../server.ts';
 import { DoorLink, setDoorLink } from './link.ts';
 
 /** How often a process looks for doors added or retopiced by another process. */

@@ -1,10 +1,10 @@
 import { Type } from 'typebox';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
-import { AppError } from '../../http/errors.ts';
 import { answerPost } from '../../http/idempotency.ts';
 import { etag, IfMatchHeaders, requiredIfMatch } from '../../http/if-match.ts';
 import { toProblem } from '../../http/problem.ts';
 import { errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
+import { AppError } from '../errors.ts';
 import { doorLinkFor } from './link.ts';
 import type { DoorAction } from './repository.ts';
 import {

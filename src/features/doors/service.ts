@@ -1,7 +1,7 @@
 import type { Db, Queryable } from '../../db/store.ts';
 import { parseInstant } from '../../domain/time.ts';
-import { AppError, invalid } from '../../http/errors.ts';
 import type { Ctx } from '../context.ts';
+import { AppError, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { requireAdmin } from '../policy.ts';
 import { type DoorGrant, decideDoorAccess, managesGuests, seesWholeDoor } from './policy.ts';

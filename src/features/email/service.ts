@@ -1,8 +1,8 @@
 import type { Db } from '../../db/store.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { quietHoursEnd } from '../../domain/time.ts';
-import { invalid } from '../../http/errors.ts';
 import type { Ctx } from '../context.ts';
+import { invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { emailDeliveries } from '../metrics/registry.ts';
 import { type NoticeKind, noticeKinds } from '../notifications/service.ts';

@@ -2,9 +2,9 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { publicHost } from '../../config.ts';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
-import { AppError } from '../../http/errors.ts';
 import { answerPost } from '../../http/idempotency.ts';
 import { errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
+import { AppError } from '../errors.ts';
 import { createFeed, feedCalendar, feedScopes, listFeeds, revokeFeed, rotateFeed } from './service.ts';
 
 const Feed = Type.Object({

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '../../db/store.ts';
 import type { Clock } from '../../domain/clock.ts';
-import { AppError, invalid } from '../../http/errors.ts';
-import { uuidRe } from '../bookings/service.ts';
+import { isUuid } from '../../domain/ids.ts';
 import type { Ctx } from '../context.ts';
+import { AppError, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { memberActor } from '../series/repository.ts';
 import { renderFeed } from './calendar.ts';
@@ -51,7 +51,7 @@ function present(r: repo.FeedTokenRow): FeedView {
  */
 async function authorizeSubject(ctx: Ctx, scope: FeedScope, subjectId: string): Promise<void> {
   const notFound = () => new AppError('not-found', `No such ${scope}`, { field: 'body.subjectId' });
-  if (!uuidRe.test(subjectId)) throw invalid('body.subjectId', 'body.subjectId must be an id');
+  if (!isUuid(subjectId)) throw invalid('body.subjectId', 'body.subjectId must be an id');
   if (scope === 'member' && subjectId !== ctx.actor.memberId) throw notFound();
   if (
     scope === 'squad' &&
@@ -105,7 +105,7 @@ export async function listFeeds(ctx: Ctx): Promise<FeedView[]> {
 }
 
 async function ownFeed(ctx: Ctx, db: Queryable, id: string): Promise<repo.FeedTokenRow> {
-  const row = uuidRe.test(id) ? await repo.findFeedToken(db, ctx.actor.siteId, id) : undefined;
+  const row = isUuid(id) ? await repo.findFeedToken(db, ctx.actor.siteId, id) : undefined;
   if (!row || row.revokedAt || row.ownerId !== ctx.actor.memberId)
     throw new AppError('not-found', 'No such feed', { field: 'path.id' });
   return row;

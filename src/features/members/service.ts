@@ -1,9 +1,9 @@
-import { AppError } from '../../http/errors.ts';
 import { checkPassword } from '../auth/password-policy.ts';
 import { revokeMemberTokens } from '../auth/repository.ts';
 import { forgetCachedActors, hashPassword } from '../auth/service.ts';
 import { cancelBooking } from '../bookings/service.ts';
 import type { Ctx } from '../context.ts';
+import { AppError } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { decodeNameCursor, encodeNameCursor } from '../paging.ts';
 import { requireAdmin } from '../policy.ts';

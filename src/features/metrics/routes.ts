@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { App, Deps } from '../../http/deps.ts';
-import { AppError } from '../../http/errors.ts';
+import { AppError } from '../errors.ts';
 import { bookingsTotal, httpDuration } from './registry.ts';
 import { scrapeMetrics } from './service.ts';
 

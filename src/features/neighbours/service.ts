@@ -1,10 +1,9 @@
-import { AppError } from '../../http/errors.ts';
+import { isUuid } from '../../domain/ids.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
 import { type BookingView, presentBooking } from '../bookings/service.ts';
 import type { Ctx } from '../context.ts';
+import { AppError } from '../errors.ts';
 import * as repo from './repository.ts';
-
-const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface Neighbour {
   booking: BookingView;
@@ -18,7 +17,7 @@ export async function getNeighbours(
   ctx: Ctx,
   id: string,
 ): Promise<{ before: Neighbour | null; after: Neighbour | null; adjacencyMinutes: number }> {
-  const b = uuidRe.test(id) ? await bookingsRepo.findBooking(ctx.db, ctx.actor.siteId, id) : undefined;
+  const b = isUuid(id) ? await bookingsRepo.findBooking(ctx.db, ctx.actor.siteId, id) : undefined;
   if (!b) throw new AppError('not-found', 'No such booking', { field: 'path.id' });
   const start = new Date(b.start);
   const end = new Date(b.end);
@@ -29,7 +28,11 @@ export async function getNeighbours(
     const n = await bookingsRepo.findBooking(ctx.db, ctx.actor.siteId, nid);
     if (!n) return null;
     const gap = gapOf(n);
-    return { booking: presentBooking(n, ctx.actor), gapMinutes: gap, adjacent: gap <= window };
+    return {
+      booking: presentBooking(n, ctx.actor, ctx.clock.now()),
+      gapMinutes: gap,
+      adjacent: gap <= window,
+    };
   };
   const minutes = (a: Date, z: Date) => Math.round((z.getTime() - a.getTime()) / 60_000);
   return {

@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
-import { invalid } from '../../http/errors.ts';
 import { answerPost } from '../../http/idempotency.ts';
 import { errorResponses } from '../../http/schemas.ts';
+import { invalid } from '../errors.ts';
 import { hubFor, wakeDelivery } from './live.ts';
 import {
   getPreferences,

@@ -1,8 +1,8 @@
 import type { Db, Queryable } from '../../db/store.ts';
 import { parseRRule } from '../../domain/recurrence.ts';
-import { invalid } from '../../http/errors.ts';
 import type { Ctx } from '../context.ts';
 import { doorNotices } from '../doors/notices.ts';
+import { invalid } from '../errors.ts';
 import { noticesDelivered } from '../metrics/registry.ts';
 import { hubFor } from './live.ts';
 import * as repo from './repository.ts';

@@ -1,16 +1,17 @@
 import { freeIntervals } from '../../domain/availability.ts';
 import { findTimes, type Preference } from '../../domain/find-time.ts';
 import { freeTime, intersect, quietPeriods } from '../../domain/free-time.ts';
+import { isUuid } from '../../domain/ids.ts';
 import type { Interval } from '../../domain/intervals.ts';
 import { openPeriods } from '../../domain/opening-hours.ts';
 import { fairness, type Rating, winProbability } from '../../domain/ratings.ts';
 import { parseInstant } from '../../domain/time.ts';
-import { AppError, invalid, ruleViolation } from '../../http/errors.ts';
 import { mayBook } from '../bookings/policy.ts';
-import { type BookingResult, createBooking, uuidRe } from '../bookings/service.ts';
+import { type BookingResult, createBooking } from '../bookings/service.ts';
 import type { Actor, Ctx } from '../context.ts';
 import * as disciplines from '../disciplines/repository.ts';
 import { currentRating, requireDiscipline } from '../disciplines/service.ts';
+import { AppError, invalid, ruleViolation } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { listDutyShifts, listLeave } from '../rosters/repository.ts';
 import { shiftPattern } from '../rosters/service.ts';
@@ -158,7 +159,7 @@ function whyNotAllowed(
 }
 
 async function requirePerson(ctx: Ctx, id: string, field: string): Promise<repo.PersonRow> {
-  const p = uuidRe.test(id)
+  const p = isUuid(id)
     ? (await repo.peopleByIds(ctx.db, ctx.actor.siteId, [id.toLowerCase()]))[0]
     : undefined;
   if (!p) throw new AppError('not-found', 'No such member', { field });
@@ -385,11 +386,7 @@ export interface FindTimeAnswer {
 
 function idList(value: unknown, field: string): string[] {
   if (value === undefined) return [];
-  if (
-    !Array.isArray(value) ||
-    value.length > 200 ||
-    value.some((x) => typeof x !== 'string' || !uuidRe.test(x))
-  )
+  if (!Array.isArray(value) || value.length > 200 || value.some((x) => typeof x !== 'string' || !isUuid(x)))
     throw invalid(field, `${field} must be a list of at most 200 ids`);
   return [...new Set((value as string[]).map((x) => x.toLowerCase()))];
 }
@@ -414,7 +411,7 @@ export async function findTime(ctx: Ctx, input: FindTimeInput): Promise<FindTime
   const limit = input.limit ?? 5;
   if (!Number.isInteger(limit) || limit < 1 || limit > 50)
     throw invalid('body.limit', 'body.limit must be 1 to 50');
-  if (input.spaceId !== undefined && (typeof input.spaceId !== 'string' || !uuidRe.test(input.spaceId)))
+  if (input.spaceId !== undefined && (typeof input.spaceId !== 'string' || !isUuid(input.spaceId)))
     throw invalid('body.spaceId', 'body.spaceId must be an id');
   if (input.spaceKind !== undefined && !kindOrder.includes(input.spaceKind))
     throw invalid('body.spaceKind', `body.spaceKind must be one of ${kindOrder.join(', ')}`);
@@ -588,7 +585,7 @@ export async function proposePartner(
   if (end.getTime() <= start.getTime()) throw invalid('body.end', 'body.end must be after body.start');
   if (start.getTime() < ctx.clock.now().getTime())
     throw ruleViolation('past', 'body.start', 'The slot has already begun');
-  if (typeof input.spaceId !== 'string' || !uuidRe.test(input.spaceId))
+  if (typeof input.spaceId !== 'string' || !isUuid(input.spaceId))
     throw invalid('body.spaceId', 'body.spaceId must be an id');
   if (input.memberId === ctx.actor.memberId)
     throw invalid('body.memberId', 'Propose to someone other than yourself');
@@ -645,7 +642,7 @@ export type AnswerResult = { ok: true; proposal: ProposalView } | Exclude<Bookin
 export async function answerProposal(ctx: Ctx, id: string, accept: boolean): Promise<AnswerResult> {
   return ctx.db.transaction(async (tx) => {
     const c: Ctx = { ...ctx, db: tx };
-    const p = uuidRe.test(id) ? await repo.findProposal(tx, ctx.actor.siteId, id, true) : undefined;
+    const p = isUuid(id) ? await repo.findProposal(tx, ctx.actor.siteId, id, true) : undefined;
     if (!p || (p.toMember.id !== ctx.actor.memberId && p.fromMember.id !== ctx.actor.memberId))
       throw new AppError('not-found', 'No such proposal', { field: 'path.id' });
     if (p.toMember.id !== ctx.actor.memberId)

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/store.ts';
+import { isUuid } from '../../domain/ids.ts';
 import {
   amountIn,
   findExcess,
@@ -9,14 +10,13 @@ import {
   windowsFor,
 } from '../../domain/quota.ts';
 import { formatInZone, parseClock } from '../../domain/time.ts';
-import { AppError, invalid } from '../../http/errors.ts';
 import { lockForBookingWrite } from '../bookings/repository.ts';
 import type { Actor, Ctx } from '../context.ts';
+import { AppError, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { requireAdmin } from '../policy.ts';
 import * as repo from './repository.ts';
 
-const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const round = (n: number) => Math.round(n * 100) / 100;
 
 /** A quota rule as the API shows it; windows as "HH:MM". */
@@ -82,7 +82,7 @@ export async function createQuotaRule(ctx: Ctx, input: NewQuotaRuleInput): Promi
   if (name.length < 1 || name.length > 200)
     throw invalid('body.name', 'The name must be 1 to 200 characters');
   for (const f of ['memberId', 'squadId', 'spaceId'] as const)
-    if (input[f] !== undefined && !uuidRe.test(String(input[f])))
+    if (input[f] !== undefined && !isUuid(String(input[f])))
       throw invalid(`body.${f}`, `body.${f} must be an id`);
   if (input.memberId && input.squadId)
     throw invalid('body.squadId', 'A rule is for one member or one squad (or, with neither, for everyone)');
@@ -157,7 +157,7 @@ export async function listQuotaRules(ctx: Ctx): Promise<QuotaRuleView[]> {
 export async function deleteQuotaRule(ctx: Ctx, id: string): Promise<void> {
   requireAdmin(ctx.actor);
   await ctx.db.transaction(async (tx) => {
-    const before = uuidRe.test(id) ? await repo.findRule(tx, ctx.actor.siteId, id) : undefined;
+    const before = isUuid(id) ? await repo.findRule(tx, ctx.actor.siteId, id) : undefined;
     if (!before || !(await repo.deleteRule(tx, ctx.actor.siteId, id)))
       throw new AppError('not-found', 'No such quota rule', { field: 'path.id' });
     await insertEvent(tx, {

@@ -1,3 +1,4 @@
+import { isUuid } from '../../domain/ids.ts';
 import {
   formatRRule,
   type Pattern,
@@ -6,10 +7,9 @@ import {
   type RecurrenceRule,
 } from '../../domain/recurrence.ts';
 import { parseInstant } from '../../domain/time.ts';
-import { AppError, invalid } from '../../http/errors.ts';
-import { uuidRe } from '../bookings/service.ts';
 import type { Ctx } from '../context.ts';
 import { requireSelfOrAdmin } from '../disciplines/service.ts';
+import { AppError, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { findMember } from '../members/repository.ts';
 import { hasForbiddenChars } from '../paging.ts';
@@ -86,7 +86,7 @@ export function shiftPattern(s: repo.DutyShiftRow): Pattern {
 }
 
 async function requireMember(ctx: Ctx, memberId: string): Promise<void> {
-  if (!uuidRe.test(memberId) || !(await findMember(ctx.db, ctx.actor.siteId, memberId)))
+  if (!isUuid(memberId) || !(await findMember(ctx.db, ctx.actor.siteId, memberId)))
     throw new AppError('not-found', 'No such member', { field: 'path.id' });
 }
 
@@ -160,7 +160,7 @@ export async function addDutyShift(
 
 export async function removeDutyShift(ctx: Ctx, id: string): Promise<void> {
   await ctx.db.transaction(async (tx) => {
-    const row = uuidRe.test(id) ? await repo.findDutyShift(tx, ctx.actor.siteId, id) : undefined;
+    const row = isUuid(id) ? await repo.findDutyShift(tx, ctx.actor.siteId, id) : undefined;
     if (!row || (row.memberId !== ctx.actor.memberId && ctx.actor.role !== 'admin'))
       throw new AppError('not-found', 'No such duty shift', { field: 'path.id' });
     await repo.deleteDutyShift(tx, ctx.actor.siteId, id);
@@ -210,7 +210,7 @@ export async function addLeave(
 
 export async function removeLeave(ctx: Ctx, id: string): Promise<void> {
   await ctx.db.transaction(async (tx) => {
-    const row = uuidRe.test(id) ? await repo.findLeave(tx, ctx.actor.siteId, id) : undefined;
+    const row = isUuid(id) ? await repo.findLeave(tx, ctx.actor.siteId, id) : undefined;
     if (!row || (row.memberId !== ctx.actor.memberId && ctx.actor.role !== 'admin'))
       throw new AppError('not-found', 'No such leave', { field: 'path.id' });
     await repo.deleteLeave(tx, ctx.actor.siteId, id);

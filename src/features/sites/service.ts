@@ -1,7 +1,7 @@
 import type { Db } from '../../db/store.ts';
 import { isValidTimeZone, parseClock } from '../../domain/time.ts';
-import { AppError, invalid } from '../../http/errors.ts';
 import type { Ctx } from '../context.ts';
+import { AppError, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { insertMember } from '../members/repository.ts';
 import { requireAdmin } from '../policy.ts';

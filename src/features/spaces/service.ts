@@ -1,11 +1,13 @@
+import { isUuid } from '../../domain/ids.ts';
 import { parseClock } from '../../domain/time.ts';
-import { AppError, invalid } from '../../http/errors.ts';
-import type { Ctx } from '../context.ts';
+import type { Actor, Ctx } from '../context.ts';
+import { AppError, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { existingMemberIds } from '../members/repository.ts';
 import { checkLimit, decodeNameCursor, hasForbiddenChars, pageOf } from '../paging.ts';
 import { requireAdmin } from '../policy.ts';
 import { existingSquadIds } from '../squads/repository.ts';
+import { spaceCan } from './policy.ts';
 import * as repo from './repository.ts';
 import { spaceLimits } from './schema.ts';
 
@@ -43,9 +45,15 @@ export interface SpaceView extends repo.SpaceFields {
 export const weekdays: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const kinds: readonly SpaceKind[] = ['training', 'sparring', 'briefing', 'cabin', 'other'];
 const accesses: readonly SpaceAccess[] = ['everyone', 'restricted', 'owner'];
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The space as the API answers it to `actor`: with what they may do to it (policy.ts). */
+export function presentSpace(s: repo.SpaceRow, actor: Actor): SpaceView & { can: SpaceCan } {
+  return { ...spaceSnapshot(s), can: spaceCan(actor, s) };
+}
 
-export function presentSpace(s: repo.SpaceRow): SpaceView {
+export type SpaceCan = ReturnType<typeof spaceCan>;
+
+/** The space's fields, as events record them. */
+export function spaceSnapshot(s: repo.SpaceRow): SpaceView {
   return {
     id: s.id,
     siteId: s.siteId,
@@ -145,7 +153,7 @@ function checkOpeningHours(value: unknown): OpeningHours | null {
 function checkUuids(value: unknown, field: string): string[] {
   if (!Array.isArray(value) || value.length > 200) throw invalid(field, 'must be a list of at most 200 ids');
   value.forEach((v, i) => {
-    if (typeof v !== 'string' || !uuidPattern.test(v)) throw invalid(`${field}.${i}`, 'must be a uuid');
+    if (typeof v !== 'string' || !isUuid(v)) throw invalid(`${field}.${i}`, 'must be a uuid');
   });
   return [...new Set((value as string[]).map((v) => v.toLowerCase()))];
 }
@@ -176,7 +184,7 @@ export function mergeSpaceFields(
   if (!Array.isArray(roles) || !roles.every((r) => r === 'admin' || r === 'member'))
     throw invalid('body.allowedRoles', 'allowedRoles must be a list of admin, member');
   const ownerId = pick('ownerId');
-  if (ownerId !== null && (typeof ownerId !== 'string' || !uuidPattern.test(ownerId)))
+  if (ownerId !== null && (typeof ownerId !== 'string' || !isUuid(ownerId)))
     throw invalid('body.ownerId', 'ownerId must be a member id or null');
   const hasDoor = pick('hasDoor');
   if (typeof hasDoor !== 'boolean') throw invalid('body.hasDoor', 'hasDoor must be true or false');
@@ -242,43 +250,43 @@ async function checkReferences(ctx: Ctx, fields: repo.SpaceFields, exceptId?: st
     throw new AppError('already-exists', 'A space with this name exists', { field: 'body.name' });
 }
 
-export async function getSpace(ctx: Ctx, id: string): Promise<SpaceView> {
-  const s = uuidPattern.test(id) ? await repo.findSpace(ctx.db, ctx.actor.siteId, id) : undefined;
+export async function getSpace(ctx: Ctx, id: string): Promise<SpaceView & { can: SpaceCan }> {
+  const s = isUuid(id) ? await repo.findSpace(ctx.db, ctx.actor.siteId, id) : undefined;
   if (!s) throw new AppError('not-found', 'No such space', { field: 'path.id' });
-  return presentSpace(s);
+  return presentSpace(s, ctx.actor);
 }
 
 /** Every member may see every space of the site (they need to, to book); by name. */
 export async function listSpaces(
   ctx: Ctx,
   opts: { cursor?: string | undefined; limit?: number | undefined } = {},
-): Promise<{ items: SpaceView[]; nextCursor: string | null }> {
+): Promise<{ items: (SpaceView & { can: SpaceCan })[]; nextCursor: string | null }> {
   const limit = checkLimit(opts.limit);
   const rows = await repo.listSpaces(ctx.db, ctx.actor.siteId, {
     after: decodeNameCursor(opts.cursor),
     limit: limit + 1,
   });
-  return pageOf(rows, limit, presentSpace);
+  return pageOf(rows, limit, (s) => presentSpace(s, ctx.actor));
 }
 
 /** Adds a space to the caller's site (admins only). */
-export async function createSpace(ctx: Ctx, input: SpaceInput): Promise<SpaceView> {
+export async function createSpace(ctx: Ctx, input: SpaceInput): Promise<SpaceView & { can: SpaceCan }> {
   requireAdmin(ctx.actor);
   const fields = mergeSpaceFields(undefined, input);
   return ctx.db.transaction(async (tx) => {
     const txCtx = { ...ctx, db: tx };
     await checkReferences(txCtx, fields);
     const id = await repo.insertSpace(tx, ctx.actor.siteId, fields);
-    const created = presentSpace((await repo.findSpace(tx, ctx.actor.siteId, id))!);
+    const row = (await repo.findSpace(tx, ctx.actor.siteId, id))!;
     await insertEvent(tx, {
       siteId: ctx.actor.siteId,
       actorId: ctx.actor.memberId,
       type: 'space.created',
       subjectType: 'space',
       subjectId: id,
-      after: created,
+      after: spaceSnapshot(row),
     });
-    return created;
+    return presentSpace(row, ctx.actor);
   });
 }
 
@@ -291,13 +299,13 @@ export async function updateSpace(
   id: string,
   patch: Partial<SpaceInput>,
   expectedVersion?: number,
-): Promise<SpaceView> {
+): Promise<SpaceView & { can: SpaceCan }> {
   requireAdmin(ctx.actor);
   return ctx.db.transaction(async (tx) => {
     const txCtx = { ...ctx, db: tx };
-    const row = uuidPattern.test(id) ? await repo.findSpace(tx, ctx.actor.siteId, id, true) : undefined;
+    const row = isUuid(id) ? await repo.findSpace(tx, ctx.actor.siteId, id, true) : undefined;
     if (!row) throw new AppError('not-found', 'No such space', { field: 'path.id' });
-    const before = presentSpace(row);
+    const before = spaceSnapshot(row);
     if (expectedVersion !== undefined && expectedVersion !== before.version)
       throw new AppError('version-mismatch', `The space is at version ${before.version}`, {
         field: 'header.if-match',
@@ -309,7 +317,8 @@ export async function updateSpace(
       throw new AppError('version-mismatch', 'The space changed meanwhile; read it again', {
         field: 'header.if-match',
       });
-    const after = presentSpace((await repo.findSpace(tx, ctx.actor.siteId, before.id))!);
+    const afterRow = (await repo.findSpace(tx, ctx.actor.siteId, before.id))!;
+    const after = spaceSnapshot(afterRow);
     await insertEvent(tx, {
       siteId: ctx.actor.siteId,
       actorId: ctx.actor.memberId,
@@ -319,6 +328,6 @@ export async function updateSpace(
       before,
       after,
     });
-    return after;
+    return presentSpace(afterRow, ctx.actor);
   });
 }

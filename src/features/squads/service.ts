@@ -1,7 +1,7 @@
-import { AppError, invalid } from '../../http/errors.ts';
-import { checkVersion } from '../../http/if-match.ts';
+import { isUuid } from '../../domain/ids.ts';
 import { forgetCachedActors } from '../auth/service.ts';
 import type { Ctx } from '../context.ts';
+import { AppError, checkVersion, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { existingMemberIds } from '../members/repository.ts';
 import { checkLimit, decodeNameCursor, hasForbiddenChars, pageOf } from '../paging.ts';
@@ -27,7 +27,6 @@ export interface SquadInput {
 
 export type SquadPatch = Partial<SquadInput>;
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const maxIds = 500;
 
 export function presentSquad(s: repo.SquadRow): SquadView {
@@ -52,7 +51,7 @@ function checkIds(value: unknown, field: string): string[] {
   if (!Array.isArray(value) || value.length > maxIds)
     throw invalid(field, `must be a list of at most ${maxIds} member ids`);
   value.forEach((v, i) => {
-    if (typeof v !== 'string' || !uuidPattern.test(v)) throw invalid(`${field}.${i}`, 'must be a uuid');
+    if (typeof v !== 'string' || !isUuid(v)) throw invalid(`${field}.${i}`, 'must be a uuid');
   });
   return [...new Set((value as string[]).map((v) => v.toLowerCase()))];
 }
@@ -64,7 +63,7 @@ async function checkMembersExist(ctx: Ctx, ids: string[], field: string): Promis
 }
 
 async function find(ctx: Ctx, id: string): Promise<repo.SquadRow> {
-  const s = uuidPattern.test(id) ? await repo.findSquad(ctx.db, ctx.actor.siteId, id) : undefined;
+  const s = isUuid(id) ? await repo.findSquad(ctx.db, ctx.actor.siteId, id) : undefined;
   if (!s) throw new AppError('not-found', 'No such squad', { field: 'path.id' });
   return s;
 }

@@ -1,5 +1,5 @@
 import type { Db, Queryable } from '../../db/store.ts';
-import { AppError, invalid } from '../../http/errors.ts';
+import { AppError, invalid } from '../errors.ts';
 import * as repo from './repository.ts';
 
 /** Bumped when the document's shape changes (not when the schema gains tables or columns). */

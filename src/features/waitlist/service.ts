@@ -1,11 +1,12 @@
 import type { Db, Queryable, Tx } from '../../db/store.ts';
 import type { Clock } from '../../domain/clock.ts';
+import { isUuid } from '../../domain/ids.ts';
 import { parseInstant } from '../../domain/time.ts';
-import { AppError, invalid } from '../../http/errors.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
 import { checkBookingRules } from '../bookings/rules.ts';
-import { type BookingView, createBooking, recordChange, uuidRe } from '../bookings/service.ts';
+import { type BookingView, createBooking, recordChange } from '../bookings/service.ts';
 import type { Actor, Ctx } from '../context.ts';
+import { AppError, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import * as repo from './repository.ts';
 
@@ -116,7 +117,7 @@ async function freeSlotFor(
  */
 export async function joinWaitlist(ctx: Ctx, input: JoinWaitlistInput): Promise<WaitlistEntryView> {
   const { actor } = ctx;
-  if (typeof input.spaceId !== 'string' || !uuidRe.test(input.spaceId))
+  if (typeof input.spaceId !== 'string' || !isUuid(input.spaceId))
     throw invalid('body.spaceId', 'body.spaceId must be an id');
   const start = instant(input.start, 'body.start');
   const end = instant(input.end, 'body.end');
@@ -133,7 +134,7 @@ export async function joinWaitlist(ctx: Ctx, input: JoinWaitlistInput): Promise<
   }
   const squadId = input.squadId?.toLowerCase();
   if (squadId !== undefined) {
-    if (!uuidRe.test(squadId)) throw invalid('body.squadId', 'body.squadId must be an id');
+    if (!isUuid(squadId)) throw invalid('body.squadId', 'body.squadId must be an id');
     if (!actor.leaderOf.includes(squadId) && actor.role !== 'admin')
       throw new AppError('forbidden', 'Only a leader of the squad may wait for it', {
         field: 'body.squadId',
@@ -181,7 +182,7 @@ export async function listMyWaitlist(ctx: Ctx): Promise<WaitlistEntryView[]> {
 }
 
 async function ownEntry(tx: Queryable, ctx: Ctx, id: string): Promise<repo.EntryRow> {
-  const e = uuidRe.test(id) ? await repo.findEntry(tx, ctx.actor.siteId, id, { lock: true }) : undefined;
+  const e = isUuid(id) ? await repo.findEntry(tx, ctx.actor.siteId, id, { lock: true }) : undefined;
   if (!e || e.memberId !== ctx.actor.memberId)
     throw new AppError('not-found', 'No such waitlist entry', { field: 'path.id' });
   return e;

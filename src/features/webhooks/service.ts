@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/store.ts';
 import type { Clock } from '../../domain/clock.ts';
-import { AppError, invalid } from '../../http/errors.ts';
-import { checkVersion } from '../../http/if-match.ts';
-import { uuidRe } from '../bookings/service.ts';
+import { isUuid } from '../../domain/ids.ts';
 import type { Ctx } from '../context.ts';
+import { AppError, checkVersion, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { bookingsTotal, webhookDeliveries, webhookDuration } from '../metrics/registry.ts';
 import { insertNotices } from '../notifications/repository.ts';
@@ -143,7 +142,7 @@ export async function listEndpoints(ctx: Ctx): Promise<EndpointView[]> {
 
 async function endpointOf(ctx: Ctx, id: string, lock = false): Promise<repo.EndpointRow> {
   requireAdmin(ctx.actor);
-  const row = uuidRe.test(id) ? await repo.findEndpoint(ctx.db, ctx.actor.siteId, id, { lock }) : undefined;
+  const row = isUuid(id) ? await repo.findEndpoint(ctx.db, ctx.actor.siteId, id, { lock }) : undefined;
   if (!row) throw new AppError('not-found', 'No such webhook endpoint', { field: 'path.id' });
   return row;
 }

@@ -80,3 +80,15 @@ export function invalid(field: string, message: string): AppError {
 export function ruleViolation(rule: string, field: string, message: string): AppError {
   return new AppError('rule-violation', message, { field, rule });
 }
+
+/**
+ * Throws 412 when a change names a version other than the current one: optimistic concurrency in
+ * use-cases (the version arrives as If-Match over HTTP, http/if-match.ts), before anything is written.
+ */
+export function checkVersion(current: number, expected: number | undefined, what: string): void {
+  if (expected !== undefined && current !== expected)
+    throw new AppError('version-mismatch', `The ${what} is at version ${current}, not ${expected}`, {
+      field: 'header.if-match',
+      currentVersion: current,
+    });
+}
