@@ -27,6 +27,7 @@ import movesRoutes from '../features/moves/routes.ts';
 import neighboursRoutes from '../features/neighbours/routes.ts';
 import notificationsRoutes from '../features/notifications/routes.ts';
 import partnersRoutes from '../features/partners/routes.ts';
+import reportsRoutes from '../features/reports/routes.ts';
 import rostersRoutes from '../features/rosters/routes.ts';
 import seriesRoutes from '../features/series/routes.ts';
 import sitesRoutes from '../features/sites/routes.ts';
@@ -61,6 +62,7 @@ const features: ((app: App, deps: Deps) => Promise<void>)[] = [
   disciplinesRoutes,
   rostersRoutes,
   partnersRoutes,
+  reportsRoutes,
 ];
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what this refuses.

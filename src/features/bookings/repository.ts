@@ -424,10 +424,14 @@ export async function setStatus(
   siteId: string,
   id: string,
   status: BookingStatus,
+  /** The use-case's clock, recorded as `cancelled_at` when cancelling (the report's late cancellations). */
+  at?: Date,
 ): Promise<void> {
   await db.query(
-    `UPDATE bookings SET status = $3, version = version + 1, updated_at = now() WHERE site_id = $1 AND id = $2`,
-    [siteId, id, status],
+    `UPDATE bookings SET status = $3, version = version + 1, updated_at = now(),
+            cancelled_at = CASE WHEN $3 = 'cancelled' THEN COALESCE($4::timestamptz, now()) ELSE cancelled_at END
+      WHERE site_id = $1 AND id = $2`,
+    [siteId, id, status, at ? at.toISOString() : null],
   );
 }
 

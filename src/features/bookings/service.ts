@@ -576,7 +576,7 @@ export async function cancelBooking(
     checkVersion(before.version, opts.expectedVersion, 'booking');
     if (before.status !== 'confirmed')
       throw new AppError('invalid-state', `A ${before.status} booking cannot be cancelled`);
-    await repo.setStatus(tx, actor.siteId, id, 'cancelled');
+    await repo.setStatus(tx, actor.siteId, id, 'cancelled', ctx.clock.now());
     const after = await recordChange(tx, ctx, 'booking.cancelled', before, reason ?? null);
     return presentBooking(after, actor);
   });
