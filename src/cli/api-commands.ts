@@ -55,11 +55,11 @@ export function parseTimeArg(text: string, zone: string, option: string): Date {
   );
 }
 
-async function siteZone(api: ApiClient): Promise<string> {
+export async function siteZone(api: ApiClient): Promise<string> {
   return (await api.call<{ timeZone: string }>('GET', '/site')).timeZone;
 }
 
-async function resolveSpace(api: ApiClient, nameOrId: string, spaces?: Space[]): Promise<Space> {
+export async function resolveSpace(api: ApiClient, nameOrId: string, spaces?: Space[]): Promise<Space> {
   const all = spaces ?? (await api.all<Space>('/spaces'));
   const wanted = nameOrId.trim().toLowerCase();
   const found =

@@ -7,6 +7,7 @@ import { registerIntegrationCommands } from './integration-commands.ts';
 import { CliError, type CliIo } from './io.ts';
 import { registerNightCommands } from './night-commands.ts';
 import { registerPartnerCommands } from './partner-commands.ts';
+import { registerReportCommands } from './report-commands.ts';
 import {
   adminCreateCommand,
   demoCommand,
@@ -114,6 +115,7 @@ function buildProgram(io: CliIo): Command {
   registerDoorCommands(program, io);
   registerIntegrationCommands(program, io);
   registerPartnerCommands(program, io);
+  registerReportCommands(program, io);
   return program;
 }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FakeClock } from '../../src/domain/clock.ts';
 import { releaseNoShows } from '../../src/features/checkin/service.ts';
+import { cli } from '../cli/support.ts';
 import { type Caller, startTestApp, type TestApp } from '../support/app.ts';
 import { buildSpace, buildSquad } from '../support/factories.ts';
 import { storeKinds } from '../support/store.ts';
@@ -136,6 +137,26 @@ for (const kind of storeKinds()) {
       ]);
       assert.ok(lines.includes(`member,${alice.id},Alice Able,,total,,1,0.75,0,1`));
       assert.ok(lines.includes(`squad,${squad},Night squad,,total,,1.5,0,0,0`));
+    });
+
+    it('shipshape report prints the table and --csv the CSV', async () => {
+      const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const env = { SHIPSHAPE_URL: url, SHIPSHAPE_TOKEN: t.admin.token, HOME: '/nonexistent' };
+      const args = ['report', '--from', '2026-06-02', '--to', '2026-06-03', '--space', 'lounge'];
+      const csv = await cli([...args, '--csv'], env);
+      assert.equal(csv.code, 0, csv.stderr);
+      assert.match(csv.stdout, new RegExp(`^space,${lounge},Lounge,training,total,12,2.5,0.75,1,1\r$`, 'm'));
+      const text = await cli(args, env);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, /Utilization 2026-06-02 to 2026-06-02 \(Australia\/Adelaide\)/);
+      assert.match(
+        text.stdout,
+        /Lounge\s+12\s+2\.5\s+21%\s+0\.75\s+30%\s+1\s+1\s+tue 10:00, tue 18:00, tue 19:00/,
+      );
+      assert.match(text.stdout, /Alice Able\s+1\s+1\s+0\.75\s+0\s+1/);
+      const bad = await cli(['report', '--from', '2026-06-03', '--to', '2026-06-02'], env);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /query\.to must be after query\.from \[query\.to\]/);
     });
 
     it('counts local hours on the 25-hour day summer time ends', async () => {
