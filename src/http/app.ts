@@ -18,6 +18,7 @@ import availabilityRoutes from '../features/availability/routes.ts';
 import bookingsRoutes from '../features/bookings/routes.ts';
 import checkinRoutes from '../features/checkin/routes.ts';
 import disciplinesRoutes from '../features/disciplines/routes.ts';
+import displayRoutes from '../features/display/routes.ts';
 import doorsRoutes from '../features/doors/routes.ts';
 import emailRoutes from '../features/email/routes.ts';
 import feedsRoutes, { feedDownloadRoutes } from '../features/feeds/routes.ts';
@@ -63,6 +64,7 @@ const features: ((app: App, deps: Deps) => Promise<void>)[] = [
   rostersRoutes,
   partnersRoutes,
   reportsRoutes,
+  displayRoutes,
 ];
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what this refuses.

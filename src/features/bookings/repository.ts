@@ -27,12 +27,14 @@ export interface BookingRow {
   squads: { id: string; name: string }[];
   /** The owner of the booking's space (a cabin's), who sees its private bookings; null when none. */
   spaceOwnerId: string | null;
+  /** The code its people enter at the room display to check in (features/display). */
+  checkinCode?: string;
 }
 
 const bookingColumns = `b.id, b.site_id AS "siteId", b.space_id AS "spaceId", b.organizer_id AS "organizerId",
   o.display_name AS "organizerName", b.title, b.start_at AS "start", b.end_at AS "end",
   upper(b.blocked) AS "blockedEnd", b.headcount, b.visibility, b.status, b.series_id AS "seriesId",
-  b.original_start AS "originalStart", b.version, b.created_at AS "createdAt", b.updated_at AS "updatedAt",
+  b.original_start AS "originalStart", b.checkin_code AS "checkinCode", b.version, b.created_at AS "createdAt", b.updated_at AS "updatedAt",
   COALESCE((SELECT json_agg(json_build_object('id', m.id, 'displayName', m.display_name) ORDER BY m.display_name, m.id)
      FROM booking_members bm JOIN members m ON m.site_id = bm.site_id AND m.id = bm.member_id
     WHERE bm.site_id = b.site_id AND bm.booking_id = b.id), '[]'::json) AS members,

@@ -5,7 +5,7 @@ import { AppError, invalid } from '../../http/errors.ts';
 import { checkVersion } from '../../http/if-match.ts';
 import type { Actor, Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
-import { authorizeManage, canSeeDetails } from './policy.ts';
+import { authorizeManage, canSeeDetails, isInvolved } from './policy.ts';
 import * as repo from './repository.ts';
 import {
   checkBookingRules,
@@ -38,6 +38,8 @@ export interface BookingView {
   createdAt: string;
   updatedAt: string;
   busy: boolean;
+  /** For the booking's own people only: the code to check in at the room display. */
+  checkinCode?: string;
 }
 
 /** A booking in the way of a requested slot, as far as the caller may see it. */
@@ -99,6 +101,8 @@ export function presentBooking(b: repo.BookingRow, viewer?: Actor): BookingView 
     createdAt: isoOf(b.createdAt),
     updatedAt: isoOf(b.updatedAt),
     busy: !visible,
+    // Only the booking's own people get the display's check-in code; events (no viewer) never do.
+    ...(viewer && b.checkinCode && isInvolved(viewer, b) ? { checkinCode: b.checkinCode } : {}),
   };
 }
 
