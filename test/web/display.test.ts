@@ -134,4 +134,25 @@ describe('room display in the browser', { timeout: 240_000 }, () => {
     await page.getByRole('region', { name: 'Now' }).getByText('Watch handover').waitFor();
     await page.context().close();
   });
+
+  it('Reports page: heat map and per-space bars as accessible SVG, with tables', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(base);
+    await page.getByLabel('Email').fill('captain@test.example');
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Reports' }).click();
+    await page.getByRole('img', { name: /Booked hours by hour of the week/ }).waitFor();
+    await page.getByRole('img', { name: /Booked and used hours per space/ }).waitFor();
+    const row = page.getByRole('row', { name: /Briefing room/ });
+    await row.waitFor();
+    // The session checked in above is 0.5 h booked (today is in the default range).
+    assert.match((await row.textContent()) ?? '', /Briefing room.*0\.5/);
+    assert.deepEqual(await seriousA11yViolations(page), [], 'Reports: accessibility');
+    await screenshot(page, 'reports');
+    await context.close();
+  });
 });

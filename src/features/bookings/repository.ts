@@ -194,10 +194,11 @@ export async function insertBookingWithEvent(
     await db.query(
       `WITH b AS (
          INSERT INTO bookings (site_id, id, space_id, organizer_id, title, start_at, end_at, blocked, headcount,
-                               visibility, series_id, original_start, created_at, updated_at)
+                               visibility, series_id, original_start, created_at, updated_at, checkin_code)
          VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz,
                  tstzrange($6::timestamptz, $7::timestamptz + make_interval(mins => $8::int), '[)'),
-                 $9, $10, $11, $12, $13, $13)
+                 $9, $10, $11, $12, $13, $13,
+                 COALESCE($18::text, lpad(floor(random() * 1000000)::int::text, 6, '0')))
          RETURNING site_id, id),
        m AS (INSERT INTO booking_members (site_id, booking_id, member_id)
              SELECT b.site_id, b.id, unnest($14::uuid[]) FROM b WHERE cardinality($14::uuid[]) > 0),
@@ -223,6 +224,7 @@ export async function insertBookingWithEvent(
         b.squadIds,
         event.actorId,
         JSON.stringify(event.after),
+        b.checkinCode ?? null,
       ],
     );
     return 'ok' as const;
@@ -251,6 +253,8 @@ export interface NewBooking {
   visibility: 'public' | 'private';
   seriesId: string | null;
   originalStart: Date | null;
+  /** The room display's check-in code; without one the column's random default applies. */
+  checkinCode?: string | undefined;
 }
 
 export interface BookingChange {

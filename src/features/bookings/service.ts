@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { Queryable, Tx } from '../../db/store.ts';
 import { parseInstant } from '../../domain/time.ts';
 import { AppError, invalid } from '../../http/errors.ts';
@@ -318,6 +318,7 @@ export async function createBooking(
     updatedAt: now,
     members: loaded.members,
     squads: loaded.squads,
+    checkinCode: String(randomInt(1_000_000)).padStart(6, '0'),
     spaceOwnerId: space.ownerId,
   };
   return ctx.db.transaction(async (tx): Promise<BookingResult> => {
