@@ -30,7 +30,7 @@ const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 /** Bench data by SQL (the bench measures the report, not booking): a year of half-hour sessions. */
-async function seed(db: Db, siteId: string): Promise<number> {
+export async function seed(db: Db, siteId: string): Promise<number> {
   await db.query(
     `INSERT INTO members (site_id, email, display_name)
      SELECT $1, 'm' || g || '@bench.example', 'Member ' || lpad(g::text, 3, '0') FROM generate_series(1, $2) g`,

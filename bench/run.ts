@@ -27,6 +27,7 @@ import { runDoorsBench } from './doors.ts';
 import { runIntegrationsBench } from './integrations.ts';
 import { runJobsBench } from './jobs.ts';
 import { runPartnersBench } from './partners.ts';
+import { runReportsBench } from './reports.ts';
 import { runSeriesBench } from './series.ts';
 
 const N = Number(process.env.BENCH_N ?? 2000);
@@ -289,3 +290,6 @@ await runIntegrationsBench();
 
 console.log('\nPartners and find-time:\n');
 await runPartnersBench();
+
+console.log('\nUtilization report:\n');
+await runReportsBench();
