@@ -194,6 +194,45 @@ for (const kind of storeKinds()) {
       );
     });
 
+    it('books now for 30 minutes with a member code, when the room is free', async () => {
+      const mine = await t.request('GET', '/api/v1/me/display-code', { as: bob });
+      assert.equal(mine.status, 200);
+      const memberCode = mine.body.code as string;
+      assert.match(memberCode, /^[0-9]{8}$/);
+      const post = (body: unknown) => t.request('POST', `/api/v1/display/${token}/book`, { as: '', body });
+      // 12:55: the checked-in session holds the room.
+      const held = await post({ memberCode });
+      assert.equal(held.status, 409, JSON.stringify(held.body));
+      assert.deepEqual(held.body, { booked: false, reason: 'The room is not free for the next 30 minutes' });
+      const malformed = await post({ memberCode: '12' });
+      assert.equal(malformed.status, 400);
+      assert.equal(malformed.body.field, 'body.memberCode');
+      const unknown = await post({ memberCode: memberCode === '00000000' ? '00000001' : '00000000' });
+      assert.equal(unknown.status, 404);
+      assert.equal(unknown.body.field, 'body.memberCode');
+      clock.set('2026-06-02T15:00:00Z');
+      const booked = await post({ memberCode });
+      assert.equal(booked.status, 201, JSON.stringify(booked.body));
+      assert.deepEqual(booked.body.session, {
+        title: 'Booked at the door',
+        start: '2026-06-02T15:00:00.000Z',
+        end: '2026-06-02T15:30:00.000Z',
+        checkedIn: false,
+      });
+      const hers = await t.request(
+        'GET',
+        `/api/v1/bookings?member=${bob.id}&from=2026-06-02T15:00:00Z&to=2026-06-02T16:00:00Z`,
+        {
+          as: bob,
+        },
+      );
+      assert.deepEqual(
+        hers.body.items.map((b: any) => [b.organizer.id, b.start]),
+        [[bob.id, '2026-06-02T15:00:00.000Z']],
+      );
+      clock.set('2026-06-02T12:55:00Z');
+    });
+
     it('streams the state live, and ends the stream and the page when the link is revoked', {
       timeout: 120_000,
     }, async () => {

@@ -21,3 +21,9 @@ CREATE INDEX display_links_hash ON display_links (token_hash);
 -- check-in window is open, and its route is rate-limited, so guessing is no shortcut.
 ALTER TABLE bookings ADD COLUMN checkin_code text NOT NULL
   DEFAULT lpad(floor(random() * 1000000)::int::text, 6, '0');
+
+-- A member's code for "book now" at a room display, which has no login. Eight digits, looked up
+-- within the link's site only (a code two members share opens nothing); the route is rate-limited.
+ALTER TABLE members ADD COLUMN display_code text NOT NULL
+  DEFAULT lpad(floor(random() * 100000000)::bigint::text, 8, '0');
+CREATE INDEX members_display_code ON members (site_id, display_code);

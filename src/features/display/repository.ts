@@ -129,3 +129,29 @@ export async function findByCheckinCode(
   );
   return res.rows[0];
 }
+
+/** A member's code for booking at a display. */
+export async function findDisplayCode(
+  db: Queryable,
+  siteId: string,
+  memberId: string,
+): Promise<string | undefined> {
+  const res = await db.query<{ code: string }>(
+    'SELECT display_code AS code FROM members WHERE site_id = $1 AND id = $2',
+    [siteId, memberId],
+  );
+  return res.rows[0]?.code;
+}
+
+/** The one member of the site with this display code; undefined when none, or when two share it. */
+export async function findMemberByDisplayCode(
+  db: Queryable,
+  siteId: string,
+  code: string,
+): Promise<string | undefined> {
+  const res = await db.query<{ id: string }>(
+    'SELECT id FROM members WHERE site_id = $1 AND display_code = $2 AND deactivated_at IS NULL LIMIT 2',
+    [siteId, code],
+  );
+  return res.rows.length === 1 ? res.rows[0]!.id : undefined;
+}

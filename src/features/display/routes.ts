@@ -5,12 +5,14 @@ import { AppError } from '../../http/errors.ts';
 import { answerPost } from '../../http/idempotency.ts';
 import { errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
 import {
+  bookNowAtDisplay,
   checkInAtDisplay,
   createDisplayLink,
   type DisplayState,
   displayState,
   listDisplayLinks,
   liveLink,
+  myDisplayCode,
   revokeDisplayLink,
 } from './service.ts';
 
@@ -145,6 +147,50 @@ export default async function displayRoutes(app: App, deps: Deps): Promise<void>
       const r = await checkInAtDisplay(deps.db, deps.clock, request.params.token, request.body.code);
       if (r.ok) return { checkedIn: true as const, session: r.session };
       return reply.status(409).send({ checkedIn: false as const, freeAt: r.freeAt });
+    },
+  );
+
+  app.get(
+    '/me/display-code',
+    {
+      schema: {
+        tags: ['display'],
+        summary: 'My code for "book now" at a room display (eight digits; keep it to yourself)',
+        response: { 200: Type.Object({ code: Type.String() }), ...errorResponses },
+      },
+    },
+    async (request) => myDisplayCode(ctxOf(request, deps)),
+  );
+
+  app.post(
+    '/display/:token/book',
+    {
+      config: {
+        public: true,
+        rateLimit: {
+          max: 10,
+          timeWindow: 60_000,
+          keyGenerator: (request: FastifyRequest) =>
+            `display-book:${(request.params as { token?: string }).token}`,
+        },
+      },
+      schema: {
+        tags: ['display'],
+        summary: "Book the space now for 30 minutes, with a member's display code (GET /me/display-code)",
+        params: TokenParams,
+        security: [],
+        body: Type.Object({ memberCode: Type.String({ maxLength: 20 }) }, { additionalProperties: false }),
+        response: {
+          ...errorResponses,
+          201: Type.Object({ booked: Type.Literal(true), session: Session }),
+          409: Type.Object({ booked: Type.Literal(false), reason: Type.String() }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const r = await bookNowAtDisplay(deps.db, deps.clock, request.params.token, request.body.memberCode);
+      if (r.ok) return reply.status(201).send({ booked: true as const, session: r.session });
+      return reply.status(409).send({ booked: false as const, reason: r.reason });
     },
   );
 

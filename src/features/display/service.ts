@@ -3,7 +3,7 @@ import type { Db } from '../../db/store.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { addDays, localDate, localToInstant } from '../../domain/time.ts';
 import { AppError, invalid } from '../../http/errors.ts';
-import { uuidRe } from '../bookings/service.ts';
+import { createBooking, uuidRe } from '../bookings/service.ts';
 import { checkIn } from '../checkin/service.ts';
 import type { Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
@@ -199,6 +199,64 @@ export async function checkInAtDisplay(
       start: b.start,
       end: b.end,
       checkedIn: true,
+    },
+  };
+}
+
+/** The caller's own code for "book now" at a room display. */
+export async function myDisplayCode(ctx: Ctx): Promise<{ code: string }> {
+  const code = await repo.findDisplayCode(ctx.db, ctx.actor.siteId, ctx.actor.memberId);
+  if (!code) throw new AppError('not-found', 'No such member');
+  return { code };
+}
+
+/** How long "book now" at a display books for. */
+export const bookNowMinutes = 30;
+
+/**
+ * "Book now for 30 minutes" at the display, for the member whose display code it is: a booking
+ * from now through the booking service as that member, so every rule (opening hours, length,
+ * the space's access, one person one place) and the no-overlap constraint decide.
+ */
+export async function bookNowAtDisplay(
+  db: Db,
+  clock: Clock,
+  token: string,
+  memberCode: string,
+): Promise<{ ok: true; session: DisplaySession } | { ok: false; reason: string }> {
+  const link = await liveLink(db, token);
+  if (!/^[0-9]{8}$/.test(memberCode))
+    throw invalid('body.memberCode', 'The member code is the eight digits shown in your settings');
+  const memberId = await repo.findMemberByDisplayCode(db, link.siteId, memberCode);
+  const who = memberId ? await memberActor(db, link.siteId, memberId) : undefined;
+  if (!memberId || !who)
+    throw new AppError('not-found', 'No member has that code', { field: 'body.memberCode' });
+  const now = clock.now();
+  const result = await createBooking(
+    { db, clock, actor: { siteId: link.siteId, memberId, ...who } },
+    {
+      spaceId: link.spaceId,
+      title: 'Booked at the door',
+      start: now,
+      end: new Date(now.getTime() + bookNowMinutes * 60_000),
+    },
+  );
+  if (!result.ok)
+    return {
+      ok: false,
+      reason:
+        'conflicts' in result
+          ? `The room is not free for the next ${bookNowMinutes} minutes`
+          : 'You are already in a session then',
+    };
+  const b = result.booking;
+  return {
+    ok: true,
+    session: {
+      title: b.visibility === 'public' ? b.title : 'Busy',
+      start: b.start,
+      end: b.end,
+      checkedIn: false,
     },
   };
 }
