@@ -18,6 +18,8 @@ describe('room display in the browser', { timeout: 240_000 }, () => {
   let browser: Browser;
   let displayUrl: string;
   let code: string;
+  let quietUrl: string;
+  let memberCode: string;
   const pageErrors: string[] = [];
   const call = async (method: string, url: string, body?: unknown) => {
     const res = await fetch(`${base}${url}`, {
@@ -81,6 +83,26 @@ describe('room display in the browser', { timeout: 240_000 }, () => {
     const link = await call('POST', `/api/v1/spaces/${space.body.id}/display-links`);
     assert.equal(link.status, 201, JSON.stringify(link.body));
     displayUrl = link.body.url;
+    const quiet = await call('POST', '/api/v1/spaces', { name: 'Quiet room', kind: 'other', capacity: 4 });
+    quietUrl = (await call('POST', `/api/v1/spaces/${quiet.body.id}/display-links`)).body.url;
+    // A member who is in no session (the admin is in the one above: one person, one place).
+    const ens = await call('POST', '/api/v1/members', {
+      email: 'ens@test.example',
+      displayName: 'Ens Ito',
+      rank: 'Ensign',
+      password,
+    });
+    assert.equal(ens.status, 201, JSON.stringify(ens.body));
+    const ensLogin = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'ens@test.example', password }),
+    });
+    const ensToken = ((await ensLogin.json()) as { token: string }).token;
+    const ensCode = await fetch(`${base}/api/v1/me/display-code`, {
+      headers: { authorization: `Bearer ${ensToken}` },
+    });
+    memberCode = ((await ensCode.json()) as { code: string }).code;
     browser = await launchChromium();
   });
 
@@ -133,6 +155,28 @@ describe('room display in the browser', { timeout: 240_000 }, () => {
     await page.getByRole('alert').waitFor({ state: 'detached', timeout: 30_000 });
     await page.getByRole('region', { name: 'Now' }).getByText('Watch handover').waitFor();
     await page.context().close();
+  });
+
+  it('landscape: "book now for 30 minutes" with a member code when the room is free', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(quietUrl);
+    await page.getByRole('heading', { name: 'Quiet room' }).waitFor();
+    await page.getByText('Free for the rest of the day').waitFor();
+    const field = page.getByLabel('Book now for 30 minutes with your member code');
+    await field.fill('12345678' === memberCode ? '87654321' : '12345678');
+    await page.getByRole('button', { name: 'Book now' }).click();
+    await page.getByText('No member has that code').waitFor();
+    await field.fill(memberCode);
+    assert.deepEqual(await seriousA11yViolations(page), [], 'display (book now): accessibility');
+    await screenshot(page, 'display-landscape-book-now');
+    await page.getByRole('button', { name: 'Book now' }).click();
+    await page.getByText('Booked for 30 minutes').waitFor();
+    await page.getByText('Busy', { exact: true }).waitFor();
+    await page.getByRole('region', { name: 'Now' }).getByText('Booked at the door').waitFor();
+    await context.close();
   });
 
   it('Reports page: heat map and per-space bars as accessible SVG, with tables', async () => {

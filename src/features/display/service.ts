@@ -231,15 +231,18 @@ export async function bookNowAtDisplay(
   const who = memberId ? await memberActor(db, link.siteId, memberId) : undefined;
   if (!memberId || !who)
     throw new AppError('not-found', 'No member has that code', { field: 'body.memberCode' });
-  const now = clock.now();
+  // From the start of this minute: "now" must not fall into the past between here and the rule
+  // check (allowPast lifts only that rule, for a start at most a minute back).
+  const start = new Date(Math.floor(clock.now().getTime() / 60_000) * 60_000);
   const result = await createBooking(
     { db, clock, actor: { siteId: link.siteId, memberId, ...who } },
     {
       spaceId: link.spaceId,
       title: 'Booked at the door',
-      start: now,
-      end: new Date(now.getTime() + bookNowMinutes * 60_000),
+      start,
+      end: new Date(start.getTime() + bookNowMinutes * 60_000),
     },
+    { allowPast: true },
   );
   if (!result.ok)
     return {

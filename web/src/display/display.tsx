@@ -47,6 +47,13 @@ export function RoomDisplay({ token }: { token: string }) {
   // The server's clock minus the tablet's, so "free in" counts on the server's time.
   const skew = useRef(0);
   const [tick, setTick] = useState(() => Date.now());
+  // A success outlives the form that made it (the form goes once the room turns busy).
+  const [notice, setNotice] = useState<string | null>(null);
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(() => setNotice(null), 15_000);
+    return () => clearTimeout(timer);
+  }, [notice]);
 
   useEffect(() => {
     const source = new EventSource(`/api/v1/display/${encodeURIComponent(token)}/stream`);
@@ -110,6 +117,9 @@ export function RoomDisplay({ token }: { token: string }) {
           state
         </p>
       )}
+      <p className="display-notice" role="status">
+        {notice ?? ''}
+      </p>
       <section className="display-band" aria-live="polite">
         <p className="display-status">{busy ? 'Busy' : 'Free'}</p>
         {busy && state.freeAt && (
@@ -153,13 +163,16 @@ export function RoomDisplay({ token }: { token: string }) {
             </ul>
           )}
         </section>
-        {state.checkInOpen && <CheckInPad token={token} />}
+        {state.checkInOpen && <CheckInPad token={token} onDone={setNotice} />}
+        {!busy && (!state.freeUntil || new Date(state.freeUntil).getTime() - now >= 30 * 60_000) && (
+          <BookNow token={token} onDone={setNotice} />
+        )}
       </div>
     </main>
   );
 }
 
-function CheckInPad({ token }: { token: string }) {
+function CheckInPad({ token, onDone }: { token: string; onDone: (text: string) => void }) {
   const [code, setCode] = useState('');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -173,8 +186,10 @@ function CheckInPad({ token }: { token: string }) {
         body: JSON.stringify({ code: code.trim() }),
       });
       const body = (await res.json().catch(() => ({}))) as { detail?: string; session?: Session };
-      if (res.ok) setMessage({ ok: true, text: `Checked in: ${body.session?.title ?? ''}` });
-      else if (res.status === 409)
+      if (res.ok) {
+        setMessage(null);
+        onDone(`Checked in: ${body.session?.title ?? ''}`);
+      } else if (res.status === 409)
         setMessage({ ok: false, text: 'The room is still in use; try when it frees' });
       else setMessage({ ok: false, text: body.detail ?? 'Check-in failed' });
       setCode('');
@@ -209,6 +224,57 @@ function CheckInPad({ token }: { token: string }) {
         role="status"
         className={message?.ok === false ? 'is-error' : undefined}
       >
+        {message?.text ?? ''}
+      </p>
+    </form>
+  );
+}
+
+function BookNow({ token, onDone }: { token: string; onDone: (text: string) => void }) {
+  const [code, setCode] = useState('');
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [sending, setSending] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setSending(true);
+    try {
+      const res = await fetch(`/api/v1/display/${encodeURIComponent(token)}/book`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ memberCode: code.trim() }),
+      });
+      const body = (await res.json().catch(() => ({}))) as { detail?: string; reason?: string };
+      if (res.ok) {
+        setMessage(null);
+        onDone('Booked for 30 minutes');
+      } else setMessage({ ok: false, text: body.reason ?? body.detail ?? 'Booking failed' });
+      setCode('');
+    } catch {
+      setMessage({ ok: false, text: 'Cannot reach the server; try again' });
+    } finally {
+      setSending(false);
+    }
+  };
+  return (
+    <form className="display-checkin" onSubmit={(e) => void submit(e)}>
+      <h2>
+        <label htmlFor="display-member-code">Book now for 30 minutes with your member code</label>
+      </h2>
+      <div className="display-checkin-row">
+        <input
+          id="display-member-code"
+          inputMode="numeric"
+          autoComplete="off"
+          maxLength={8}
+          value={code}
+          onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))}
+          aria-describedby="display-book-message"
+        />
+        <button type="submit" disabled={sending || code.length !== 8}>
+          Book now
+        </button>
+      </div>
+      <p id="display-book-message" role="status" className={message?.ok === false ? 'is-error' : undefined}>
         {message?.text ?? ''}
       </p>
     </form>
