@@ -180,6 +180,8 @@ export interface FirstStartResult {
   generatedPassword?: string;
   /** Whether the demo crew were created (they have no password until an admin resets one). */
   demo?: boolean;
+  /** The demo lounge's room-display secret: /display/{token} (printed at start). */
+  displayToken?: string;
 }
 
 /**
@@ -216,16 +218,19 @@ export async function firstStart(
     });
     // The demo crew get no password: the admin's is the admin's alone. To sign in as one of them,
     // the admin resets their password (Admin → Members), which they then change at first sign-in.
-    if (opts.demo) await loadDemo({ db: tx, clock, actor: systemActor(created.siteId, created.adminId) });
-    return created;
+    const demo = opts.demo
+      ? await loadDemo({ db: tx, clock, actor: systemActor(created.siteId, created.adminId) })
+      : undefined;
+    return { ...created, displayToken: demo?.displayToken };
   });
   if (!created) return undefined;
-  const { siteId, adminId } = created;
+  const { siteId, adminId, displayToken } = created;
   return {
     siteId,
     adminId,
     email,
     demo: opts.demo,
+    ...(displayToken ? { displayToken } : {}),
     ...(generatedPassword ? { generatedPassword } : {}),
   };
 }
@@ -281,6 +286,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const shownHost = ['0.0.0.0', '::', ''].includes(config.host) ? 'localhost' : config.host;
     const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
     if (first?.generatedPassword) print(firstStartBanner(first, url));
+    if (first?.displayToken)
+      print(`Room display of the demo's Training Lounge: ${url}/display/${first.displayToken}\n`);
     app.log.info({ url, store: db.kind }, 'Shipshape is ready');
 
     let closing: Promise<void> | undefined;

@@ -9,6 +9,7 @@ import { CliError, type CliIo } from './io.ts';
 import { collect } from './lookups.ts';
 import { registerNightCommands } from './night-commands.ts';
 import { registerPartnerCommands } from './partner-commands.ts';
+import { registerReportCommands } from './report-commands.ts';
 import {
   adminCreateCommand,
   demoCommand,
@@ -120,6 +121,7 @@ function buildProgram(io: CliIo): Command {
   registerPartnerCommands(program, io);
   registerWaitlistCommands(program, io);
   registerQuotaCommands(program, io);
+  registerReportCommands(program, io);
   return program;
 }
 

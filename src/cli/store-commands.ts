@@ -124,12 +124,17 @@ export async function demoCommand(config: Config, io: CliIo, opts: { site?: stri
     if (!opts.site && (await countSites(db)) === 0) {
       const first = await firstStart(db, systemClock, config, { demo: true });
       io.out(`Loaded the demo vessel into a new site ${first!.siteId}; its admin is ${first!.email}\n`);
+      if (first?.displayToken)
+        io.out(
+          `Room display of its Training Lounge: /display/${first.displayToken} (on the server's address)\n`,
+        );
       if (first?.generatedPassword) io.out(firstStartBanner(first, `http://localhost:${config.port}`));
       return;
     }
     const siteId = (await resolveSite(db, opts.site))!;
+    let displayToken: string;
     try {
-      await loadDemo(await siteAdminCtx(db, siteId));
+      ({ displayToken } = await loadDemo(await siteAdminCtx(db, siteId)));
     } catch (err) {
       // The demo's names are fixed, so a second load collides with the first one.
       if (err instanceof AppError && err.code === 'already-exists')
@@ -137,6 +142,7 @@ export async function demoCommand(config: Config, io: CliIo, opts: { site?: stri
       throw err;
     }
     io.out(`Loaded the demo vessel into site ${siteId}\n`);
+    io.out(`Room display of its Training Lounge: /display/${displayToken} (on the server's address)\n`);
   });
 }
 

@@ -272,6 +272,8 @@ export interface paths {
                                     move: boolean;
                                     repeat: boolean;
                                 };
+                                /** @description The booking's own people only: the code to check in at the room display */
+                                checkinCode?: string;
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */
@@ -407,6 +409,8 @@ export interface paths {
                                 move: boolean;
                                 repeat: boolean;
                             };
+                            /** @description The booking's own people only: the code to check in at the room display */
+                            checkinCode?: string;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -524,6 +528,8 @@ export interface paths {
                                 move: boolean;
                                 repeat: boolean;
                             };
+                            /** @description The booking's own people only: the code to check in at the room display */
+                            checkinCode?: string;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -663,6 +669,8 @@ export interface paths {
                                 move: boolean;
                                 repeat: boolean;
                             };
+                            /** @description The booking's own people only: the code to check in at the room display */
+                            checkinCode?: string;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -787,6 +795,8 @@ export interface paths {
                                 move: boolean;
                                 repeat: boolean;
                             };
+                            /** @description The booking's own people only: the code to check in at the room display */
+                            checkinCode?: string;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -913,6 +923,8 @@ export interface paths {
                                 move: boolean;
                                 repeat: boolean;
                             };
+                            /** @description The booking's own people only: the code to check in at the room display */
+                            checkinCode?: string;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -1036,6 +1048,8 @@ export interface paths {
                                 move: boolean;
                                 repeat: boolean;
                             };
+                            /** @description The booking's own people only: the code to check in at the room display */
+                            checkinCode?: string;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -1181,6 +1195,8 @@ export interface paths {
                                 move: boolean;
                                 repeat: boolean;
                             };
+                            /** @description The booking's own people only: the code to check in at the room display */
+                            checkinCode?: string;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -1303,6 +1319,8 @@ export interface paths {
                                         move: boolean;
                                         repeat: boolean;
                                     };
+                                    /** @description The booking's own people only: the code to check in at the room display */
+                                    checkinCode?: string;
                                     /** Format: date-time */
                                     createdAt: string;
                                     /** Format: date-time */
@@ -1379,6 +1397,8 @@ export interface paths {
                                         move: boolean;
                                         repeat: boolean;
                                     };
+                                    /** @description The booking's own people only: the code to check in at the room display */
+                                    checkinCode?: string;
                                     /** Format: date-time */
                                     createdAt: string;
                                     /** Format: date-time */
@@ -1511,6 +1531,8 @@ export interface paths {
                                 move: boolean;
                                 repeat: boolean;
                             };
+                            /** @description The booking's own people only: the code to check in at the room display */
+                            checkinCode?: string;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -1590,6 +1612,8 @@ export interface paths {
                                 move: boolean;
                                 repeat: boolean;
                             };
+                            /** @description The booking's own people only: the code to check in at the room display */
+                            checkinCode?: string;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -1763,6 +1787,390 @@ export interface paths {
                 503: components["responses"]["Problem"];
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/display-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The live room-display links of the site (admins; without their secrets) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description An id
+                                 */
+                                id: string;
+                                /**
+                                 * Format: uuid
+                                 * @description An id
+                                 */
+                                spaceId: string;
+                                spaceName: string;
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Problem"];
+                401: components["responses"]["Problem"];
+                403: components["responses"]["Problem"];
+                404: components["responses"]["Problem"];
+                409: components["responses"]["Problem"];
+                412: components["responses"]["Problem"];
+                422: components["responses"]["Problem"];
+                428: components["responses"]["Problem"];
+                429: components["responses"]["Problem"];
+                503: components["responses"]["Problem"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/display-links/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a room-display link: its page and live stream stop */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description An id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Problem"];
+                401: components["responses"]["Problem"];
+                403: components["responses"]["Problem"];
+                404: components["responses"]["Problem"];
+                409: components["responses"]["Problem"];
+                412: components["responses"]["Problem"];
+                422: components["responses"]["Problem"];
+                428: components["responses"]["Problem"];
+                429: components["responses"]["Problem"];
+                503: components["responses"]["Problem"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/display/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a room display shows now (no login: the link is the credential) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checkInOpen: boolean;
+                            current: {
+                                checkedIn: boolean;
+                                /** Format: date-time */
+                                end: string;
+                                /** Format: date-time */
+                                start: string;
+                                /** @description "Busy" for a private session */
+                                title: string;
+                            } | null;
+                            freeAt: string | null;
+                            freeUntil: string | null;
+                            next: {
+                                checkedIn: boolean;
+                                /** Format: date-time */
+                                end: string;
+                                /** Format: date-time */
+                                start: string;
+                                /** @description "Busy" for a private session */
+                                title: string;
+                            }[];
+                            /** Format: date-time */
+                            now: string;
+                            space: {
+                                /**
+                                 * Format: uuid
+                                 * @description An id
+                                 */
+                                id: string;
+                                name: string;
+                            };
+                            status: "free" | "busy";
+                            timeZone: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Problem"];
+                401: components["responses"]["Problem"];
+                403: components["responses"]["Problem"];
+                404: components["responses"]["Problem"];
+                409: components["responses"]["Problem"];
+                412: components["responses"]["Problem"];
+                422: components["responses"]["Problem"];
+                428: components["responses"]["Problem"];
+                429: components["responses"]["Problem"];
+                503: components["responses"]["Problem"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/display/{token}/book": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Book the space now for 30 minutes, with a member's display code (GET /me/display-code) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        memberCode: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            booked: true;
+                            session: {
+                                checkedIn: boolean;
+                                /** Format: date-time */
+                                end: string;
+                                /** Format: date-time */
+                                start: string;
+                                /** @description "Busy" for a private session */
+                                title: string;
+                            };
+                        };
+                    };
+                };
+                400: components["responses"]["Problem"];
+                401: components["responses"]["Problem"];
+                403: components["responses"]["Problem"];
+                404: components["responses"]["Problem"];
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            booked: false;
+                            reason: string;
+                        };
+                    };
+                };
+                412: components["responses"]["Problem"];
+                422: components["responses"]["Problem"];
+                428: components["responses"]["Problem"];
+                429: components["responses"]["Problem"];
+                503: components["responses"]["Problem"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/display/{token}/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check in at the display with the six-digit code shown in the booking to its people */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            checkedIn: true;
+                            session: {
+                                checkedIn: boolean;
+                                /** Format: date-time */
+                                end: string;
+                                /** Format: date-time */
+                                start: string;
+                                /** @description "Busy" for a private session */
+                                title: string;
+                            };
+                        };
+                    };
+                };
+                400: components["responses"]["Problem"];
+                401: components["responses"]["Problem"];
+                403: components["responses"]["Problem"];
+                404: components["responses"]["Problem"];
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            checkedIn: false;
+                            /** Format: date-time */
+                            freeAt: string;
+                        };
+                    };
+                };
+                412: components["responses"]["Problem"];
+                422: components["responses"]["Problem"];
+                428: components["responses"]["Problem"];
+                429: components["responses"]["Problem"];
+                503: components["responses"]["Problem"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/display/{token}/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The display state live, as Server-Sent Events (event "state" on each change; "end" when revoked) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3339,6 +3747,54 @@ export interface paths {
                                 leader: boolean;
                                 name: string;
                             }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Problem"];
+                401: components["responses"]["Problem"];
+                403: components["responses"]["Problem"];
+                404: components["responses"]["Problem"];
+                409: components["responses"]["Problem"];
+                412: components["responses"]["Problem"];
+                422: components["responses"]["Problem"];
+                428: components["responses"]["Problem"];
+                429: components["responses"]["Problem"];
+                503: components["responses"]["Problem"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/display-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My code for "book now" at a room display (eight digits; keep it to yourself) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
                         };
                     };
                 };
@@ -5425,6 +5881,149 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/utilization": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How the spaces were used: hours open, booked and used, no-shows, late cancellations
+         * @description Per space and per group (local day, week or hour of week in the site's zone), with the three peak hours of the week; per member and per squad for admins. Private sessions count as busy hours and name nobody. With `Accept: text/csv` the same figures come as CSV.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description RFC 3339 instant with an offset, e.g. 2026-11-25T22:00:00+01:00 */
+                    from: string;
+                    /** @description Local days, local weeks (from Monday) or hour of week, in the site's zone; default day */
+                    groupBy?: "day" | "week" | "hourOfWeek";
+                    kind?: "training" | "sparring" | "briefing" | "cabin" | "other";
+                    /** @description An id */
+                    space?: string;
+                    /** @description RFC 3339 instant with an offset, e.g. 2026-11-25T22:00:00+01:00 */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            from: string;
+                            groupBy: string;
+                            /** @description Admins only: as organizer or named participant */
+                            members?: {
+                                /** @description Held by bookings that kept the space (a check-out ends one there) */
+                                bookedHours: number;
+                                /** @description Cancelled within an hour of the start (or after it) */
+                                lateCancellations: number;
+                                /**
+                                 * Format: uuid
+                                 * @description An id
+                                 */
+                                memberId: string;
+                                name: string;
+                                /** @description Bookings released as no-shows, counted where they start */
+                                noShows: number;
+                                sessions: number;
+                                /** @description From check-in (not before the start) until check-out or the end */
+                                usedHours: number;
+                            }[];
+                            spaces: {
+                                groups: {
+                                    /** @description Held by bookings that kept the space (a check-out ends one there) */
+                                    bookedHours: number;
+                                    key: string;
+                                    /** @description Cancelled within an hour of the start (or after it) */
+                                    lateCancellations: number;
+                                    /** @description Bookings released as no-shows, counted where they start */
+                                    noShows: number;
+                                    /** @description Open by its opening hours */
+                                    openHours: number;
+                                    /** @description From check-in (not before the start) until check-out or the end */
+                                    usedHours: number;
+                                }[];
+                                kind: string;
+                                name: string;
+                                /** @description The three hours of the week with the most booked hours */
+                                peakHours: {
+                                    bookedHours: number;
+                                    /** @description 0 = Monday 00:00 … 167 = Sunday 23:00, local */
+                                    hourOfWeek: number;
+                                    label: string;
+                                }[];
+                                /**
+                                 * Format: uuid
+                                 * @description An id
+                                 */
+                                spaceId: string;
+                                totals: {
+                                    /** @description Held by bookings that kept the space (a check-out ends one there) */
+                                    bookedHours: number;
+                                    /** @description Cancelled within an hour of the start (or after it) */
+                                    lateCancellations: number;
+                                    /** @description Bookings released as no-shows, counted where they start */
+                                    noShows: number;
+                                    /** @description Open by its opening hours */
+                                    openHours: number;
+                                    /** @description From check-in (not before the start) until check-out or the end */
+                                    usedHours: number;
+                                };
+                            }[];
+                            /** @description Admins only: sessions booked for the squad */
+                            squads?: {
+                                /** @description Held by bookings that kept the space (a check-out ends one there) */
+                                bookedHours: number;
+                                /** @description Cancelled within an hour of the start (or after it) */
+                                lateCancellations: number;
+                                name: string;
+                                /** @description Bookings released as no-shows, counted where they start */
+                                noShows: number;
+                                sessions: number;
+                                /**
+                                 * Format: uuid
+                                 * @description An id
+                                 */
+                                squadId: string;
+                                /** @description From check-in (not before the start) until check-out or the end */
+                                usedHours: number;
+                            }[];
+                            timeZone: string;
+                            /** Format: date-time */
+                            to: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Problem"];
+                401: components["responses"]["Problem"];
+                403: components["responses"]["Problem"];
+                404: components["responses"]["Problem"];
+                409: components["responses"]["Problem"];
+                412: components["responses"]["Problem"];
+                422: components["responses"]["Problem"];
+                428: components["responses"]["Problem"];
+                429: components["responses"]["Problem"];
+                503: components["responses"]["Problem"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/results": {
         parameters: {
             query?: never;
@@ -6993,6 +7592,75 @@ export interface paths {
                 503: components["responses"]["Problem"];
             };
         };
+        trace?: never;
+    };
+    "/api/v1/spaces/{id}/display-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a secret room-display link for a space (admins); the page is /display/{token} */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description An id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            link: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description An id
+                                 */
+                                id: string;
+                                /**
+                                 * Format: uuid
+                                 * @description An id
+                                 */
+                                spaceId: string;
+                                spaceName: string;
+                            };
+                            /** @description The secret, shown only now */
+                            token: string;
+                            /** @description The page to open on the tablet at the door */
+                            url: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Problem"];
+                401: components["responses"]["Problem"];
+                403: components["responses"]["Problem"];
+                404: components["responses"]["Problem"];
+                409: components["responses"]["Problem"];
+                412: components["responses"]["Problem"];
+                422: components["responses"]["Problem"];
+                428: components["responses"]["Problem"];
+                429: components["responses"]["Problem"];
+                503: components["responses"]["Problem"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/squads": {

@@ -19,6 +19,7 @@ import availabilityRoutes from '../features/availability/routes.ts';
 import bookingsRoutes from '../features/bookings/routes.ts';
 import checkinRoutes from '../features/checkin/routes.ts';
 import disciplinesRoutes from '../features/disciplines/routes.ts';
+import displayRoutes from '../features/display/routes.ts';
 import doorsRoutes from '../features/doors/routes.ts';
 import emailRoutes from '../features/email/routes.ts';
 import { AppError } from '../features/errors.ts';
@@ -30,6 +31,7 @@ import neighboursRoutes from '../features/neighbours/routes.ts';
 import notificationsRoutes from '../features/notifications/routes.ts';
 import partnersRoutes from '../features/partners/routes.ts';
 import quotasRoutes from '../features/quotas/routes.ts';
+import reportsRoutes from '../features/reports/routes.ts';
 import rostersRoutes from '../features/rosters/routes.ts';
 import seriesRoutes from '../features/series/routes.ts';
 import sitesRoutes from '../features/sites/routes.ts';
@@ -67,6 +69,8 @@ const features: ((app: App, deps: Deps) => Promise<void>)[] = [
   partnersRoutes,
   quotasRoutes,
   waitlistRoutes,
+  reportsRoutes,
+  displayRoutes,
 ];
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what this refuses.

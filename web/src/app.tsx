@@ -6,6 +6,7 @@ import { Login } from './login.tsx';
 import { MySessions } from './my-sessions.tsx';
 import { NotificationsBell } from './notifications.tsx';
 import { FindPartner } from './partners.tsx';
+import { Reports } from './reports.tsx';
 import { navigate, useLocation } from './router.ts';
 import { Schedule } from './schedule.tsx';
 import { type Session, SessionContext, type Squad, useSession } from './session.tsx';
@@ -132,6 +133,7 @@ function Shell() {
   else if (path.startsWith('/admin')) page = <Admin />;
   else if (path === '/settings') page = <Settings />;
   else if (path === '/partners') page = <FindPartner />;
+  else if (path === '/reports') page = <Reports />;
   else page = <Schedule />;
 
   return (
@@ -155,6 +157,9 @@ function Shell() {
               Find a partner
             </NavLink>
           )}
+          <NavLink to="/reports" current={path === '/reports'}>
+            Reports
+          </NavLink>
           {me.role === 'admin' && (
             <NavLink to="/admin/spaces" current={path.startsWith('/admin')}>
               Admin

@@ -29,12 +29,14 @@ export interface BookingRow {
   spaceOwnerId: string | null;
   /** How long before the start check-in opens (the space's rule), for the answer's `can.checkIn`. */
   checkinOpenMinutes: number;
+  /** The code its people enter at the room display to check in (features/display). */
+  checkinCode?: string;
 }
 
 const bookingColumns = `b.id, b.site_id AS "siteId", b.space_id AS "spaceId", b.organizer_id AS "organizerId",
   o.display_name AS "organizerName", b.title, b.start_at AS "start", b.end_at AS "end",
   upper(b.blocked) AS "blockedEnd", b.headcount, b.visibility, b.status, b.series_id AS "seriesId",
-  b.original_start AS "originalStart", b.version, b.created_at AS "createdAt", b.updated_at AS "updatedAt",
+  b.original_start AS "originalStart", b.checkin_code AS "checkinCode", b.version, b.created_at AS "createdAt", b.updated_at AS "updatedAt",
   COALESCE((SELECT json_agg(json_build_object('id', m.id, 'displayName', m.display_name) ORDER BY m.display_name, m.id)
      FROM booking_members bm JOIN members m ON m.site_id = bm.site_id AND m.id = bm.member_id
     WHERE bm.site_id = b.site_id AND bm.booking_id = b.id), '[]'::json) AS members,
@@ -199,10 +201,11 @@ export async function insertBookingWithEvent(
     await db.query(
       `WITH b AS (
          INSERT INTO bookings (site_id, id, space_id, organizer_id, title, start_at, end_at, blocked, headcount,
-                               visibility, series_id, original_start, created_at, updated_at)
+                               visibility, series_id, original_start, created_at, updated_at, checkin_code)
          VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz,
                  tstzrange($6::timestamptz, $7::timestamptz + make_interval(mins => $8::int), '[)'),
-                 $9, $10, $11, $12, $13, $13)
+                 $9, $10, $11, $12, $13, $13,
+                 COALESCE($18::text, lpad(floor(random() * 1000000)::int::text, 6, '0')))
          RETURNING site_id, id),
        m AS (INSERT INTO booking_members (site_id, booking_id, member_id)
              SELECT b.site_id, b.id, unnest($14::uuid[]) FROM b WHERE cardinality($14::uuid[]) > 0),
@@ -228,6 +231,7 @@ export async function insertBookingWithEvent(
         b.squadIds,
         event.actorId,
         JSON.stringify(event.after),
+        b.checkinCode ?? null,
       ],
     );
     return 'ok' as const;
@@ -256,6 +260,8 @@ export interface NewBooking {
   visibility: 'public' | 'private';
   seriesId: string | null;
   originalStart: Date | null;
+  /** The room display's check-in code; without one the column's random default applies. */
+  checkinCode?: string | undefined;
 }
 
 export interface BookingChange {
@@ -431,10 +437,14 @@ export async function setStatus(
   siteId: string,
   id: string,
   status: BookingStatus,
+  /** The use-case's clock, recorded as `cancelled_at` when cancelling (the report's late cancellations). */
+  at?: Date,
 ): Promise<void> {
   await db.query(
-    `UPDATE bookings SET status = $3, version = version + 1, updated_at = now() WHERE site_id = $1 AND id = $2`,
-    [siteId, id, status],
+    `UPDATE bookings SET status = $3, version = version + 1, updated_at = now(),
+            cancelled_at = CASE WHEN $3 = 'cancelled' THEN COALESCE($4::timestamptz, now()) ELSE cancelled_at END
+      WHERE site_id = $1 AND id = $2`,
+    [siteId, id, status, at ? at.toISOString() : null],
   );
 }
 

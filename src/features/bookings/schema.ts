@@ -49,6 +49,9 @@ export const Booking = Type.Object(
     updatedAt: Instant,
     busy: Type.Boolean({ description: 'A private booking the caller may only see as busy' }),
     can: BookingCan,
+    checkinCode: Type.Optional(
+      Type.String({ description: "The booking's own people only: the code to check in at the room display" }),
+    ),
   },
   { description: 'A booking (session) of a space' },
 );

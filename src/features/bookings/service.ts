@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { Queryable, Tx } from '../../db/store.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { parseInstant } from '../../domain/time.ts';
@@ -15,6 +15,7 @@ import {
   canEdit,
   canSeeDetails,
   editStateRefusal,
+  isInvolved,
   mayRepeat,
 } from './policy.ts';
 import * as repo from './repository.ts';
@@ -49,6 +50,8 @@ export interface BookingSnapshot {
   createdAt: string;
   updatedAt: string;
   busy: boolean;
+  /** For the booking's own people only: the code to check in at the room display. */
+  checkinCode?: string;
 }
 
 /** What the caller may do to a booking now (bookings/, moves/ and checkin/ policy.ts). */
@@ -121,7 +124,12 @@ export function bookingSnapshot(b: Omit<repo.BookingRow, 'checkinOpenMinutes'>):
  * who is not an admin) is redacted: title "Busy", no organizer, participants or headcount (0).
  */
 export function presentBooking(b: repo.BookingRow, viewer: Actor, now: Date): BookingView {
-  return { ...snapshotFor(b, canSeeDetails(viewer, b)), can: bookingCan(viewer, b, now) };
+  return {
+    ...snapshotFor(b, canSeeDetails(viewer, b)),
+    // Only the booking's own people get the display's check-in code; events (no viewer) never do.
+    ...(b.checkinCode && isInvolved(viewer, b) ? { checkinCode: b.checkinCode } : {}),
+    can: bookingCan(viewer, b, now),
+  };
 }
 
 function snapshotFor(b: Omit<repo.BookingRow, 'checkinOpenMinutes'>, visible: boolean): BookingSnapshot {
@@ -359,6 +367,7 @@ export async function createBooking(
     updatedAt: now,
     members: loaded.members,
     squads: loaded.squads,
+    checkinCode: String(randomInt(1_000_000)).padStart(6, '0'),
     spaceOwnerId: space.ownerId,
     checkinOpenMinutes: space.checkinOpenMinutes,
   };
@@ -654,7 +663,7 @@ export async function cancelBooking(
     checkVersion(before.version, opts.expectedVersion, 'booking');
     const stateRefusal = cancelStateRefusal(before);
     if (stateRefusal) throw stateRefusal;
-    await repo.setStatus(tx, actor.siteId, id, 'cancelled');
+    await repo.setStatus(tx, actor.siteId, id, 'cancelled', ctx.clock.now());
     const after = await recordChange(tx, ctx, 'booking.cancelled', before, reason ?? null);
     return presentBooking(after, actor, ctx.clock.now());
   });

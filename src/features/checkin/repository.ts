@@ -46,11 +46,12 @@ export async function findHolders(
   return res.rows;
 }
 
-export async function markCheckedIn(db: Queryable, siteId: string, id: string): Promise<void> {
+/** Marks a booking checked in at `at` (the use-case's clock: hours used count from it). */
+export async function markCheckedIn(db: Queryable, siteId: string, id: string, at: Date): Promise<void> {
   await db.query(
-    `UPDATE bookings SET status = 'checked_in', version = version + 1, updated_at = now()
+    `UPDATE bookings SET status = 'checked_in', checked_in_at = $3, version = version + 1, updated_at = now()
       WHERE site_id = $1 AND id = $2`,
-    [siteId, id],
+    [siteId, id, iso(at)],
   );
 }
 

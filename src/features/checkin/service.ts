@@ -86,7 +86,7 @@ export async function checkIn(ctx: Ctx, id: string): Promise<CheckInResult> {
     // The new row version enters the exclusion index: the space's write lock, like every writer
     // into a space's timeline (bookings/repository.ts writeLockKeys), so no two wait on each other.
     await bookingsRepo.lockForBookingWrite(tx, ctx.actor.siteId, [b.spaceId], []);
-    await repo.markCheckedIn(tx, ctx.actor.siteId, b.id);
+    await repo.markCheckedIn(tx, ctx.actor.siteId, b.id, now);
     const after = (await bookingsRepo.findBooking(tx, ctx.actor.siteId, b.id))!;
     await insertEvent(tx, {
       siteId: ctx.actor.siteId,

@@ -1,5 +1,6 @@
 import { addDays, localDate, localToInstant, parseClock } from '../../domain/time.ts';
-import { type CreateBookingInput, createBooking } from '../bookings/service.ts';
+import { type CreateBookingInput, cancelBooking, createBooking } from '../bookings/service.ts';
+import { checkIn } from '../checkin/service.ts';
 import type { Actor, Ctx } from '../context.ts';
 import {
   createDiscipline,
@@ -7,6 +8,7 @@ import {
   setMemberDiscipline,
   setPartnerSettings,
 } from '../disciplines/service.ts';
+import { createDisplayLink } from '../display/service.ts';
 import { createDoor } from '../doors/service.ts';
 import { AppError } from '../errors.ts';
 import { createMember, type MemberView } from '../members/service.ts';
@@ -83,6 +85,8 @@ export interface DemoSummary {
   dutyShifts: number;
   quotaRules: number;
   waitlistEntries: number;
+  /** The secret of the Training Lounge's room display: its page is /display/{token}. */
+  displayToken: string;
 }
 
 /**
@@ -342,6 +346,32 @@ export async function loadDemo(ctx: Ctx, opts: { seed?: number } = {}): Promise<
       });
       results += 1;
     }
+    // A month of history before that week, so the utilization report has something to show: the
+    // lounge's mornings and evenings and the daily briefing, most checked in to (hours used), some
+    // left as no-shows (the release job lets them go), some cancelled, a few within the hour.
+    const atTime = (who: Ctx, instant: Date): Ctx => ({ ...who, clock: { now: () => instant } });
+    for (let offset = -31; offset <= -4; offset++) {
+      const date = addDays(today, offset);
+      const plans: [string, string, string, string, string][] = [
+        [lounge.id, '07:00', '08:00', pick(morning), pick(crewIds)],
+        [briefing.id, '09:00', '09:30', 'Daily briefing', mensah],
+        [lounge.id, '19:00', '20:30', 'Evening circuit', pick(crewIds)],
+      ];
+      for (const [spaceId, from, to, title, organizer] of plans) {
+        const when = slot(date, from, to);
+        const id = await book(as(organizer), { spaceId, title }, when);
+        const start = when[0].getTime();
+        const r = rand();
+        if (r < 0.65)
+          await checkIn(atTime(as(organizer), new Date(start + Math.floor(rand() * 10) * 60_000)), id);
+        else if (r < 0.8)
+          continue; // a no-show
+        else if (r < 0.9) await cancelBooking(atTime(as(organizer), new Date(start - 20 * 60_000)), id);
+        else await cancelBooking(atTime(as(organizer), new Date(start - 2 * 86_400_000)), id);
+      }
+    }
+    // The lounge's door display (its link is printed at first start).
+    const display = await createDisplayLink(admin, lounge.id);
     // Watches: the Night Watch keeps the small hours, engineering the mornings of weekdays.
     const rosterStart = addDays(today, -7);
     let dutyShifts = 0;
@@ -405,6 +435,7 @@ export async function loadDemo(ctx: Ctx, opts: { seed?: number } = {}): Promise<
       dutyShifts,
       quotaRules: 1,
       waitlistEntries: 1,
+      displayToken: display.token,
     };
   });
 }

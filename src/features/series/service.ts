@@ -522,7 +522,7 @@ export async function cancelSeries(
           // Many occurrences at once: each keeps its audit event, marked so that the members get
           // one notice for the series (below) instead of one per occurrence.
           const before = (await bookingsRepo.findBooking(tx, s.siteId, o.id))!;
-          await bookingsRepo.setStatus(tx, s.siteId, o.id, 'cancelled');
+          await bookingsRepo.setStatus(tx, s.siteId, o.id, 'cancelled', now);
           await recordChange(tx, ctx, 'booking.cancelled', before, reason, { bySeries: true });
         }
       }

@@ -1,0 +1,165 @@
+import type { Queryable } from '../../db/store.ts';
+import type { OpeningHours } from '../../domain/opening-hours.ts';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export interface ReportSpace {
+  id: string;
+  name: string;
+  kind: string;
+  openingHours: OpeningHours | null;
+}
+
+/** The site's zone and the spaces the report covers (all, one, or those of a kind), by name. */
+export async function findReportSpaces(
+  db: Queryable,
+  siteId: string,
+  filter: { spaceId?: string | undefined; kind?: string | undefined },
+): Promise<{ timeZone: string; spaces: ReportSpace[] } | undefined> {
+  const site = await db.query<{ timeZone: string }>(
+    'SELECT time_zone AS "timeZone" FROM sites WHERE site_id = $1',
+    [siteId],
+  );
+  if (!site.rows[0]) return undefined;
+  const res = await db.query<ReportSpace>(
+    `SELECT id, name, kind, opening_hours AS "openingHours" FROM spaces
+      WHERE site_id = $1 AND ($2::uuid IS NULL OR id = $2::uuid) AND ($3::text IS NULL OR kind = $3)
+      ORDER BY name, id`,
+    [siteId, filter.spaceId ?? null, filter.kind ?? null],
+  );
+  return { timeZone: site.rows[0].timeZone, spaces: res.rows };
+}
+
+/** One row of the per-bucket sums: per (space, group) when `how` is null, per (space, hour of week) else. */
+export interface BucketSums {
+  spaceId: string;
+  grp: number | null;
+  how: number | null;
+  bookedSeconds: number;
+  usedSeconds: number;
+  noShows: number;
+  lateCancellations: number;
+}
+
+/**
+ * Sums the bookings of the spaces over the buckets, in one statement. Each booking is cut at the
+ * bucket bounds it crosses: width_bucket finds its first and last bucket by binary search over the
+ * bounds, so the cost is the bookings in range times the (one or two) hours each spans, not times
+ * the number of buckets. GROUPING SETS gives both the groups asked for and the hours of week (for
+ * the peak hours) from that one pass.
+ * - booked: the time held by bookings that kept the space (confirmed, checked in, completed: a
+ *   check-out ends the booking there); released and cancelled ones gave it back.
+ * - used: from check-in (not before the start) to the end or check-out, and not after `now`.
+ * - no-shows and late cancellations (at most an hour before the start, or after it) are counted in
+ *   the bucket of their start, when the start is in the range.
+ */
+export async function sumBuckets(
+  db: Queryable,
+  siteId: string,
+  spaceIds: string[],
+  buckets: { bounds: number[]; group: number[]; hourOfWeek: number[] },
+  now: Date,
+): Promise<BucketSums[]> {
+  const n = buckets.bounds.length - 1;
+  const res = await db.query<BucketSums>(
+    `WITH bk AS (
+       SELECT b.space_id, b.start_at, b.end_at, b.status, b.checked_in_at, b.cancelled_at
+         FROM bookings b
+        WHERE b.site_id = $1 AND b.space_id = ANY($2::uuid[])
+          AND b.start_at < $4::timestamptz AND b.end_at > $3::timestamptz
+     ), cut AS (
+       SELECT bk.*, i, ($6::int[])[i] AS grp, ($7::int[])[i] AS how,
+              greatest(bk.start_at, ($5::timestamptz[])[i]) AS s, least(bk.end_at, ($5::timestamptz[])[i + 1]) AS e
+         FROM bk CROSS JOIN LATERAL generate_series(
+                greatest(1, width_bucket(bk.start_at, $5::timestamptz[])),
+                CASE WHEN bk.status IN ('cancelled', 'released') THEN greatest(1, width_bucket(bk.start_at, $5::timestamptz[]))
+                     ELSE least($8::int, width_bucket(bk.end_at - interval '1 microsecond', $5::timestamptz[])) END) AS i
+     )
+     SELECT space_id AS "spaceId",
+            CASE WHEN GROUPING(grp) = 0 THEN grp END AS grp,
+            CASE WHEN GROUPING(how) = 0 THEN how END AS how,
+            coalesce(sum(extract(epoch FROM e - s))
+              FILTER (WHERE status IN ('confirmed', 'checked_in', 'completed')), 0)::float8 AS "bookedSeconds",
+            coalesce(sum(greatest(0, extract(epoch FROM least(e, $9::timestamptz) - greatest(s, checked_in_at))))
+              FILTER (WHERE status IN ('checked_in', 'completed')), 0)::float8 AS "usedSeconds",
+            count(*) FILTER (WHERE status = 'released' AND start_at >= $3::timestamptz)::int AS "noShows",
+            count(*) FILTER (WHERE status = 'cancelled' AND start_at >= $3::timestamptz
+                               AND cancelled_at >= start_at - interval '1 hour')::int AS "lateCancellations"
+       FROM cut
+      GROUP BY GROUPING SETS ((space_id, grp), (space_id, how))`,
+    [
+      siteId,
+      spaceIds,
+      iso(buckets.bounds[0]!),
+      iso(buckets.bounds[n]!),
+      buckets.bounds.map(iso),
+      buckets.group,
+      buckets.hourOfWeek,
+      n,
+      now.toISOString(),
+    ],
+  );
+  return res.rows;
+}
+
+/** Figures per member or per squad over the range. */
+export interface PeopleSums {
+  id: string;
+  name: string;
+  sessions: number;
+  bookedSeconds: number;
+  usedSeconds: number;
+  noShows: number;
+  lateCancellations: number;
+}
+
+/**
+ * Per member (as organizer or named participant) and per squad (booked for), the same figures as
+ * the spaces', clipped to the range. Only for admins: the service asks for it, never for members.
+ */
+export async function sumPeople(
+  db: Queryable,
+  siteId: string,
+  spaceIds: string[],
+  from: Date,
+  to: Date,
+  now: Date,
+): Promise<{ members: PeopleSums[]; squads: PeopleSums[] }> {
+  const bk = `bk AS (
+       SELECT b.id, b.organizer_id, b.status, b.start_at, b.cancelled_at,
+              greatest(b.start_at, $3::timestamptz) AS s, least(b.end_at, $4::timestamptz) AS e,
+              greatest(b.start_at, $3::timestamptz, b.checked_in_at) AS us,
+              least(b.end_at, $4::timestamptz, $5::timestamptz) AS ue
+         FROM bookings b
+        WHERE b.site_id = $1 AND b.space_id = ANY($2::uuid[])
+          AND b.start_at < $4::timestamptz AND b.end_at > $3::timestamptz)`;
+  const figures = `count(*) FILTER (WHERE bk.status IN ('confirmed', 'checked_in', 'completed'))::int AS sessions,
+            coalesce(sum(extract(epoch FROM bk.e - bk.s))
+              FILTER (WHERE bk.status IN ('confirmed', 'checked_in', 'completed')), 0)::float8 AS "bookedSeconds",
+            coalesce(sum(greatest(0, extract(epoch FROM bk.ue - bk.us)))
+              FILTER (WHERE bk.status IN ('checked_in', 'completed')), 0)::float8 AS "usedSeconds",
+            count(*) FILTER (WHERE bk.status = 'released' AND bk.start_at >= $3::timestamptz)::int AS "noShows",
+            count(*) FILTER (WHERE bk.status = 'cancelled' AND bk.start_at >= $3::timestamptz
+                               AND bk.cancelled_at >= bk.start_at - interval '1 hour')::int AS "lateCancellations"`;
+  const params = [siteId, spaceIds, from.toISOString(), to.toISOString(), now.toISOString()];
+  const members = await db.query<PeopleSums>(
+    `WITH ${bk}, who AS (
+       SELECT bk.id, bk.organizer_id AS member_id FROM bk
+       UNION
+       SELECT bm.booking_id, bm.member_id FROM booking_members bm JOIN bk ON bm.booking_id = bk.id
+        WHERE bm.site_id = $1)
+     SELECT m.id, m.display_name AS name, ${figures}
+       FROM who JOIN bk ON bk.id = who.id JOIN members m ON m.site_id = $1 AND m.id = who.member_id
+      GROUP BY m.id, m.display_name ORDER BY m.display_name, m.id`,
+    params,
+  );
+  const squads = await db.query<PeopleSums>(
+    `WITH ${bk}
+     SELECT q.id, q.name, ${figures}
+       FROM bk JOIN booking_squads bs ON bs.site_id = $1 AND bs.booking_id = bk.id
+       JOIN squads q ON q.site_id = $1 AND q.id = bs.squad_id
+      GROUP BY q.id, q.name ORDER BY q.name, q.id`,
+    params,
+  );
+  return { members: members.rows, squads: squads.rows };
+}

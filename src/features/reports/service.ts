@@ -1,0 +1,238 @@
+import { openPeriods } from '../../domain/opening-hours.ts';
+import { type GroupBy, hourOfWeekLabel, reportBuckets, spread } from '../../domain/report-buckets.ts';
+import { parseInstant } from '../../domain/time.ts';
+import type { Ctx } from '../context.ts';
+import { AppError, invalid } from '../errors.ts';
+import { findReportSpaces, type PeopleSums, sumBuckets, sumPeople } from './repository.ts';
+
+/** The longest range one report covers: a year, whichever days it starts and ends on. */
+export const maxReportDays = 371;
+
+export interface UtilizationQuery {
+  from: string;
+  to: string;
+  spaceId?: string | undefined;
+  kind?: string | undefined;
+  groupBy?: GroupBy | undefined;
+}
+
+export interface Figures {
+  openHours: number;
+  bookedHours: number;
+  usedHours: number;
+  noShows: number;
+  lateCancellations: number;
+}
+
+export interface UtilizationView {
+  from: string;
+  to: string;
+  timeZone: string;
+  groupBy: GroupBy;
+  spaces: {
+    spaceId: string;
+    name: string;
+    kind: string;
+    totals: Figures;
+    peakHours: { hourOfWeek: number; label: string; bookedHours: number }[];
+    groups: ({ key: string } & Figures)[];
+  }[];
+  /** Admins only. */
+  members?: ({ memberId: string; name: string; sessions: number } & Omit<Figures, 'openHours'>)[];
+  /** Admins only. */
+  squads?: ({ squadId: string; name: string; sessions: number } & Omit<Figures, 'openHours'>)[];
+}
+
+const hours = (ms: number) => Math.round(ms / 36_000) / 100;
+
+function instant(text: string, field: string): Date {
+  const d = parseInstant(text);
+  if (!d) throw invalid(field, `${field} must be an RFC 3339 instant with an offset`);
+  return d;
+}
+
+interface Acc {
+  openMs: number;
+  bookedMs: number;
+  usedMs: number;
+  noShows: number;
+  lateCancellations: number;
+}
+const emptyAcc = (): Acc => ({ openMs: 0, bookedMs: 0, usedMs: 0, noShows: 0, lateCancellations: 0 });
+const present = (a: Acc): Figures => ({
+  openHours: hours(a.openMs),
+  bookedHours: hours(a.bookedMs),
+  usedHours: hours(a.usedMs),
+  noShows: a.noShows,
+  lateCancellations: a.lateCancellations,
+});
+
+/**
+ * How the spaces were used over [from, to): per space and per group (local day, week or hour of
+ * week in the site's zone), hours open (opening hours), booked, used (checked in until check-out or
+ * the end), no-show releases, cancellations within an hour of the start, and the three busiest
+ * hours of the week. Private sessions count as booked and used hours like any other: the figures
+ * name no session and no person. Admins also get the figures per member and per squad.
+ */
+export async function getUtilization(ctx: Ctx, q: UtilizationQuery): Promise<UtilizationView> {
+  const from = instant(q.from, 'query.from');
+  const to = instant(q.to, 'query.to');
+  if (to.getTime() <= from.getTime()) throw invalid('query.to', 'query.to must be after query.from');
+  if (to.getTime() - from.getTime() > maxReportDays * 86_400_000)
+    throw invalid('query.to', `A report covers at most ${maxReportDays} days`);
+  const groupBy = q.groupBy ?? 'day';
+  const found = await findReportSpaces(ctx.db, ctx.actor.siteId, { spaceId: q.spaceId, kind: q.kind });
+  if (!found) throw new AppError('not-found', 'No such site');
+  if (q.spaceId !== undefined && found.spaces.length === 0)
+    throw new AppError('not-found', 'No such space', { field: 'query.space' });
+  const { timeZone, spaces } = found;
+  const b = reportBuckets(from, to, timeZone, groupBy);
+  const now = ctx.clock.now();
+  const spaceIds = spaces.map((s) => s.id);
+  const sums = spaceIds.length > 0 ? await sumBuckets(ctx.db, ctx.actor.siteId, spaceIds, b, now) : [];
+  const range = { start: from.getTime(), end: to.getTime() };
+
+  const view: UtilizationView = {
+    from: from.toISOString(),
+    to: to.toISOString(),
+    timeZone,
+    groupBy,
+    spaces: spaces.map((space) => {
+      const groups = b.groups.map(emptyAcc);
+      const byHour = new Array<number>(168).fill(0);
+      const total = emptyAcc();
+      spread(b.bounds, openPeriods(space.openingHours, timeZone, range), (i, ms) => {
+        groups[b.group[i]!]!.openMs += ms;
+        total.openMs += ms;
+      });
+      for (const r of sums) {
+        if (r.spaceId !== space.id) continue;
+        if (r.how !== null) {
+          byHour[r.how] = (byHour[r.how] ?? 0) + r.bookedSeconds * 1000;
+          continue;
+        }
+        if (r.grp === null) continue;
+        for (const acc of [groups[r.grp]!, total]) {
+          acc.bookedMs += r.bookedSeconds * 1000;
+          acc.usedMs += r.usedSeconds * 1000;
+          acc.noShows += r.noShows;
+          acc.lateCancellations += r.lateCancellations;
+        }
+      }
+      const peakHours = byHour
+        .map((ms, how) => ({ how, ms }))
+        .filter((h) => h.ms > 0)
+        .sort((x, y) => y.ms - x.ms || x.how - y.how)
+        .slice(0, 3)
+        .map((h) => ({ hourOfWeek: h.how, label: hourOfWeekLabel(h.how), bookedHours: hours(h.ms) }));
+      return {
+        spaceId: space.id,
+        name: space.name,
+        kind: space.kind,
+        totals: present(total),
+        peakHours,
+        groups: b.groups.map((key, i) => ({ key, ...present(groups[i]!) })),
+      };
+    }),
+  };
+  if (ctx.actor.role === 'admin' && spaceIds.length > 0) {
+    const people = await sumPeople(ctx.db, ctx.actor.siteId, spaceIds, from, to, now);
+    const figures = (p: PeopleSums) => ({
+      name: p.name,
+      sessions: p.sessions,
+      bookedHours: hours(p.bookedSeconds * 1000),
+      usedHours: hours(p.usedSeconds * 1000),
+      noShows: p.noShows,
+      lateCancellations: p.lateCancellations,
+    });
+    view.members = people.members.map((p) => ({ memberId: p.id, ...figures(p) }));
+    view.squads = people.squads.map((p) => ({ squadId: p.id, ...figures(p) }));
+  } else if (ctx.actor.role === 'admin') {
+    view.members = [];
+    view.squads = [];
+  }
+  return view;
+}
+
+const csvCell = (v: string | number) => {
+  const s = String(v);
+  // A cell a spreadsheet would run as a formula is quoted with a leading apostrophe.
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+};
+
+/**
+ * The report as CSV (RFC 4180): one row per space and group, then a total per space and, for
+ * admins, one per member and per squad. Times are the group keys in the site's zone.
+ */
+export function utilizationCsv(v: UtilizationView): string {
+  const rows: (string | number)[][] = [
+    [
+      'section',
+      'id',
+      'name',
+      'kind',
+      'group',
+      'open_hours',
+      'booked_hours',
+      'used_hours',
+      'no_shows',
+      'late_cancellations',
+    ],
+  ];
+  for (const s of v.spaces) {
+    for (const g of s.groups)
+      rows.push([
+        'space',
+        s.spaceId,
+        s.name,
+        s.kind,
+        g.key,
+        g.openHours,
+        g.bookedHours,
+        g.usedHours,
+        g.noShows,
+        g.lateCancellations,
+      ]);
+    const t = s.totals;
+    rows.push([
+      'space',
+      s.spaceId,
+      s.name,
+      s.kind,
+      'total',
+      t.openHours,
+      t.bookedHours,
+      t.usedHours,
+      t.noShows,
+      t.lateCancellations,
+    ]);
+  }
+  for (const m of v.members ?? [])
+    rows.push([
+      'member',
+      m.memberId,
+      m.name,
+      '',
+      'total',
+      '',
+      m.bookedHours,
+      m.usedHours,
+      m.noShows,
+      m.lateCancellations,
+    ]);
+  for (const q of v.squads ?? [])
+    rows.push([
+      'squad',
+      q.squadId,
+      q.name,
+      '',
+      'total',
+      '',
+      q.bookedHours,
+      q.usedHours,
+      q.noShows,
+      q.lateCancellations,
+    ]);
+  return `${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
