@@ -1,9 +1,11 @@
-import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, api, type Booking } from './api.ts';
+import { useQuery } from '@tanstack/react-query';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { type Answer, ApiError, type Booking, client, ifMatch, must } from './api.ts';
 import { BookingForm } from './booking-form.tsx';
 import { DoorControls } from './doors.tsx';
+import { bookingQuery, bookingsChanged, neighboursQuery } from './queries.ts';
 import { setParams } from './router.ts';
-import { announceBookingsChanged, useSession } from './session.tsx';
+import { useSession } from './session.tsx';
 import {
   formatDate,
   formatSpan,
@@ -16,17 +18,7 @@ import {
   zonedInstant,
 } from './time.ts';
 
-interface Neighbour {
-  booking: Booking;
-  gapMinutes: number;
-  adjacent: boolean;
-}
-
-interface Neighbours {
-  before: Neighbour | null;
-  after: Neighbour | null;
-  adjacencyMinutes?: number;
-}
+type Neighbour = NonNullable<Answer<'/api/v1/bookings/{id}/neighbours', 'get'>['before']>;
 
 /** An API refusal in words, with the instants it names shown in the site's time. */
 function explain(err: unknown, zone: string): string {
@@ -38,7 +30,7 @@ function explain(err: unknown, zone: string): string {
   };
   if (typeof p.freeAt === 'string') return `Too early to check in: the space is held until ${at(p.freeAt)}.`;
   if (typeof p.opensAt === 'string') return `Check-in opens at ${at(p.opensAt)}.`;
-  return (p.detail ?? err.message).replace(/\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})/g, at);
+  return (p.detail || err.message).replace(/\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})/g, at);
 }
 
 const statusLabel: Record<string, string> = {
@@ -50,40 +42,17 @@ const statusLabel: Record<string, string> = {
 };
 
 /** One booking: its details, its neighbours, and the actions the caller may take. */
-export function BookingDetails({
-  id,
-  onClose,
-  onChanged,
-}: {
-  id: string;
-  onClose: () => void;
-  onChanged: () => void;
-}) {
-  const { me, site, spaces, paths } = useSession();
+export function BookingDetails({ id, onClose }: { id: string; onClose: () => void }) {
+  const { me, site, spaces } = useSession();
   const zone = site.timeZone;
   const dialog = useRef<HTMLDialogElement>(null);
-  const [booking, setBooking] = useState<Booking | null>(null);
-  const [neighbours, setNeighbours] = useState<Neighbours | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const query = useQuery(bookingQuery(id));
+  const booking = query.data ?? null;
+  const loadError = query.error?.message ?? null;
+  const neighbours = useQuery({ ...neighboursQuery(id), enabled: !!booking && !booking.busy }).data ?? null;
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [mode, setMode] = useState<'view' | 'edit' | 'move' | 'cancel'>('view');
   const [busy, setBusy] = useState(false);
-
-  const load = useCallback(async () => {
-    try {
-      const b = await api<Booking>('GET', `/bookings/${id}`);
-      setBooking(b);
-      setLoadError(null);
-      if (paths.has('/api/v1/bookings/{id}/neighbours'))
-        setNeighbours(await api<Neighbours>('GET', `/bookings/${id}/neighbours`).catch(() => null));
-    } catch (err) {
-      setLoadError(err instanceof ApiError ? err.message : String(err));
-    }
-  }, [id, paths]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   useEffect(() => {
     const d = dialog.current;
@@ -96,10 +65,8 @@ export function BookingDetails({
     try {
       const result = await fn();
       setMessage({ text: label, error: false });
-      announceBookingsChanged();
-      onChanged();
+      await bookingsChanged();
       if (result && 'id' in result && result.id && result.id !== id) setParams({ booking: result.id });
-      else await load();
       setMode('view');
     } catch (err) {
       setMessage({ text: explain(err, zone), error: true });
@@ -121,11 +88,7 @@ export function BookingDetails({
           editing: booking,
         }}
         onClose={() => setMode('view')}
-        onBooked={() => {
-          setMode('view');
-          onChanged();
-          void load();
-        }}
+        onBooked={() => setMode('view')}
       />
     );
   }
@@ -142,7 +105,6 @@ export function BookingDetails({
     !!booking?.participants?.squads.some((sq) => me.squads.some((m) => m.id === sq.id));
   const active = booking?.status === 'confirmed' || booking?.status === 'checked_in';
   const ended = !!booking && new Date(booking.end) <= new Date();
-  const has = (p: string) => paths.has(`/api/v1/bookings/{id}/${p}`);
 
   return (
     <dialog
@@ -230,45 +192,60 @@ export function BookingDetails({
                   Cancel booking…
                 </button>
               )}
-              {has('check-in') && involved && booking.status === 'confirmed' && !ended && (
+              {involved && booking.status === 'confirmed' && !ended && (
                 <button
                   type="button"
                   disabled={busy}
                   onClick={() =>
                     void act('Checked in.', () =>
-                      api<Booking>('POST', `/bookings/${booking.id}/check-in`, {}),
+                      must(
+                        client.POST('/api/v1/bookings/{id}/check-in', {
+                          params: { path: { id: booking.id } },
+                          body: {},
+                        }),
+                      ),
                     )
                   }
                 >
                   Check in
                 </button>
               )}
-              {has('check-out') && booking.status === 'checked_in' && isIn && (
+              {booking.status === 'checked_in' && isIn && (
                 <button
                   type="button"
                   disabled={busy}
                   onClick={() =>
                     void act('Checked out; the rest of the slot is free.', () =>
-                      api<Booking>('POST', `/bookings/${booking.id}/check-out`, {}),
+                      must(
+                        client.POST('/api/v1/bookings/{id}/check-out', {
+                          params: { path: { id: booking.id } },
+                          body: {},
+                        }),
+                      ),
                     )
                   }
                 >
                   Check out
                 </button>
               )}
-              {has('move') && isMine && active && !ended && (
+              {isMine && active && !ended && (
                 <button type="button" onClick={() => setMode('move')}>
                   Move…
                 </button>
               )}
-              {has('repeat') && involved && !booking.busy && (
+              {involved && !booking.busy && (
                 <>
                   <button
                     type="button"
                     disabled={busy}
                     onClick={() =>
                       void act('Booked the same time tomorrow.', () =>
-                        api<Booking>('POST', `/bookings/${booking.id}/repeat`, { when: 'tomorrow' }),
+                        must(
+                          client.POST('/api/v1/bookings/{id}/repeat', {
+                            params: { path: { id: booking.id } },
+                            body: { when: 'tomorrow' },
+                          }),
+                        ),
                       )
                     }
                   >
@@ -279,7 +256,12 @@ export function BookingDetails({
                     disabled={busy}
                     onClick={() =>
                       void act('Booked the same time next week.', () =>
-                        api<Booking>('POST', `/bookings/${booking.id}/repeat`, { when: 'next-week' }),
+                        must(
+                          client.POST('/api/v1/bookings/{id}/repeat', {
+                            params: { path: { id: booking.id } },
+                            body: { when: 'next-week' },
+                          }),
+                        ),
                       )
                     }
                   >
@@ -326,25 +308,29 @@ function CancelChoice({
   onBack: () => void;
   onCancel: Act;
 }) {
-  const { paths } = useSession();
   const [scope, setScope] = useState<'one' | 'following' | 'all'>('one');
-  const series = !!booking.seriesId && paths.has('/api/v1/series/{id}');
+  const series = !!booking.seriesId;
   return (
     <form
       className="inline-form"
       onSubmit={(e) => {
         e.preventDefault();
         void onCancel('Cancelled.', () =>
-          series && scope !== 'one'
-            ? api<null>(
-                'DELETE',
-                `/series/${booking.seriesId}?scope=${scope}&occurrence=${encodeURIComponent(String(booking.originalStart ?? booking.start))}`,
-              )
-            : api<Booking>(
-                'POST',
-                `/bookings/${booking.id}/cancel`,
-                {},
-                { 'if-match': `"${booking.version}"` },
+          booking.seriesId && scope !== 'one'
+            ? must(
+                client.DELETE('/api/v1/series/{id}', {
+                  params: {
+                    path: { id: booking.seriesId },
+                    query: { scope, occurrence: booking.originalStart ?? booking.start },
+                  },
+                }),
+              ).then(() => null)
+            : must(
+                client.POST('/api/v1/bookings/{id}/cancel', {
+                  params: { path: { id: booking.id } },
+                  body: {},
+                  headers: ifMatch(booking.version),
+                }),
               ),
         );
       }}
@@ -380,11 +366,7 @@ function CancelChoice({
   );
 }
 
-interface Slot {
-  start: string;
-  end: string;
-  spaceId?: string;
-}
+type Slot = NonNullable<Answer<'/api/v1/availability', 'get'>['spaces'][number]['slots']>[number];
 
 function MoveForm({
   booking,
@@ -397,7 +379,7 @@ function MoveForm({
   onCancel: () => void;
   onMove: Act;
 }) {
-  const { site, spaces, paths } = useSession();
+  const { site, spaces } = useSession();
   const zone = site.timeZone;
   const s = localParts(booking.start, zone);
   const e = localParts(booking.end, zone);
@@ -407,6 +389,7 @@ function MoveForm({
   const [end, setEnd] = useState(hhmm(e.hour, e.minute));
   const [note, setNote] = useState('');
   const [slots, setSlots] = useState<Slot[] | null>(null);
+  const [slotsError, setSlotsError] = useState<string | null>(null);
   const lengthMin = Math.round(
     (new Date(booking.end).getTime() - new Date(booking.start).getTime()) / 60_000,
   );
@@ -414,11 +397,25 @@ function MoveForm({
   async function findFree() {
     const from = new Date(Math.max(Date.now(), new Date(booking.start).getTime() - 3_600_000));
     const to = new Date(from.getTime() + 2 * 86_400_000);
-    const r = await api<{ spaces: { spaceId: string; slots?: Slot[] }[] }>(
-      'GET',
-      `/availability?space=${spaceId}&from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}&length=${lengthMin}&limit=6`,
-    ).catch(() => ({ spaces: [] }));
-    setSlots(r.spaces[0]?.slots ?? []);
+    try {
+      const r = await must(
+        client.GET('/api/v1/availability', {
+          params: {
+            query: {
+              space: [spaceId],
+              from: from.toISOString(),
+              to: to.toISOString(),
+              length: lengthMin,
+              limit: 6,
+            },
+          },
+        }),
+      );
+      setSlots(r.spaces[0]?.slots ?? []);
+      setSlotsError(null);
+    } catch (err) {
+      setSlotsError(err instanceof Error ? err.message : String(err));
+    }
   }
 
   function submit(ev: FormEvent) {
@@ -432,12 +429,17 @@ function MoveForm({
     if (endAt <= startAt) endAt = new Date(endAt.getTime() + 86_400_000);
     const where = spaces.find((x) => x.id === spaceId)?.name ?? 'the new space';
     void onMove(`Moved to ${where}, ${formatSpan(startAt.toISOString(), endAt.toISOString(), zone)}.`, () =>
-      api<Booking>('POST', `/bookings/${booking.id}/move`, {
-        ...(spaceId !== booking.spaceId ? { spaceId } : {}),
-        start: startAt.toISOString(),
-        end: endAt.toISOString(),
-        ...(note ? { message: note } : {}),
-      }),
+      must(
+        client.POST('/api/v1/bookings/{id}/move', {
+          params: { path: { id: booking.id } },
+          body: {
+            ...(spaceId !== booking.spaceId ? { spaceId } : {}),
+            start: startAt.toISOString(),
+            end: endAt.toISOString(),
+            ...(note ? { message: note } : {}),
+          },
+        }),
+      ),
     );
   }
 
@@ -477,11 +479,12 @@ function MoveForm({
           />
         </div>
       </div>
-      {paths.has('/api/v1/availability') && (
+      {
         <div className="free-slots">
           <button type="button" onClick={() => void findFree()}>
             Find free times here
           </button>
+          {slotsError && <p role="alert">Free times could not be read: {slotsError}</p>}
           {slots && slots.length === 0 && <p>No free time in the next two days.</p>}
           {slots && slots.length > 0 && (
             <ul>
@@ -510,7 +513,7 @@ function MoveForm({
             </ul>
           )}
         </div>
-      )}
+      }
       <div className="actions">
         <button type="button" onClick={onCancel}>
           Back

@@ -1,9 +1,29 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { ApiError, api, type Booking, type Conflict, type MemberConflict } from './api.ts';
+import { ApiError, type Booking, client, ifMatch, must } from './api.ts';
 import { type Chosen, ParticipantsPicker } from './participants.tsx';
 import { FindTimeDialog } from './partners.tsx';
-import { announceBookingsChanged, useSession } from './session.tsx';
+import { bookingsChanged } from './queries.ts';
+import { type Repeat, rruleOf, weekdayCodes, weekdayNames } from './series-rule.ts';
+import { useSession } from './session.tsx';
 import { formatSpan, parseHhmm, parseIsoDate, zonedInstant } from './time.ts';
+
+/**
+ * A conflicting booking as a 409 problem lists it (as far as the caller may see it). The OpenAPI
+ * document declares problems open-ended, so their extra fields are read here, defensively.
+ */
+interface Conflict {
+  id?: string | null;
+  title?: string | null;
+  start?: string;
+  end?: string;
+  busy?: boolean;
+}
+
+/** A participant already in an overlapping session (409 member-conflict). */
+interface MemberConflict {
+  member: { displayName: string };
+  booking: { start: string; end: string; busy: boolean; title: string };
+}
 
 /** What the booking dialog starts from: a selected slot, or the booking being edited. */
 export interface Draft {
@@ -48,27 +68,6 @@ export function fieldOf(apiField: string | undefined): Field | undefined {
   return map[head];
 }
 
-const weekdayCodes = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
-const weekdayNames = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-
-interface Repeat {
-  freq: 'none' | 'daily' | 'weekly';
-  days: Set<string>;
-  ends: 'count' | 'until';
-  count: string;
-  until: string;
-}
-
-/** The RFC 5545 RRULE of the repeat choice. */
-export function rruleOf(r: Repeat): string {
-  const parts = [`FREQ=${r.freq === 'daily' ? 'DAILY' : 'WEEKLY'}`];
-  if (r.freq === 'weekly' && r.days.size)
-    parts.push(`BYDAY=${weekdayCodes.filter((d) => r.days.has(d)).join(',')}`);
-  if (r.ends === 'count') parts.push(`COUNT=${Number(r.count) || 1}`);
-  else parts.push(`UNTIL=${r.until.replaceAll('-', '')}T235959Z`);
-  return parts.join(';');
-}
-
 export function BookingForm({
   draft,
   onClose,
@@ -78,7 +77,7 @@ export function BookingForm({
   onClose: () => void;
   onBooked: (id: string | null) => void;
 }) {
-  const { me, site, spaces, paths } = useSession();
+  const { me, site, spaces } = useSession();
   const zone = site.timeZone;
   const editing = draft.editing;
   const dialog = useRef<HTMLDialogElement>(null);
@@ -120,8 +119,8 @@ export function BookingForm({
   const [seriesConflict, setSeriesConflict] = useState(false);
   const [busy, setBusy] = useState(false);
   const [finding, setFinding] = useState(false);
-  const canFind = !editing && paths.has('/api/v1/find-time');
-  const canRepeat = !editing && paths.has('/api/v1/series');
+  const canFind = !editing;
+  const canRepeat = !editing;
 
   useEffect(() => {
     const d = dialog.current;
@@ -137,7 +136,7 @@ export function BookingForm({
       return;
     }
     const field = fieldOf(err.field);
-    const detail = err.problem.detail ?? err.message;
+    const detail = err.problem.detail || err.message;
     // A member-conflict lists who is elsewhere then, and in what (or "Busy" when private).
     const people = Array.isArray(err.problem.memberConflicts)
       ? (err.problem.memberConflicts as MemberConflict[]).map((c) => ({
@@ -146,7 +145,7 @@ export function BookingForm({
           title: `${c.member.displayName}: ${c.booking.busy ? 'Busy' : c.booking.title}`,
         }))
       : [];
-    const list = Array.isArray(err.problem.conflicts) ? err.problem.conflicts : people;
+    const list = Array.isArray(err.problem.conflicts) ? (err.problem.conflicts as Conflict[]) : people;
     setConflicts(list);
     if (err.problem.code === 'booking-conflict' || err.status === 409) {
       setErrors({ start: detail });
@@ -182,7 +181,7 @@ export function BookingForm({
     // An end at or before the start means the session runs past midnight.
     let endAt = zonedInstant(d!, en!.hour, en!.minute, zone);
     if (endAt <= startAt) endAt = new Date(endAt.getTime() + 86_400_000);
-    const body: Record<string, unknown> = {
+    const body = {
       spaceId,
       title,
       headcount: Number(headcount),
@@ -190,24 +189,25 @@ export function BookingForm({
         members: participants.filter((p) => p.kind === 'member').map((p) => p.id),
         squads: participants.filter((p) => p.kind === 'squad').map((p) => p.id),
       },
-      visibility: isPrivate ? 'private' : 'public',
+      visibility: isPrivate ? ('private' as const) : ('public' as const),
     };
     setBusy(true);
     try {
       if (editing) {
-        const updated = await api<Booking>(
-          'PATCH',
-          `/bookings/${editing.id}`,
-          {
-            title,
-            headcount: body.headcount,
-            participants: body.participants,
-            start: startAt.toISOString(),
-            end: endAt.toISOString(),
-          },
-          { 'if-match': `"${editing.version}"` },
+        const updated = await must(
+          client.PATCH('/api/v1/bookings/{id}', {
+            params: { path: { id: editing.id } },
+            body: {
+              title,
+              headcount: body.headcount,
+              participants: body.participants,
+              start: startAt.toISOString(),
+              end: endAt.toISOString(),
+            },
+            headers: ifMatch(editing.version),
+          }),
         );
-        announceBookingsChanged();
+        await bookingsChanged();
         onBooked(updated.id);
       } else if (repeat.freq !== 'none') {
         if (repeat.freq === 'weekly' && repeat.days.size === 0) {
@@ -218,23 +218,27 @@ export function BookingForm({
           setErrors({ repeat: 'Choose the last date' });
           return;
         }
-        const created = await api<{ booked?: { id: string }[] }>('POST', '/series', {
-          ...body,
-          rrule: rruleOf(repeat),
-          startDate: date,
-          startTime: start,
-          durationMinutes: Math.round((endAt.getTime() - startAt.getTime()) / 60_000),
-          policy,
-        });
-        announceBookingsChanged();
-        onBooked(created.booked?.[0]?.id ?? null);
+        const created = await must(
+          client.POST('/api/v1/series', {
+            body: {
+              ...body,
+              rrule: rruleOf(repeat),
+              startDate: date,
+              startTime: start,
+              durationMinutes: Math.round((endAt.getTime() - startAt.getTime()) / 60_000),
+              policy,
+            },
+          }),
+        );
+        await bookingsChanged();
+        onBooked(created.booked[0]?.id ?? null);
       } else {
-        const created = await api<Booking>('POST', '/bookings', {
-          ...body,
-          start: startAt.toISOString(),
-          end: endAt.toISOString(),
-        });
-        announceBookingsChanged();
+        const created = await must(
+          client.POST('/api/v1/bookings', {
+            body: { ...body, start: startAt.toISOString(), end: endAt.toISOString() },
+          }),
+        );
+        await bookingsChanged();
         onBooked(created.id);
       }
     } catch (err) {

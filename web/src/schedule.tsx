@@ -1,10 +1,12 @@
+import { useQuery } from '@tanstack/react-query';
 import { type CSSProperties, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { ApiError, type Booking, listAll, type Space, takePrefetchedBookings } from './api.ts';
+import type { Booking, Space } from './api.ts';
 import { BookingDetails } from './booking-details.tsx';
 import { BookingForm, type Draft } from './booking-form.tsx';
 import { DoorControls } from './doors.tsx';
+import { bookingsQuery } from './queries.ts';
 import { setParams, useLocation } from './router.ts';
-import { bookingsChanged, useSession } from './session.tsx';
+import { useSession } from './session.tsx';
 import {
   addDays,
   formatDate,
@@ -104,8 +106,6 @@ export function Schedule() {
   const view = params.get('view') === 'week' ? 'week' : 'day';
   const openBooking = params.get('booking');
   const [shown, chosenIds, setChosenIds] = useSelectedSpaces(spaces);
-  const [bookings, setBookings] = useState<Booking[]>([]);
-  const [loadError, setLoadError] = useState<string | null>(null);
   const [draft, setDraft] = useState<Draft | null>(null);
   const mySquads = useMemo(() => new Set(me.squads.map((s) => s.id)), [me]);
 
@@ -119,30 +119,15 @@ export function Schedule() {
   const fromIso = from.toISOString();
   const toIso = to.toISOString();
 
-  const load = useCallback(async () => {
-    try {
-      const items =
-        (await takePrefetchedBookings<Booking>(fromIso, toIso)) ??
-        (await listAll<Booking>(
-          `/bookings?from=${encodeURIComponent(fromIso)}&to=${encodeURIComponent(toIso)}&limit=500`,
-        ));
-      setBookings(items.filter((b) => b.status !== 'cancelled' && b.status !== 'released'));
-      setLoadError(null);
-      setLoaded(true);
-    } catch (err) {
-      setLoadError(err instanceof ApiError ? err.message : String(err));
-    }
-  }, [fromIso, toIso]);
-
-  useEffect(() => {
-    void load();
-    const reload = () => void load();
-    window.addEventListener(bookingsChanged, reload);
-    return () => window.removeEventListener(bookingsChanged, reload);
-  }, [load]);
+  const query = useQuery(bookingsQuery(fromIso, toIso));
+  const bookings = useMemo(
+    () => (query.data ?? []).filter((b) => b.status !== 'cancelled' && b.status !== 'released'),
+    [query.data],
+  );
+  const loadError = query.error?.message ?? null;
 
   // Marks the first schedule drawn with its bookings, for the first-load measurement (README/bench).
-  const [loaded, setLoaded] = useState(false);
+  const loaded = query.isSuccess;
   useEffect(() => {
     if (!loaded || performance.getEntriesByName('shipshape:schedule-ready').length) return;
     performance.mark('shipshape:schedule-ready');
@@ -383,7 +368,7 @@ export function Schedule() {
                       <button
                         key={b.id}
                         type="button"
-                        className={`block block-${kind}${short ? ' is-short' : ''}${b.status === 'checked_in' || b.status === 'checked-in' ? ' is-checked-in' : ''}`}
+                        className={`block block-${kind}${short ? ' is-short' : ''}${b.status === 'checked_in' ? ' is-checked-in' : ''}`}
                         style={{
                           top: (top / 60) * hourPx,
                           height: Math.max(((bottom - top) / 60) * hourPx, 18),
@@ -417,14 +402,11 @@ export function Schedule() {
           onClose={() => setDraft(null)}
           onBooked={(id) => {
             setDraft(null);
-            void load();
             if (id) setParams({ booking: id });
           }}
         />
       )}
-      {openBooking && (
-        <BookingDetails id={openBooking} onClose={() => setParams({ booking: null })} onChanged={load} />
-      )}
+      {openBooking && <BookingDetails id={openBooking} onClose={() => setParams({ booking: null })} />}
     </div>
   );
 }
