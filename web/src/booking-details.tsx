@@ -15,7 +15,7 @@ import {
   localParts,
   parseHhmm,
   parseIsoDate,
-  zonedInstant,
+  sessionSpan,
 } from './time.ts';
 
 type Neighbour = NonNullable<Answer<'/api/v1/bookings/{id}/neighbours', 'get'>['before']>;
@@ -424,9 +424,7 @@ function MoveForm({
     const a = parseHhmm(start);
     const b = parseHhmm(end);
     if (!d || !a || !b) return;
-    const startAt = zonedInstant(d, a.hour, a.minute, zone);
-    let endAt = zonedInstant(d, b.hour, b.minute, zone);
-    if (endAt <= startAt) endAt = new Date(endAt.getTime() + 86_400_000);
+    const { start: startAt, end: endAt } = sessionSpan(d, a, b, zone);
     const where = spaces.find((x) => x.id === spaceId)?.name ?? 'the new space';
     void onMove(`Moved to ${where}, ${formatSpan(startAt.toISOString(), endAt.toISOString(), zone)}.`, () =>
       must(

@@ -5,7 +5,7 @@ import { FindTimeDialog } from './partners.tsx';
 import { bookingsChanged } from './queries.ts';
 import { type Repeat, rruleOf, weekdayCodes, weekdayNames } from './series-rule.ts';
 import { useSession } from './session.tsx';
-import { formatSpan, parseHhmm, parseIsoDate, zonedInstant } from './time.ts';
+import { formatSpan, parseHhmm, parseIsoDate, sessionSpan } from './time.ts';
 
 /**
  * A conflicting booking as a 409 problem lists it (as far as the caller may see it). The OpenAPI
@@ -177,10 +177,8 @@ export function BookingForm({
       setErrors(local);
       return;
     }
-    const startAt = zonedInstant(d!, s!.hour, s!.minute, zone);
-    // An end at or before the start means the session runs past midnight.
-    let endAt = zonedInstant(d!, en!.hour, en!.minute, zone);
-    if (endAt <= startAt) endAt = new Date(endAt.getTime() + 86_400_000);
+    // An end at or before the start means the session runs past midnight (sessionSpan).
+    const { start: startAt, end: endAt } = sessionSpan(d!, s!, en!, zone);
     const body = {
       spaceId,
       title,

@@ -17,6 +17,7 @@ export function rruleOf(r: Repeat): string {
   if (r.freq === 'weekly' && r.days.size)
     parts.push(`BYDAY=${weekdayCodes.filter((d) => r.days.has(d)).join(',')}`);
   if (r.ends === 'count') parts.push(`COUNT=${Number(r.count) || 1}`);
-  else parts.push(`UNTIL=${r.until.replaceAll('-', '')}T235959Z`);
+  // The last day as a local date (inclusive, in the site's zone): a UTC time would be off by a day.
+  else parts.push(`UNTIL=${r.until.replaceAll('-', '')}`);
   return parts.join(';');
 }
