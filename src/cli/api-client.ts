@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import createClient, { type Client } from 'openapi-fetch';
+import type { paths } from '../generated/api.ts';
 import { CliError } from './io.ts';
 
 /** Where `shipshape login` keeps the server's URL and a bearer token (mode 0600). */
@@ -49,64 +51,82 @@ export class ApiError extends CliError {
   }
 }
 
-/** A thin client of the HTTP API: bearer token, JSON in and out, problems thrown as ApiError. */
-export class ApiClient {
-  constructor(
-    readonly url: string,
-    readonly token: string | undefined,
-  ) {}
+/** The one typed client of the HTTP API (openapi-fetch over the generated src/generated/api.ts). */
+export type Api = Client<paths>;
 
-  async call<T = unknown>(
-    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
-    path: string,
-    opts: { body?: unknown; query?: Record<string, string | undefined>; token?: string } = {},
-  ): Promise<T> {
-    const target = new URL(`/api/v1${path}`, this.url);
-    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) target.searchParams.set(k, v);
-    const headers: Record<string, string> = { accept: 'application/json' };
-    const token = opts.token ?? this.token;
-    if (token) headers.authorization = `Bearer ${token}`;
-    if (opts.body !== undefined) headers['content-type'] = 'application/json';
-    // Every POST carries a fresh key, so a retried command never books twice.
-    if (method === 'POST') headers['idempotency-key'] = randomUUID();
-    let res: Response;
-    try {
-      res = await fetch(target, {
-        method,
-        headers,
-        ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
-      });
-    } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-      throw new ApiError(`Cannot reach ${this.url} (${cause})`, 0, undefined);
-    }
-    const text = await res.text();
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      body = undefined;
-    }
-    if (!res.ok) {
-      const problem = body && typeof body === 'object' ? (body as Record<string, unknown>) : undefined;
-      const detail = typeof problem?.detail === 'string' ? problem.detail : `${res.status} ${res.statusText}`;
-      const field = typeof problem?.field === 'string' ? ` [${problem.field}]` : '';
-      throw new ApiError(`${detail}${field}`, res.status, problem);
-    }
-    return body as T;
-  }
-
-  /** Follows nextCursor until the list ends. */
-  async all<T = unknown>(path: string, query: Record<string, string | undefined> = {}): Promise<T[]> {
-    const items: T[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.call<{ items: T[]; nextCursor: string | null }>('GET', path, {
-        query: { ...query, limit: '500', ...(cursor ? { cursor } : {}) },
-      });
-      items.push(...page.items);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    return items;
-  }
+/**
+ * A client for the server at `url`: bearer token, JSON in and out, a fresh Idempotency-Key on every
+ * POST (so a retried command never books twice), and a transport failure thrown as one ApiError.
+ * A call may send its own `authorization` header (login uses the session token once).
+ */
+export function createApi(url: string, token: string | undefined): Api {
+  const api = createClient<paths>({
+    baseUrl: url,
+    headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  });
+  api.use({
+    onRequest({ request }) {
+      if (request.method === 'POST' && !request.headers.has('idempotency-key'))
+        request.headers.set('idempotency-key', randomUUID());
+      return request;
+    },
+    onError({ error }) {
+      const cause =
+        (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message ?? String(error);
+      return new ApiError(`Cannot reach ${url} (${cause})`, 0, undefined);
+    },
+  });
+  return api;
 }
+
+/** The answer of a call, or its problem+json thrown as an ApiError naming the detail and the field. */
+export async function answer<T>(
+  call: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<T> {
+  const { data, error, response } = await call;
+  if (!response.ok || error !== undefined) {
+    const problem = error && typeof error === 'object' ? (error as Record<string, unknown>) : undefined;
+    const detail =
+      typeof problem?.detail === 'string' ? problem.detail : `${response.status} ${response.statusText}`;
+    const field = typeof problem?.field === 'string' ? ` [${problem.field}]` : '';
+    throw new ApiError(`${detail}${field}`, response.status, problem);
+  }
+  // An empty answer (204) has no data; the operations that give one are typed as never answering data.
+  return data as T;
+}
+
+/** Every item of a paged list: `page` fetches one page from a cursor (undefined: the first). */
+export async function allPages<T>(
+  page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor?: string | null }>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const got = await page(cursor);
+    items.push(...got.items);
+    cursor = got.nextCursor ?? undefined;
+  } while (cursor);
+  return items;
+}
+
+/** The client of the signed-in server (saved login, or SHIPSHAPE_URL and SHIPSHAPE_TOKEN). */
+export function signedInApi(env: NodeJS.ProcessEnv): Api {
+  const creds = loadCredentials(env);
+  return createApi(creds.url, creds.token);
+}
+
+type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : never;
+
+/** The JSON of an operation's success (200 or 201), e.g. `Json<'/api/v1/bookings/{id}', 'get'>`. */
+export type Json<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  responses: infer R;
+}
+  ? R extends { 200: infer A }
+    ? JsonOf<A>
+    : R extends { 201: infer C }
+      ? JsonOf<C>
+      : never
+  : never;
+
+/** A booking as the API answers it. */
+export type Booking = Json<'/api/v1/bookings/{id}', 'get'>;

@@ -8,31 +8,17 @@ import {
   parseClock,
   parseInstant,
 } from '../domain/time.ts';
-import { ApiClient, ApiError, loadCredentials, saveCredentials } from './api-client.ts';
+import {
+  ApiError,
+  allPages,
+  answer,
+  type Booking,
+  createApi,
+  saveCredentials,
+  signedInApi,
+} from './api-client.ts';
 import { CliError, type CliIo } from './io.ts';
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-interface Space {
-  id: string;
-  name: string;
-}
-
-interface Booking {
-  id: string;
-  spaceId: string;
-  start: string;
-  end: string;
-  title?: string | null;
-  status: string;
-  visibility?: string;
-  organizerId?: string;
-}
-
-function client(io: CliIo): ApiClient {
-  const creds = loadCredentials(io.env);
-  return new ApiClient(creds.url, creds.token);
-}
+import { idArg, listSpaces, resolveSpace, siteZone } from './lookups.ts';
 
 /**
  * A time from the command line: RFC 3339 with an offset, or a local "YYYY-MM-DD HH:MM" (or with a
@@ -55,47 +41,31 @@ export function parseTimeArg(text: string, zone: string, option: string): Date {
   );
 }
 
-async function siteZone(api: ApiClient): Promise<string> {
-  return (await api.call<{ timeZone: string }>('GET', '/site')).timeZone;
-}
-
-async function resolveSpace(api: ApiClient, nameOrId: string, spaces?: Space[]): Promise<Space> {
-  const all = spaces ?? (await api.all<Space>('/spaces'));
-  const wanted = nameOrId.trim().toLowerCase();
-  const found =
-    all.find((s) => s.id.toLowerCase() === wanted) ?? all.find((s) => s.name.toLowerCase() === wanted);
-  if (found) return found;
-  const near = all.filter((s) => s.name.toLowerCase().includes(wanted));
-  if (near.length === 1) return near[0]!;
-  throw new CliError(
-    `No space ${nameOrId}${near.length > 1 ? ` (it matches ${near.map((s) => s.name).join(', ')})` : ''}; spaces: ${all.map((s) => s.name).join(', ') || 'none'}`,
-  );
-}
-
 export async function loginCommand(
   io: CliIo,
   opts: { url?: string; email?: string; password?: string; token?: string },
 ): Promise<void> {
   const url = (opts.url ?? io.env.SHIPSHAPE_URL ?? 'http://localhost:8080').replace(/\/+$/, '');
-  const api = new ApiClient(url, undefined);
+  const api = createApi(url, undefined);
   let token = opts.token;
   if (!token) {
     if (!opts.email) throw new CliError('Give --email (and --password), or --token');
     const password =
       opts.password ?? io.env.SHIPSHAPE_PASSWORD ?? (await io.prompt?.(`Password for ${opts.email}: `));
     if (!password) throw new CliError('Give --password, set SHIPSHAPE_PASSWORD, or run in a terminal');
-    const session = await api.call<{ token: string }>('POST', '/auth/login', {
-      body: { email: opts.email, password },
-    });
+    const session = await answer(api.POST('/api/v1/auth/login', { body: { email: opts.email, password } }));
+    const bearer = { authorization: `Bearer ${session.token}` };
     // A named API token rather than the 30-day session, so it can be listed and revoked on its own.
-    const created = await api.call<{ token: string }>('POST', '/tokens', {
-      token: session.token,
-      body: { name: `shipshape CLI on ${hostname()}`.slice(0, 100) },
-    });
-    await api.call('POST', '/auth/logout', { token: session.token }).catch(() => undefined);
+    const created = await answer(
+      api.POST('/api/v1/tokens', {
+        headers: bearer,
+        body: { name: `shipshape CLI on ${hostname()}`.slice(0, 100) },
+      }),
+    );
+    await answer(api.POST('/api/v1/auth/logout', { headers: bearer })).catch(() => undefined);
     token = created.token;
   }
-  const me = await api.call<{ displayName: string; email: string }>('GET', '/me', { token });
+  const me = await answer(api.GET('/api/v1/me', { headers: { authorization: `Bearer ${token}` } }));
   const path = saveCredentials(io.env, { url, token });
   io.out(`Signed in to ${url} as ${me.displayName} <${me.email}>; token saved in ${path}\n`);
 }
@@ -119,7 +89,7 @@ export async function bookCommand(
   },
 ): Promise<void> {
   if (opts.private && opts.public) throw new CliError('--private and --public exclude each other');
-  const api = client(io);
+  const api = signedInApi(io.env);
   const zone = await siteZone(api);
   const space = await resolveSpace(api, opts.space);
   const headcount = opts.headcount === undefined ? undefined : Number(opts.headcount);
@@ -127,16 +97,22 @@ export async function bookCommand(
     throw new CliError(`--headcount must be a whole number from 1, got ${opts.headcount}`);
   let booking: Booking;
   try {
-    booking = await api.call<Booking>('POST', '/bookings', {
-      body: {
-        spaceId: space.id,
-        start: formatInZone(parseTimeArg(opts.start, zone, '--start'), zone),
-        end: formatInZone(parseTimeArg(opts.end, zone, '--end'), zone),
-        title: opts.title,
-        ...(headcount !== undefined ? { headcount } : {}),
-        ...(opts.private ? { visibility: 'private' } : opts.public ? { visibility: 'public' } : {}),
-      },
-    });
+    booking = await answer(
+      api.POST('/api/v1/bookings', {
+        body: {
+          spaceId: space.id,
+          start: formatInZone(parseTimeArg(opts.start, zone, '--start'), zone),
+          end: formatInZone(parseTimeArg(opts.end, zone, '--end'), zone),
+          title: opts.title,
+          ...(headcount !== undefined ? { headcount } : {}),
+          ...(opts.private
+            ? { visibility: 'private' as const }
+            : opts.public
+              ? { visibility: 'public' as const }
+              : {}),
+        },
+      }),
+    );
   } catch (err) {
     // A conflict lists what holds the slot, as far as the caller may see it.
     const conflicts = err instanceof ApiError ? err.problem?.conflicts : undefined;
@@ -154,9 +130,9 @@ export async function lsCommand(
   io: CliIo,
   opts: { space?: string; from?: string; to?: string; mine?: boolean; json?: boolean },
 ): Promise<void> {
-  const api = client(io);
+  const api = signedInApi(io.env);
   const zone = await siteZone(api);
-  const spaces = await api.all<Space>('/spaces');
+  const spaces = await listSpaces(api);
   let from = opts.from ? parseTimeArg(opts.from, zone, '--from') : undefined;
   let to = opts.to ? parseTimeArg(opts.to, zone, '--to') : undefined;
   if (!from && !to) {
@@ -165,13 +141,15 @@ export async function lsCommand(
     from = localToInstant(today, 0, zone);
     to = localToInstant(addDays(today, 8), 0, zone);
   }
-  const query: Record<string, string | undefined> = {
+  const query = {
     space: opts.space ? (await resolveSpace(api, opts.space, spaces)).id : undefined,
     from: from?.toISOString(),
     to: to?.toISOString(),
-    member: opts.mine ? (await api.call<{ id: string }>('GET', '/me')).id : undefined,
+    member: opts.mine ? (await answer(api.GET('/api/v1/me'))).id : undefined,
   };
-  const items = await api.all<Booking>('/bookings', query);
+  const items = await allPages((cursor) =>
+    answer(api.GET('/api/v1/bookings', { params: { query: { ...query, limit: 500, cursor } } })),
+  );
   if (opts.json) {
     io.out(`${JSON.stringify(items, null, 2)}\n`);
     return;
@@ -187,10 +165,12 @@ export async function lsCommand(
 }
 
 export async function cancelCommand(io: CliIo, id: string, opts: { reason?: string }): Promise<void> {
-  if (!uuidPattern.test(id)) throw new CliError(`${id} is not a booking id`);
-  const api = client(io);
-  const booking = await api.call<Booking>('POST', `/bookings/${id}/cancel`, {
-    body: opts.reason ? { reason: opts.reason } : {},
-  });
+  const api = signedInApi(io.env);
+  const booking = await answer(
+    api.POST('/api/v1/bookings/{id}/cancel', {
+      params: { path: { id: idArg(id) } },
+      body: opts.reason ? { reason: opts.reason } : {},
+    }),
+  );
   io.out(`Cancelled ${booking?.id ?? id}\n`);
 }

@@ -2,36 +2,20 @@ import type { Command } from 'commander';
 import { readConfig } from '../config.ts';
 import { localDateTime } from '../domain/time.ts';
 import { DoorSimulator } from '../features/doors/simulator.ts';
-import { ApiClient, loadCredentials } from './api-client.ts';
+import { type Api, answer, type Json, signedInApi } from './api-client.ts';
 import { CliError, type CliIo } from './io.ts';
+import { siteZone } from './lookups.ts';
 
 /** `shipshape door …` (through the API) and `shipshape door-sim` (simulated locks on a broker). */
 
-interface Door {
-  id: string;
-  spaceId: string;
-  spaceName: string;
-  topic: string;
-  hasContact: boolean;
-  state: string;
-  contact: string | null;
-  alarms: { kind: string; since: string }[];
-  access: { allowed: boolean; detail: string | null };
+type Door = Json<'/api/v1/doors', 'get'>['items'][number];
+
+async function listDoors(api: Api): Promise<Door[]> {
+  return (await answer(api.GET('/api/v1/doors'))).items;
 }
 
-interface DoorRequest {
-  id: string;
-  status: 'pending' | 'confirmed' | 'timed_out';
-  deadlineAt: string;
-}
-
-function client(io: CliIo): ApiClient {
-  const creds = loadCredentials(io.env);
-  return new ApiClient(creds.url, creds.token);
-}
-
-async function findDoor(api: ApiClient, space: string): Promise<Door> {
-  const { items } = await api.call<{ items: Door[] }>('GET', '/doors');
+async function findDoor(api: Api, space: string): Promise<Door> {
+  const items = await listDoors(api);
   const wanted = space.trim().toLowerCase();
   const found =
     items.find((d) => d.spaceId.toLowerCase() === wanted || d.id.toLowerCase() === wanted) ??
@@ -44,19 +28,18 @@ async function findDoor(api: ApiClient, space: string): Promise<Door> {
 
 /** Sends the command, then follows the request until the lock confirms it or it times out. */
 async function doorCommand(io: CliIo, space: string, action: 'lock' | 'unlock', o: { reason?: string }) {
-  const api = client(io);
+  const api = signedInApi(io.env);
   const door = await findDoor(api, space);
-  const accepted = await api.call<{ requestId: string; deadlineAt: string }>(
-    'POST',
-    `/doors/${door.id}/${action}`,
-    {
+  const accepted = await answer(
+    api.POST(action === 'lock' ? '/api/v1/doors/{id}/lock' : '/api/v1/doors/{id}/unlock', {
+      params: { path: { id: door.id } },
       body: o.reason ? { reason: o.reason } : {},
-    },
+    }),
   );
   io.out(`${door.spaceName}: ${action} requested (${accepted.requestId})\n`);
   const giveUp = new Date(accepted.deadlineAt).getTime() + 3000;
   for (;;) {
-    const now = await api.call<Door & { requests: DoorRequest[] }>('GET', `/doors/${door.id}`);
+    const now = await answer(api.GET('/api/v1/doors/{id}', { params: { path: { id: door.id } } }));
     const request = now.requests.find((r) => r.id === accepted.requestId);
     if (request?.status === 'confirmed') {
       io.out(`${door.spaceName}: ${now.state} (confirmed by the lock)\n`);
@@ -75,9 +58,9 @@ export function registerDoorCommands(program: Command, io: CliIo): void {
     .command('ls')
     .description('Doors with their lock state and whether you may open them now')
     .action(async () => {
-      const api = client(io);
-      const { items } = await api.call<{ items: Door[] }>('GET', '/doors');
-      const zone = (await api.call<{ timeZone: string }>('GET', '/site')).timeZone;
+      const api = signedInApi(io.env);
+      const items = await listDoors(api);
+      const zone = await siteZone(api);
       for (const d of items) {
         const contact = d.contact ? `, door ${d.contact}` : '';
         const alarms = d.alarms.map(
@@ -112,7 +95,7 @@ export function registerDoorCommands(program: Command, io: CliIo): void {
       let locks: { topic: string; hasContact: boolean }[];
       if (o.topic?.length) locks = o.topic.map((topic) => ({ topic, hasContact: true }));
       else {
-        const { items } = await client(io).call<{ items: Door[] }>('GET', '/doors');
+        const items = await listDoors(signedInApi(io.env));
         locks = items.map((d) => ({ topic: d.topic, hasContact: d.hasContact }));
       }
       if (locks.length === 0) throw new CliError('No doors to simulate: give --topic, or add doors first');

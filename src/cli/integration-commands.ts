@@ -1,26 +1,15 @@
 import type { Command } from 'commander';
-import { ApiClient, loadCredentials } from './api-client.ts';
+import { type Api, answer, type Json, signedInApi } from './api-client.ts';
 import type { CliIo } from './io.ts';
+import { listSpaces, listSquads } from './lookups.ts';
 
 /** The CLI of calendar feeds, webhooks and email preferences; all through the API. */
 
-function client(io: CliIo): ApiClient {
-  const creds = loadCredentials(io.env);
-  return new ApiClient(creds.url, creds.token);
-}
+type FeedCreated = Json<'/api/v1/feeds/{id}/rotate', 'post'>;
 
-interface FeedCreated {
-  feed: { id: string; scope: string; subjectId: string };
-  url: string;
-  webcal: string;
-}
-
-async function spaceOrSquadId(
-  api: ApiClient,
-  path: '/spaces' | '/squads',
-  nameOrId: string,
-): Promise<string> {
-  const all = await api.all<{ id: string; name: string }>(path);
+/** A space's or squad's id from its name (or the id itself). */
+async function spaceOrSquadId(api: Api, kind: 'space' | 'squad', nameOrId: string): Promise<string> {
+  const all = kind === 'space' ? await listSpaces(api) : await listSquads(api);
   const hit =
     all.find((x) => x.id === nameOrId) ?? all.find((x) => x.name.toLowerCase() === nameOrId.toLowerCase());
   return hit?.id ?? nameOrId;
@@ -43,22 +32,20 @@ export function registerIntegrationCommands(program: Command, io: CliIo): void {
     .option('--squad <name|id>', 'a squad feed')
     .option('--json')
     .action(async (o) => {
-      const api = client(io);
+      const api = signedInApi(io.env);
       const body = o.space
-        ? { scope: 'space', subjectId: await spaceOrSquadId(api, '/spaces', o.space) }
+        ? { scope: 'space' as const, subjectId: await spaceOrSquadId(api, 'space', o.space) }
         : o.squad
-          ? { scope: 'squad', subjectId: await spaceOrSquadId(api, '/squads', o.squad) }
-          : { scope: 'member' };
-      printCreated(await api.call<FeedCreated>('POST', '/feeds', { body }), Boolean(o.json));
+          ? { scope: 'squad' as const, subjectId: await spaceOrSquadId(api, 'squad', o.squad) }
+          : { scope: 'member' as const };
+      printCreated(await answer(api.POST('/api/v1/feeds', { body })), Boolean(o.json));
     });
   feeds
     .command('ls')
     .description('My feeds (without their secrets)')
     .option('--json')
     .action(async (o) => {
-      const r = await client(io).call<{
-        items: { id: string; scope: string; subjectId: string; lastUsedAt: string | null }[];
-      }>('GET', '/feeds');
+      const r = await answer(signedInApi(io.env).GET('/api/v1/feeds'));
       if (o.json) return io.out(`${JSON.stringify(r.items, null, 2)}\n`);
       for (const f of r.items)
         io.out(`${f.id}  ${f.scope.padEnd(6)}  ${f.subjectId}  last used ${f.lastUsedAt ?? 'never'}\n`);
@@ -69,7 +56,7 @@ export function registerIntegrationCommands(program: Command, io: CliIo): void {
     .option('--json')
     .action(async (id: string, o) =>
       printCreated(
-        await client(io).call<FeedCreated>('POST', `/feeds/${id}/rotate`, { body: {} }),
+        await answer(signedInApi(io.env).POST('/api/v1/feeds/{id}/rotate', { params: { path: { id } } })),
         Boolean(o.json),
       ),
     );
@@ -77,7 +64,7 @@ export function registerIntegrationCommands(program: Command, io: CliIo): void {
     .command('revoke <id>')
     .description('Revoke a feed URL')
     .action(async (id: string) => {
-      await client(io).call('DELETE', `/feeds/${id}`);
+      await answer(signedInApi(io.env).DELETE('/api/v1/feeds/{id}', { params: { path: { id } } }));
       io.out(`Revoked ${id}\n`);
     });
 
@@ -90,35 +77,29 @@ export function registerIntegrationCommands(program: Command, io: CliIo): void {
     .option('--events <types>', 'comma-separated, e.g. booking.*,series.created (default: all)')
     .option('--description <text>')
     .action(async (url: string, o) => {
-      const r = await client(io).call<{ endpoint: { id: string }; secret: string }>('POST', '/webhooks', {
-        body: {
-          url,
-          ...(o.events
-            ? {
-                eventTypes: String(o.events)
-                  .split(',')
-                  .map((s) => s.trim())
-                  .filter(Boolean),
-              }
-            : {}),
-          ...(o.description ? { description: o.description } : {}),
-        },
-      });
+      const r = await answer(
+        signedInApi(io.env).POST('/api/v1/webhooks', {
+          body: {
+            url,
+            ...(o.events
+              ? {
+                  eventTypes: String(o.events)
+                    .split(',')
+                    .map((s) => s.trim())
+                    .filter(Boolean),
+                }
+              : {}),
+            ...(o.description ? { description: o.description } : {}),
+          },
+        }),
+      );
       io.out(`Endpoint ${r.endpoint.id}\nSigning secret (shown only now): ${r.secret}\n`);
     });
   hooks
     .command('ls')
     .option('--json')
     .action(async (o) => {
-      const r = await client(io).call<{
-        items: {
-          id: string;
-          url: string;
-          enabled: boolean;
-          eventTypes: string[];
-          disabledReason: string | null;
-        }[];
-      }>('GET', '/webhooks');
+      const r = await answer(signedInApi(io.env).GET('/api/v1/webhooks'));
       if (o.json) return io.out(`${JSON.stringify(r.items, null, 2)}\n`);
       for (const e of r.items)
         io.out(
@@ -133,11 +114,13 @@ export function registerIntegrationCommands(program: Command, io: CliIo): void {
       .command(`${name} <id>`)
       .description(`Turn an endpoint ${enabled ? 'on (again)' : 'off'}`)
       .action(async (id: string) => {
-        await client(io).call('PATCH', `/webhooks/${id}`, { body: { enabled } });
+        await answer(
+          signedInApi(io.env).PATCH('/api/v1/webhooks/{id}', { params: { path: { id } }, body: { enabled } }),
+        );
         io.out(`${enabled ? 'Enabled' : 'Disabled'} ${id}\n`);
       });
   hooks.command('rm <id>').action(async (id: string) => {
-    await client(io).call('DELETE', `/webhooks/${id}`);
+    await answer(signedInApi(io.env).DELETE('/api/v1/webhooks/{id}', { params: { path: { id } } }));
     io.out(`Deleted ${id}\n`);
   });
   hooks
@@ -145,17 +128,9 @@ export function registerIntegrationCommands(program: Command, io: CliIo): void {
     .description('The delivery log: status, attempts, last answer and response time')
     .option('--json')
     .action(async (id: string, o) => {
-      const r = await client(io).call<{
-        items: {
-          id: string;
-          eventType: string;
-          status: string;
-          attempts: number;
-          lastStatus: number | null;
-          lastResponseMs: number | null;
-          lastError: string | null;
-        }[];
-      }>('GET', `/webhooks/${id}/deliveries`);
+      const r = await answer(
+        signedInApi(io.env).GET('/api/v1/webhooks/{id}/deliveries', { params: { path: { id } } }),
+      );
       if (o.json) return io.out(`${JSON.stringify(r.items, null, 2)}\n`);
       for (const d of r.items)
         io.out(
@@ -166,7 +141,11 @@ export function registerIntegrationCommands(program: Command, io: CliIo): void {
     .command('resend <id> <deliveryId>')
     .description('Send a delivery again (same webhook-id)')
     .action(async (id: string, deliveryId: string) => {
-      await client(io).call('POST', `/webhooks/${id}/deliveries/${deliveryId}/resend`, { body: {} });
+      await answer(
+        signedInApi(io.env).POST('/api/v1/webhooks/{id}/deliveries/{deliveryId}/resend', {
+          params: { path: { id, deliveryId } },
+        }),
+      );
       io.out(`Queued delivery ${deliveryId} again\n`);
     });
 
@@ -176,7 +155,7 @@ export function registerIntegrationCommands(program: Command, io: CliIo): void {
     .option('--on <kinds>')
     .option('--off <kinds>')
     .action(async (o) => {
-      const api = client(io);
+      const api = signedInApi(io.env);
       const kinds: Record<string, boolean> = {};
       for (const k of String(o.on ?? '')
         .split(',')
@@ -188,15 +167,8 @@ export function registerIntegrationCommands(program: Command, io: CliIo): void {
         kinds[k.trim()] = false;
       const r =
         Object.keys(kinds).length > 0
-          ? await api.call<{ available: boolean; kinds: Record<string, boolean> }>(
-              'PUT',
-              '/email/preferences',
-              { body: { kinds } },
-            )
-          : await api.call<{ available: boolean; kinds: Record<string, boolean> }>(
-              'GET',
-              '/email/preferences',
-            );
+          ? await answer(api.PUT('/api/v1/email/preferences', { body: { kinds } }))
+          : await answer(api.GET('/api/v1/email/preferences'));
       if (!r.available) io.out('(this server sends no email: SHIPSHAPE_SMTP_URL is not set)\n');
       for (const [k, v] of Object.entries(r.kinds)) io.out(`${v ? 'email' : 'in-app'}  ${k}\n`);
     });

@@ -1,48 +1,15 @@
 import type { Command } from 'commander';
 import { formatInZone, formatLocalRange, formatLocalWithOffset } from '../domain/time.ts';
-import { ApiClient, ApiError, loadCredentials } from './api-client.ts';
+import { ApiError, answer, type Booking, signedInApi } from './api-client.ts';
 import { parseTimeArg } from './api-commands.ts';
 import { CliError, type CliIo } from './io.ts';
+import { idArg, resolveSpace, siteZone } from './lookups.ts';
 
 /** The CLI of recurring sessions, check-in, moves, repeats and notifications; all through the API. */
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-interface Booking {
-  id: string;
-  spaceId: string;
-  start: string;
-  end: string;
-  title: string;
-  status: string;
-  seriesId: string | null;
-}
-
-function client(io: CliIo): ApiClient {
-  const creds = loadCredentials(io.env);
-  return new ApiClient(creds.url, creds.token);
-}
-
-async function zoneOf(api: ApiClient): Promise<string> {
-  return (await api.call<{ timeZone: string }>('GET', '/site')).timeZone;
-}
-
-async function spaceId(api: ApiClient, nameOrId: string): Promise<{ id: string; name: string }> {
-  const all = await api.all<{ id: string; name: string }>('/spaces');
-  const wanted = nameOrId.trim().toLowerCase();
-  const found = all.find((s) => s.id.toLowerCase() === wanted || s.name.toLowerCase() === wanted);
-  if (!found)
-    throw new CliError(`No space ${nameOrId}; spaces: ${all.map((s) => s.name).join(', ') || 'none'}`);
-  return found;
-}
-
-function bookingId(id: string): string {
-  if (!uuidPattern.test(id)) throw new CliError(`${id} is not a booking id`);
-  return id;
-}
-
 /** Times in CLI messages are in the site's zone with its offset. */
-const when = (b: Booking, zone: string) => formatLocalRange(new Date(b.start), new Date(b.end), zone);
+const when = (b: { start: string; end: string }, zone: string) =>
+  formatLocalRange(new Date(b.start), new Date(b.end), zone);
 
 /** A conflict's problem as lines naming what is in the way. */
 function explain(err: unknown, zone: string): never {
@@ -75,30 +42,26 @@ export function registerNightCommands(program: Command, io: CliIo): void {
     .option('--with <ids>', 'comma-separated member ids taking part')
     .option('--skip-conflicts', 'book the free occurrences and list the skipped (default: all or nothing)')
     .action(async (o) => {
-      const api = client(io);
-      const zone = await zoneOf(api);
-      const space = await spaceId(api, o.space);
+      const api = signedInApi(io.env);
+      const zone = await siteZone(api);
+      const space = await resolveSpace(api, o.space);
       const minutes = Number(o.minutes);
       if (!Number.isInteger(minutes) || minutes < 1)
         throw new CliError(`--minutes must be a whole number, got ${o.minutes}`);
-      const created = await api
-        .call<{ series: { id: string }; booked: Booking[]; skipped: { start: string }[] }>(
-          'POST',
-          '/series',
-          {
-            body: {
-              spaceId: space.id,
-              rrule: o.rrule,
-              startTime: o.time,
-              durationMinutes: minutes,
-              startDate: o.from,
-              title: o.title,
-              ...(o.with ? { participants: { members: String(o.with).split(',') } } : {}),
-              policy: o.skipConflicts ? 'skip-conflicts' : 'all-or-nothing',
-            },
+      const created = await answer(
+        api.POST('/api/v1/series', {
+          body: {
+            spaceId: space.id,
+            rrule: o.rrule,
+            startTime: o.time,
+            durationMinutes: minutes,
+            startDate: o.from,
+            title: o.title,
+            ...(o.with ? { participants: { members: String(o.with).split(',') } } : {}),
+            policy: o.skipConflicts ? 'skip-conflicts' : 'all-or-nothing',
           },
-        )
-        .catch((err: unknown) => explain(err, zone));
+        }),
+      ).catch((err: unknown) => explain(err, zone));
       io.out(`Series ${created.series.id}: ${created.booked.length} sessions booked in ${space.name}\n`);
       for (const s of created.skipped)
         io.out(`  skipped (taken): ${formatLocalWithOffset(new Date(s.start), zone)}\n`);
@@ -108,10 +71,8 @@ export function registerNightCommands(program: Command, io: CliIo): void {
     .description('Series I organize or take part in')
     .option('--json')
     .action(async (o) => {
-      const api = client(io);
-      const list = await api.call<{
-        items: { id: string; title: string; rrule: string; startTime: string; status: string }[];
-      }>('GET', '/series');
+      const api = signedInApi(io.env);
+      const list = await answer(api.GET('/api/v1/series'));
       if (o.json) return io.out(`${JSON.stringify(list.items, null, 2)}\n`);
       if (list.items.length === 0) return io.out('No series\n');
       for (const s of list.items)
@@ -125,12 +86,18 @@ export function registerNightCommands(program: Command, io: CliIo): void {
     .option('--occurrence <time>', 'the original start of the occurrence')
     .option('--reason <reason>', "needed when an admin cancels someone else's series")
     .action(async (id: string, o) => {
-      const api = client(io);
-      const zone = await zoneOf(api);
-      const query: Record<string, string> = { scope: o.scope };
-      if (o.occurrence) query.occurrence = parseTimeArg(o.occurrence, zone, '--occurrence').toISOString();
-      if (o.reason) query.reason = o.reason;
-      const res = await api.call<{ status: string }>('DELETE', `/series/${bookingId(id)}`, { query });
+      const api = signedInApi(io.env);
+      const zone = await siteZone(api);
+      const query = {
+        scope: o.scope,
+        ...(o.occurrence
+          ? { occurrence: parseTimeArg(o.occurrence, zone, '--occurrence').toISOString() }
+          : {}),
+        ...(o.reason ? { reason: o.reason } : {}),
+      };
+      const res = await answer(
+        api.DELETE('/api/v1/series/{id}', { params: { path: { id: idArg(id) }, query } }),
+      );
       io.out(`Series ${id} is ${res.status}\n`);
     });
 
@@ -140,13 +107,14 @@ export function registerNightCommands(program: Command, io: CliIo): void {
     .argument('<booking-id>')
     .option('--next-week', 'a week later instead of tomorrow')
     .action(async (id: string, o) => {
-      const api = client(io);
-      const zone = await zoneOf(api);
-      const b = await api
-        .call<Booking>('POST', `/bookings/${bookingId(id)}/repeat`, {
+      const api = signedInApi(io.env);
+      const zone = await siteZone(api);
+      const b = await answer(
+        api.POST('/api/v1/bookings/{id}/repeat', {
+          params: { path: { id: idArg(id) } },
           body: { when: o.nextWeek ? 'next-week' : 'tomorrow' },
-        })
-        .catch((err: unknown) => explain(err, zone));
+        }),
+      ).catch((err: unknown) => explain(err, zone));
       // A repeat books a session of its own; an occurrence of a series in the answer is the one the
       // series already holds at that time (nothing was booked twice).
       io.out(
@@ -159,11 +127,11 @@ export function registerNightCommands(program: Command, io: CliIo): void {
     .description('Check in to a booking')
     .argument('<booking-id>')
     .action(async (id: string) => {
-      const api = client(io);
-      const zone = await zoneOf(api);
-      const b = await api
-        .call<Booking>('POST', `/bookings/${bookingId(id)}/check-in`, { body: {} })
-        .catch((err: unknown) => explain(err, zone));
+      const api = signedInApi(io.env);
+      const zone = await siteZone(api);
+      const b = await answer(
+        api.POST('/api/v1/bookings/{id}/check-in', { params: { path: { id: idArg(id) } }, body: {} }),
+      ).catch((err: unknown) => explain(err, zone));
       io.out(`Checked in: ${when(b, zone)}  ${b.title}\n`);
     });
 
@@ -172,9 +140,11 @@ export function registerNightCommands(program: Command, io: CliIo): void {
     .description('Check out; the rest of the slot is free at once')
     .argument('<booking-id>')
     .action(async (id: string) => {
-      const api = client(io);
-      const zone = await zoneOf(api);
-      const b = await api.call<Booking>('POST', `/bookings/${bookingId(id)}/check-out`, { body: {} });
+      const api = signedInApi(io.env);
+      const zone = await siteZone(api);
+      const b = await answer(
+        api.POST('/api/v1/bookings/{id}/check-out', { params: { path: { id: idArg(id) } }, body: {} }),
+      );
       io.out(`Checked out: ${when(b, zone)}  ${b.title}\n`);
     });
 
@@ -187,16 +157,17 @@ export function registerNightCommands(program: Command, io: CliIo): void {
     .option('--end <time>', 'as --start (default: keep the length)')
     .option('--message <text>', 'told to the participants')
     .action(async (id: string, o) => {
-      const api = client(io);
-      const zone = await zoneOf(api);
-      const body: Record<string, string> = {};
-      if (o.space) body.spaceId = (await spaceId(api, o.space)).id;
-      if (o.start) body.start = formatInZone(parseTimeArg(o.start, zone, '--start'), zone);
-      if (o.end) body.end = formatInZone(parseTimeArg(o.end, zone, '--end'), zone);
-      if (o.message) body.message = o.message;
-      const b = await api
-        .call<Booking>('POST', `/bookings/${bookingId(id)}/move`, { body })
-        .catch((err: unknown) => explain(err, zone));
+      const api = signedInApi(io.env);
+      const zone = await siteZone(api);
+      const body = {
+        ...(o.space ? { spaceId: (await resolveSpace(api, o.space)).id } : {}),
+        ...(o.start ? { start: formatInZone(parseTimeArg(o.start, zone, '--start'), zone) } : {}),
+        ...(o.end ? { end: formatInZone(parseTimeArg(o.end, zone, '--end'), zone) } : {}),
+        ...(o.message ? { message: String(o.message) } : {}),
+      };
+      const b = await answer(
+        api.POST('/api/v1/bookings/{id}/move', { params: { path: { id: idArg(id) } }, body }),
+      ).catch((err: unknown) => explain(err, zone));
       io.out(`Moved: ${when(b, zone)}  ${b.title}\n`);
     });
 
@@ -207,16 +178,15 @@ export function registerNightCommands(program: Command, io: CliIo): void {
     .option('--read-all', 'mark all read')
     .option('--json')
     .action(async (o) => {
-      const api = client(io);
-      const zone = await zoneOf(api);
+      const api = signedInApi(io.env);
+      const zone = await siteZone(api);
       if (o.readAll) {
-        const r = await api.call<{ updated: number }>('POST', '/notifications/read', { body: { all: true } });
+        const r = await answer(api.POST('/api/v1/notifications/read', { body: { all: true } }));
         return io.out(`Marked ${r.updated} read\n`);
       }
-      const list = await api.call<{
-        items: { id: string; kind: string; body: string; createdAt: string; read: boolean }[];
-        unreadCount: number;
-      }>('GET', '/notifications', { query: { unread: o.unread ? 'true' : undefined } });
+      const list = await answer(
+        api.GET('/api/v1/notifications', { params: { query: o.unread ? { unread: true } : {} } }),
+      );
       if (o.json) return io.out(`${JSON.stringify(list, null, 2)}\n`);
       for (const n of list.items)
         io.out(

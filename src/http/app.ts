@@ -38,6 +38,7 @@ import { sessionCookie } from './cookies.ts';
 import type { App, Deps } from './deps.ts';
 import { AppError } from './errors.ts';
 import { handleError } from './problem.ts';
+import { shareProblemSchema } from './schemas.ts';
 import { webRoutes } from './web.ts';
 
 /** Each feature's routes, registered under /api/v1; one line a feature. */
@@ -235,6 +236,7 @@ export async function buildApp(deps: Deps, logger: FastifyServerOptions['logger'
       },
       security: [{ bearer: [] }, { cookie: [] }],
     },
+    transformObject: (d) => ('openapiObject' in d ? shareProblemSchema(d.openapiObject) : d.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 

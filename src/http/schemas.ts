@@ -7,6 +7,7 @@ export const DateTime = Type.String({
   maxLength: 40,
   description: 'RFC 3339 instant with an offset, e.g. 2026-11-25T22:00:00+01:00',
 });
+const problemDescription = 'RFC 9457 problem details';
 export const Problem = Type.Object(
   {
     type: Type.String(),
@@ -17,7 +18,7 @@ export const Problem = Type.Object(
     field: Type.Optional(Type.String()),
     instance: Type.Optional(Type.String()),
   },
-  { additionalProperties: true, description: 'RFC 9457 problem details' },
+  { additionalProperties: true, description: problemDescription },
 );
 export const IdParams = Type.Object({ id: Uuid });
 export const Cursor = Type.Optional(
@@ -41,4 +42,50 @@ export const errorResponses = {
 
 export function page<T extends ReturnType<typeof Type.Object>>(item: T) {
   return Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+}
+
+type JsonObject = { [key: string]: unknown };
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The OpenAPI document with every error answer replaced by one shared `#/components/responses/Problem`
+ * (its schema `#/components/schemas/Problem`). Each route lists ten error statuses; inlined, they
+ * made most of the document and of the generated client types (src/generated/api.ts).
+ */
+export function shareProblemSchema<D extends object>(doc: D): D {
+  const paths = (doc as JsonObject).paths;
+  if (!isObject(paths)) return doc;
+  let shared: JsonObject | undefined;
+  for (const item of Object.values(paths)) {
+    if (!isObject(item)) continue;
+    for (const operation of Object.values(item)) {
+      if (!isObject(operation) || !isObject(operation.responses)) continue;
+      const responses = operation.responses;
+      for (const [status, response] of Object.entries(responses)) {
+        if (!/^[45]\d\d$/.test(status) || !isObject(response) || !isObject(response.content)) continue;
+        const media = Object.entries(response.content);
+        if (media.length !== 1) continue;
+        const [type, body] = media[0]!;
+        if (!isObject(body) || !isObject(body.schema) || body.schema.description !== problemDescription)
+          continue;
+        shared ??= {
+          response: {
+            ...response,
+            content: { [type]: { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          schema: body.schema,
+        };
+        responses[status] = { $ref: '#/components/responses/Problem' };
+      }
+    }
+  }
+  if (shared === undefined) return doc;
+  const d = doc as JsonObject;
+  const components = isObject(d.components) ? d.components : {};
+  d.components = {
+    ...components,
+    schemas: { ...(isObject(components.schemas) ? components.schemas : {}), Problem: shared.schema },
+    responses: { ...(isObject(components.responses) ? components.responses : {}), Problem: shared.response },
+  };
+  return doc;
 }
