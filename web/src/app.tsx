@@ -1,17 +1,14 @@
 import { useQueries, useQueryClient } from '@tanstack/react-query';
-import { Component, type ReactNode, useMemo } from 'react';
-import { Admin } from './admin.tsx';
+import { Component, type ReactNode, Suspense, useMemo } from 'react';
 import { ApiError, client } from './api.ts';
 import { ChangePassword } from './change-password.tsx';
+import { Admin, FindPartner, MySessions, Settings } from './lazy.ts';
 import { Login } from './login.tsx';
-import { MySessions } from './my-sessions.tsx';
 import { NotificationsBell } from './notifications.tsx';
-import { FindPartner } from './partners.tsx';
 import { meQuery, siteQuery, spacesQuery, squadsQuery } from './queries.ts';
 import { navigate, useLocation } from './router.ts';
 import { Schedule } from './schedule.tsx';
 import { type Session, SessionContext, useSession } from './session.tsx';
-import { Settings } from './settings.tsx';
 
 export function App() {
   const qc = useQueryClient();
@@ -141,9 +138,17 @@ function Shell() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {page}
+        <Suspense fallback={<Loading />}>{page}</Suspense>
       </main>
     </>
+  );
+}
+
+function Loading() {
+  return (
+    <p className="loading" role="status">
+      Loading…
+    </p>
   );
 }
 

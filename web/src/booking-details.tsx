@@ -3,6 +3,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { type Answer, ApiError, type Booking, client, ifMatch, must } from './api.ts';
 import { BookingForm } from './booking-form.tsx';
 import { DoorControls } from './doors.tsx';
+import { useRestoreFocus } from './focus.ts';
 import { bookingQuery, bookingsChanged, neighboursQuery } from './queries.ts';
 import { setParams } from './router.ts';
 import { useSession } from './session.tsx';
@@ -46,6 +47,8 @@ export function BookingDetails({ id, onClose }: { id: string; onClose: () => voi
   const { me, site, spaces } = useSession();
   const zone = site.timeZone;
   const dialog = useRef<HTMLDialogElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useRestoreFocus();
   const query = useQuery(bookingQuery(id));
   const booking = query.data ?? null;
   const loadError = query.error?.message ?? null;
@@ -58,6 +61,11 @@ export function BookingDetails({ id, onClose }: { id: string; onClose: () => voi
     const d = dialog.current;
     if (d && !d.open && mode !== 'edit') d.showModal();
   }, [mode]);
+  // Opening a booking moves the focus into it: to its title once it is read.
+  const loaded = !!booking;
+  useEffect(() => {
+    if (loaded && mode === 'view') heading.current?.focus();
+  }, [loaded, mode]);
 
   async function act(label: string, fn: () => Promise<Booking | { id?: string } | null>) {
     setBusy(true);
@@ -129,7 +137,9 @@ export function BookingDetails({ id, onClose }: { id: string; onClose: () => voi
         </div>
       ) : (
         <div>
-          <h2 id="bd-title">{booking.busy ? 'Busy' : booking.title}</h2>
+          <h2 id="bd-title" ref={heading} tabIndex={-1}>
+            {booking.busy ? 'Busy' : booking.title}
+          </h2>
           <dl className="facts">
             <dt>When</dt>
             <dd>{formatSpan(booking.start, booking.end, zone)}</dd>

@@ -1,7 +1,8 @@
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { type FormEvent, Suspense, useEffect, useRef, useState } from 'react';
 import { ApiError, type Booking, client, ifMatch, must } from './api.ts';
+import { useRestoreFocus } from './focus.ts';
+import { FindTimeDialog } from './lazy.ts';
 import { type Chosen, ParticipantsPicker } from './participants.tsx';
-import { FindTimeDialog } from './partners.tsx';
 import { bookingsChanged } from './queries.ts';
 import { type Repeat, rruleOf, weekdayCodes, weekdayNames } from './series-rule.ts';
 import { useSession } from './session.tsx';
@@ -81,6 +82,7 @@ export function BookingForm({
   const zone = site.timeZone;
   const editing = draft.editing;
   const dialog = useRef<HTMLDialogElement>(null);
+  useRestoreFocus();
   const [spaceId, setSpaceId] = useState(draft.spaceId || spaces[0]?.id || '');
   const [date, setDate] = useState(draft.date);
   const [start, setStart] = useState(draft.start);
@@ -503,15 +505,17 @@ export function BookingForm({
         </p>
       </form>
       {finding && (
-        <FindTimeDialog
-          initial={participants}
-          title={title}
-          onClose={() => setFinding(false)}
-          onBooked={(id) => {
-            setFinding(false);
-            onBooked(id);
-          }}
-        />
+        <Suspense fallback={null}>
+          <FindTimeDialog
+            initial={participants}
+            title={title}
+            onClose={() => setFinding(false)}
+            onBooked={(id) => {
+              setFinding(false);
+              onBooked(id);
+            }}
+          />
+        </Suspense>
       )}
     </dialog>
   );

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { Suspense, useState } from 'react';
 import { ApiError, type Booking, client, must } from './api.ts';
-import { BookingDetails } from './booking-details.tsx';
+import { BookingDetails } from './lazy.ts';
 import { bookingsChanged, bookingsQuery } from './queries.ts';
 import { setParams, useLocation } from './router.ts';
 import { useSession } from './session.tsx';
@@ -102,7 +102,9 @@ export function MySessions() {
           </section>
         </>
       )}
-      {open && <BookingDetails id={open} onClose={() => setParams({ booking: null })} />}
+      <Suspense fallback={null}>
+        {open && <BookingDetails id={open} onClose={() => setParams({ booking: null })} />}
+      </Suspense>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { client, must, type Notice } from './api.ts';
-import { answerProposal } from './partners.tsx';
+import { answerProposal } from './proposals.ts';
 import { keys, notificationsQuery, useLiveUpdates } from './queries.ts';
 import { navigate } from './router.ts';
 import { useSession } from './session.tsx';

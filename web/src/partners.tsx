@@ -1,7 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { type Answer, ApiError, type Body, client, must } from './api.ts';
+import { useRestoreFocus } from './focus.ts';
 import { type Chosen, ParticipantsPicker } from './participants.tsx';
+import { answerProposal, proposalsKey } from './proposals.ts';
 import { bookingsChanged, queryClient } from './queries.ts';
 import { useSession } from './session.tsx';
 import { addDays, formatSpan, isoDate, localParts, parseIsoDate, zonedInstant } from './time.ts';
@@ -15,28 +17,12 @@ type Proposal = Answer<'/api/v1/partners/proposals', 'get'>['items'][number];
 type FoundTime = Answer<'/api/v1/find-time', 'post'>;
 type Level = Body<'/api/v1/members/{id}/disciplines/{discipline}', 'put'>['level'];
 
-const proposalsKey = ['proposals'] as const;
-
 const problemText = (err: unknown) =>
   err instanceof ApiError
     ? err.problem.detail || err.message
     : err instanceof Error
       ? err.message
       : String(err);
-
-/** Accept or decline a proposal; accepting books it. Answers a sentence for a status line. */
-export async function answerProposal(id: string, accept: boolean): Promise<string> {
-  const p = await must(
-    accept
-      ? client.POST('/api/v1/partners/proposals/{id}/accept', { params: { path: { id } } })
-      : client.POST('/api/v1/partners/proposals/{id}/decline', { params: { path: { id } } }),
-  );
-  await queryClient.invalidateQueries({ queryKey: proposalsKey });
-  if (accept) await bookingsChanged();
-  return accept
-    ? `Booked ${p.discipline} with ${p.from.displayName}.`
-    : `Declined ${p.from.displayName}'s proposal.`;
-}
 
 export function FindPartner() {
   const { me, site } = useSession();
@@ -291,6 +277,7 @@ export function FindTimeDialog({
   const { site } = useSession();
   const zone = site.timeZone;
   const dialog = useRef<HTMLDialogElement>(null);
+  useRestoreFocus();
   const [people, setPeople] = useState<Chosen[]>(initial);
   const [minutes, setMinutes] = useState('60');
   const [days, setDays] = useState('7');

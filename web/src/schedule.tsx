@@ -1,9 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
-import { type CSSProperties, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { type CSSProperties, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Booking, Space } from './api.ts';
-import { BookingDetails } from './booking-details.tsx';
-import { BookingForm, type Draft } from './booking-form.tsx';
+import type { Draft } from './booking-form.tsx';
 import { DoorControls } from './doors.tsx';
+import { BookingDetails, BookingForm } from './lazy.ts';
 import { bookingsQuery } from './queries.ts';
 import { setParams, useLocation } from './router.ts';
 import { useSession } from './session.tsx';
@@ -396,17 +396,19 @@ export function Schedule() {
           </div>
         </section>
       )}
-      {draft && (
-        <BookingForm
-          draft={draft}
-          onClose={() => setDraft(null)}
-          onBooked={(id) => {
-            setDraft(null);
-            if (id) setParams({ booking: id });
-          }}
-        />
-      )}
-      {openBooking && <BookingDetails id={openBooking} onClose={() => setParams({ booking: null })} />}
+      <Suspense fallback={null}>
+        {draft && (
+          <BookingForm
+            draft={draft}
+            onClose={() => setDraft(null)}
+            onBooked={(id) => {
+              setDraft(null);
+              if (id) setParams({ booking: id });
+            }}
+          />
+        )}
+        {openBooking && <BookingDetails id={openBooking} onClose={() => setParams({ booking: null })} />}
+      </Suspense>
     </div>
   );
 }
