@@ -263,6 +263,15 @@ export interface paths {
                             items: {
                                 /** @description A private booking the caller may only see as busy */
                                 busy: boolean;
+                                /** @description What the caller may do to the booking now, by the server's policy (an admin acting on someone else's gives a reason) */
+                                can: {
+                                    cancel: boolean;
+                                    checkIn: boolean;
+                                    checkOut: boolean;
+                                    edit: boolean;
+                                    move: boolean;
+                                    repeat: boolean;
+                                };
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */
@@ -387,6 +396,15 @@ export interface paths {
                         "application/json": {
                             /** @description A private booking the caller may only see as busy */
                             busy: boolean;
+                            /** @description What the caller may do to the booking now, by the server's policy (an admin acting on someone else's gives a reason) */
+                            can: {
+                                cancel: boolean;
+                                checkIn: boolean;
+                                checkOut: boolean;
+                                edit: boolean;
+                                move: boolean;
+                                repeat: boolean;
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -495,6 +513,15 @@ export interface paths {
                         "application/json": {
                             /** @description A private booking the caller may only see as busy */
                             busy: boolean;
+                            /** @description What the caller may do to the booking now, by the server's policy (an admin acting on someone else's gives a reason) */
+                            can: {
+                                cancel: boolean;
+                                checkIn: boolean;
+                                checkOut: boolean;
+                                edit: boolean;
+                                move: boolean;
+                                repeat: boolean;
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -623,6 +650,15 @@ export interface paths {
                         "application/json": {
                             /** @description A private booking the caller may only see as busy */
                             busy: boolean;
+                            /** @description What the caller may do to the booking now, by the server's policy (an admin acting on someone else's gives a reason) */
+                            can: {
+                                cancel: boolean;
+                                checkIn: boolean;
+                                checkOut: boolean;
+                                edit: boolean;
+                                move: boolean;
+                                repeat: boolean;
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -738,6 +774,15 @@ export interface paths {
                         "application/json": {
                             /** @description A private booking the caller may only see as busy */
                             busy: boolean;
+                            /** @description What the caller may do to the booking now, by the server's policy (an admin acting on someone else's gives a reason) */
+                            can: {
+                                cancel: boolean;
+                                checkIn: boolean;
+                                checkOut: boolean;
+                                edit: boolean;
+                                move: boolean;
+                                repeat: boolean;
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -855,6 +900,15 @@ export interface paths {
                         "application/json": {
                             /** @description A private booking the caller may only see as busy */
                             busy: boolean;
+                            /** @description What the caller may do to the booking now, by the server's policy (an admin acting on someone else's gives a reason) */
+                            can: {
+                                cancel: boolean;
+                                checkIn: boolean;
+                                checkOut: boolean;
+                                edit: boolean;
+                                move: boolean;
+                                repeat: boolean;
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -969,6 +1023,15 @@ export interface paths {
                         "application/json": {
                             /** @description A private booking the caller may only see as busy */
                             busy: boolean;
+                            /** @description What the caller may do to the booking now, by the server's policy (an admin acting on someone else's gives a reason) */
+                            can: {
+                                cancel: boolean;
+                                checkIn: boolean;
+                                checkOut: boolean;
+                                edit: boolean;
+                                move: boolean;
+                                repeat: boolean;
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -1103,6 +1166,15 @@ export interface paths {
                         "application/json": {
                             /** @description A private booking the caller may only see as busy */
                             busy: boolean;
+                            /** @description What the caller may do to the booking now, by the server's policy (an admin acting on someone else's gives a reason) */
+                            can: {
+                                cancel: boolean;
+                                checkIn: boolean;
+                                checkOut: boolean;
+                                edit: boolean;
+                                move: boolean;
+                                repeat: boolean;
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -1216,6 +1288,15 @@ export interface paths {
                                 booking: {
                                     /** @description A private booking the caller may only see as busy */
                                     busy: boolean;
+                                    /** @description What the caller may do to the booking now, by the server's policy (an admin acting on someone else's gives a reason) */
+                                    can: {
+                                        cancel: boolean;
+                                        checkIn: boolean;
+                                        checkOut: boolean;
+                                        edit: boolean;
+                                        move: boolean;
+                                        repeat: boolean;
+                                    };
                                     /** Format: date-time */
                                     createdAt: string;
                                     /** Format: date-time */
@@ -1283,6 +1364,15 @@ export interface paths {
                                 booking: {
                                     /** @description A private booking the caller may only see as busy */
                                     busy: boolean;
+                                    /** @description What the caller may do to the booking now, by the server's policy (an admin acting on someone else's gives a reason) */
+                                    can: {
+                                        cancel: boolean;
+                                        checkIn: boolean;
+                                        checkOut: boolean;
+                                        edit: boolean;
+                                        move: boolean;
+                                        repeat: boolean;
+                                    };
                                     /** Format: date-time */
                                     createdAt: string;
                                     /** Format: date-time */
@@ -1406,6 +1496,15 @@ export interface paths {
                         "application/json": {
                             /** @description A private booking the caller may only see as busy */
                             busy: boolean;
+                            /** @description What the caller may do to the booking now, by the server's policy (an admin acting on someone else's gives a reason) */
+                            can: {
+                                cancel: boolean;
+                                checkIn: boolean;
+                                checkOut: boolean;
+                                edit: boolean;
+                                move: boolean;
+                                repeat: boolean;
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -1476,6 +1575,15 @@ export interface paths {
                         "application/json": {
                             /** @description A private booking the caller may only see as busy */
                             busy: boolean;
+                            /** @description What the caller may do to the booking now, by the server's policy (an admin acting on someone else's gives a reason) */
+                            can: {
+                                cancel: boolean;
+                                checkIn: boolean;
+                                checkOut: boolean;
+                                edit: boolean;
+                                move: boolean;
+                                repeat: boolean;
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -5348,6 +5456,11 @@ export interface paths {
                             items: {
                                 /** @description Booked with an admin's leave to overlap */
                                 allowMemberOverlap: boolean;
+                                /** @description What the caller may do to the series, by the server's policy */
+                                can: {
+                                    cancel: boolean;
+                                    edit: boolean;
+                                };
                                 /** Format: date-time */
                                 createdAt: string;
                                 durationMinutes: number;
@@ -5456,6 +5569,11 @@ export interface paths {
                             series: {
                                 /** @description Booked with an admin's leave to overlap */
                                 allowMemberOverlap: boolean;
+                                /** @description What the caller may do to the series, by the server's policy */
+                                can: {
+                                    cancel: boolean;
+                                    edit: boolean;
+                                };
                                 /** Format: date-time */
                                 createdAt: string;
                                 durationMinutes: number;
@@ -5549,6 +5667,11 @@ export interface paths {
                         "application/json": {
                             /** @description Booked with an admin's leave to overlap */
                             allowMemberOverlap: boolean;
+                            /** @description What the caller may do to the series, by the server's policy */
+                            can: {
+                                cancel: boolean;
+                                edit: boolean;
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             durationMinutes: number;
@@ -5643,6 +5766,11 @@ export interface paths {
                         "application/json": {
                             /** @description Booked with an admin's leave to overlap */
                             allowMemberOverlap: boolean;
+                            /** @description What the caller may do to the series, by the server's policy */
+                            can: {
+                                cancel: boolean;
+                                edit: boolean;
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             durationMinutes: number;
@@ -5762,6 +5890,11 @@ export interface paths {
                         "application/json": {
                             /** @description Booked with an admin's leave to overlap */
                             allowMemberOverlap: boolean;
+                            /** @description What the caller may do to the series, by the server's policy */
+                            can: {
+                                cancel: boolean;
+                                edit: boolean;
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             durationMinutes: number;
@@ -5979,6 +6112,11 @@ export interface paths {
                                 access: "everyone" | "restricted" | "owner";
                                 allowedRoles: ("admin" | "member")[];
                                 allowedSquadIds: string[];
+                                /** @description What the caller may do to the space, by the server's policy */
+                                can: {
+                                    book: boolean;
+                                    edit: boolean;
+                                };
                                 capacity: number;
                                 changeoverMinutes: number;
                                 checkInOpenMinutes: number;
@@ -6150,6 +6288,11 @@ export interface paths {
                             access: "everyone" | "restricted" | "owner";
                             allowedRoles: ("admin" | "member")[];
                             allowedSquadIds: string[];
+                            /** @description What the caller may do to the space, by the server's policy */
+                            can: {
+                                book: boolean;
+                                edit: boolean;
+                            };
                             capacity: number;
                             changeoverMinutes: number;
                             checkInOpenMinutes: number;
@@ -6269,6 +6412,11 @@ export interface paths {
                             access: "everyone" | "restricted" | "owner";
                             allowedRoles: ("admin" | "member")[];
                             allowedSquadIds: string[];
+                            /** @description What the caller may do to the space, by the server's policy */
+                            can: {
+                                book: boolean;
+                                edit: boolean;
+                            };
                             capacity: number;
                             changeoverMinutes: number;
                             checkInOpenMinutes: number;
@@ -6447,6 +6595,11 @@ export interface paths {
                             access: "everyone" | "restricted" | "owner";
                             allowedRoles: ("admin" | "member")[];
                             allowedSquadIds: string[];
+                            /** @description What the caller may do to the space, by the server's policy */
+                            can: {
+                                book: boolean;
+                                edit: boolean;
+                            };
                             capacity: number;
                             changeoverMinutes: number;
                             checkInOpenMinutes: number;

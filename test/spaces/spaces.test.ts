@@ -51,12 +51,15 @@ for (const kind of storeKinds()) {
           hasDoor: false,
           defaultVisibility: 'public',
           version: 1,
+          can: { edit: true, book: true },
         },
       );
       const got = await t.request('GET', `/api/v1/spaces/${res.body.id}`, { as: member });
       assert.equal(got.status, 200);
       assert.equal(got.headers.etag, '"1"');
-      assert.deepEqual(got.body, res.body);
+      // The same space; a member may book it but not edit it.
+      assert.deepEqual({ ...got.body, can: res.body.can }, res.body);
+      assert.deepEqual(got.body.can, { edit: false, book: true });
       const events = await listEventsForSubject(t.db, t.siteId, res.body.id);
       assert.deepEqual(
         events.map((e) => [e.type, e.actorId]),
@@ -95,6 +98,7 @@ for (const kind of storeKinds()) {
           ...body,
           id: undefined,
           siteId: undefined,
+          can: { edit: true, book: true },
           version: undefined,
         },
       );

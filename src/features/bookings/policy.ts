@@ -1,6 +1,6 @@
 import { AppError, ruleViolation } from '../../http/errors.ts';
 import type { Actor } from '../context.ts';
-import type { BookingRow, SpaceRules } from './repository.ts';
+import { activeStatuses, type BookingRow, type SpaceRules } from './repository.ts';
 
 /**
  * Who may do what with bookings. Everyone in the site may read bookings (other sites' are
@@ -31,14 +31,25 @@ export function canSeeDetails(actor: Actor, b: BookingRow): boolean {
 }
 
 /**
- * May the caller change or cancel the booking? Organizers manage their own, squad leaders the
- * bookings that include a squad they lead, admins all — but an admin acting on someone else's
+ * Organizers manage their own bookings, squad leaders the bookings that include a squad they lead,
+ * admins all (with a reason when it is someone else's: see authorizeManage).
+ */
+export function mayManage(actor: Actor, b: Pick<BookingRow, 'organizerId' | 'squads'>): boolean {
+  return (
+    b.organizerId === actor.memberId ||
+    b.squads.some((s) => actor.leaderOf.includes(s.id)) ||
+    actor.role === 'admin'
+  );
+}
+
+/**
+ * May the caller change or cancel the booking (mayManage)? An admin acting on someone else's
  * booking must give a reason, which the event records. Throws when not allowed.
  */
 export function authorizeManage(actor: Actor, b: BookingRow, reason: string | undefined): void {
   if (b.organizerId === actor.memberId) return;
   if (b.squads.some((s) => actor.leaderOf.includes(s.id))) return;
-  if (actor.role === 'admin') {
+  if (mayManage(actor, b)) {
     if (!reason?.trim())
       throw ruleViolation(
         'reason-required',
@@ -53,8 +64,37 @@ export function authorizeManage(actor: Actor, b: BookingRow, reason: string | un
   );
 }
 
+/** Why the booking's state refuses a change (PATCH): only an active booking can be changed. */
+export function editStateRefusal(b: Pick<BookingRow, 'status'>): AppError | undefined {
+  if (activeStatuses.includes(b.status)) return undefined;
+  return new AppError('invalid-state', `A ${b.status} booking cannot be changed`);
+}
+
+/** Why the booking's state refuses a cancellation: only a confirmed one (not begun) can be cancelled. */
+export function cancelStateRefusal(b: Pick<BookingRow, 'status'>): AppError | undefined {
+  if (b.status === 'confirmed') return undefined;
+  return new AppError('invalid-state', `A ${b.status} booking cannot be cancelled`);
+}
+
+/** "Same time tomorrow": for its people and admins (others do not even find the booking). */
+export function mayRepeat(actor: Actor, b: BookingRow): boolean {
+  return actor.role === 'admin' || isInvolved(actor, b);
+}
+
+/** What the caller may do to a booking, as far as the booking itself says (no time involved). */
+export function canEdit(actor: Actor, b: BookingRow): boolean {
+  return mayManage(actor, b) && editStateRefusal(b) === undefined;
+}
+
+export function canCancel(actor: Actor, b: BookingRow): boolean {
+  return mayManage(actor, b) && cancelStateRefusal(b) === undefined;
+}
+
 /** Who may book a space: everyone; some roles or squads; or for an owned cabin its owner. Admins always. */
-export function mayBook(actor: Actor, space: SpaceRules): boolean {
+export function mayBook(
+  actor: Actor,
+  space: Pick<SpaceRules, 'access' | 'allowedRoles' | 'allowedSquads' | 'ownerId'>,
+): boolean {
   if (actor.role === 'admin') return true;
   switch (space.access) {
     case 'everyone':

@@ -27,6 +27,8 @@ export interface BookingRow {
   squads: { id: string; name: string }[];
   /** The owner of the booking's space (a cabin's), who sees its private bookings; null when none. */
   spaceOwnerId: string | null;
+  /** How long before the start check-in opens (the space's rule), for the answer's `can.checkIn`. */
+  checkinOpenMinutes: number;
 }
 
 const bookingColumns = `b.id, b.site_id AS "siteId", b.space_id AS "spaceId", b.organizer_id AS "organizerId",
@@ -39,7 +41,9 @@ const bookingColumns = `b.id, b.site_id AS "siteId", b.space_id AS "spaceId", b.
   COALESCE((SELECT json_agg(json_build_object('id', q.id, 'name', q.name) ORDER BY q.name, q.id)
      FROM booking_squads bq JOIN squads q ON q.site_id = bq.site_id AND q.id = bq.squad_id
     WHERE bq.site_id = b.site_id AND bq.booking_id = b.id), '[]'::json) AS squads,
-  (SELECT sp.owner_id FROM spaces sp WHERE sp.site_id = b.site_id AND sp.id = b.space_id) AS "spaceOwnerId"`;
+  (SELECT sp.owner_id FROM spaces sp WHERE sp.site_id = b.site_id AND sp.id = b.space_id) AS "spaceOwnerId",
+  (SELECT sp.checkin_open_minutes FROM spaces sp WHERE sp.site_id = b.site_id AND sp.id = b.space_id)
+    AS "checkinOpenMinutes"`;
 
 const bookingFrom = 'bookings b JOIN members o ON o.site_id = b.site_id AND o.id = b.organizer_id';
 
@@ -83,13 +87,16 @@ export interface SpaceRules {
   defaultVisibility: 'public' | 'private';
   timeZone: string;
   horizonDays: number;
+  /** How long before a booking's start check-in opens. */
+  checkinOpenMinutes: number;
 }
 
 /** Columns of SpaceRules over `spaces s JOIN sites st`. */
 export const spaceRuleColumns = `s.id, s.capacity, s.changeover_minutes AS "changeoverMinutes", s.opening_hours AS "openingHours",
   s.min_minutes AS "minMinutes", s.max_minutes AS "maxMinutes", s.access,
   array_to_json(s.allowed_roles) AS "allowedRoles", array_to_json(s.allowed_squads) AS "allowedSquads",
-  s.owner_id AS "ownerId", s.default_visibility AS "defaultVisibility", st.time_zone AS "timeZone", st.horizon_days AS "horizonDays"`;
+  s.owner_id AS "ownerId", s.default_visibility AS "defaultVisibility", st.time_zone AS "timeZone", st.horizon_days AS "horizonDays",
+  s.checkin_open_minutes AS "checkinOpenMinutes"`;
 
 export async function findSpaceRules(
   db: Queryable,

@@ -14,6 +14,21 @@ const Ref = Type.Object({ id: Uuid, displayName: Type.String() });
 const SquadRef = Type.Object({ id: Uuid, name: Type.String() });
 const Instant = Type.String({ format: 'date-time' });
 
+export const BookingCan = Type.Object(
+  {
+    edit: Type.Boolean(),
+    cancel: Type.Boolean(),
+    move: Type.Boolean(),
+    checkIn: Type.Boolean(),
+    checkOut: Type.Boolean(),
+    repeat: Type.Boolean(),
+  },
+  {
+    description:
+      "What the caller may do to the booking now, by the server's policy (an admin acting on someone else's gives a reason)",
+  },
+);
+
 export const Booking = Type.Object(
   {
     id: Uuid,
@@ -33,6 +48,7 @@ export const Booking = Type.Object(
     createdAt: Instant,
     updatedAt: Instant,
     busy: Type.Boolean({ description: 'A private booking the caller may only see as busy' }),
+    can: BookingCan,
   },
   { description: 'A booking (session) of a space' },
 );

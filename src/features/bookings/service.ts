@@ -3,9 +3,19 @@ import type { Queryable, Tx } from '../../db/store.ts';
 import { parseInstant } from '../../domain/time.ts';
 import { AppError, invalid } from '../../http/errors.ts';
 import { checkVersion } from '../../http/if-match.ts';
+import { canCheckIn, canCheckOut } from '../checkin/policy.ts';
 import type { Actor, Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
-import { authorizeManage, canSeeDetails } from './policy.ts';
+import { canMove } from '../moves/policy.ts';
+import {
+  authorizeManage,
+  canCancel,
+  cancelStateRefusal,
+  canEdit,
+  canSeeDetails,
+  editStateRefusal,
+  mayRepeat,
+} from './policy.ts';
 import * as repo from './repository.ts';
 import {
   checkBookingRules,
@@ -19,8 +29,8 @@ import {
 export type BookingStatus = repo.BookingStatus;
 export type Visibility = 'public' | 'private';
 
-/** A booking as the API shows it. Private bookings of others appear with `busy: true` and no details. */
-export interface BookingView {
+/** A booking as events record it: every detail, no viewer. */
+export interface BookingSnapshot {
   id: string;
   siteId: string;
   spaceId: string;
@@ -39,6 +49,19 @@ export interface BookingView {
   updatedAt: string;
   busy: boolean;
 }
+
+/** What the caller may do to a booking now (bookings/, moves/ and checkin/ policy.ts). */
+export interface BookingCan {
+  edit: boolean;
+  cancel: boolean;
+  move: boolean;
+  checkIn: boolean;
+  checkOut: boolean;
+  repeat: boolean;
+}
+
+/** A booking as the API shows it. Private bookings of others appear with `busy: true` and no details. */
+export type BookingView = BookingSnapshot & { can: BookingCan };
 
 /** A booking in the way of a requested slot, as far as the caller may see it. */
 export interface ConflictView {
@@ -75,12 +98,32 @@ export type BookingResult =
 
 const isoOf = (d: Date | string) => new Date(d).toISOString();
 
+/** What `viewer` may do to the booking at `now`: the same policy functions the services authorize with. */
+export function bookingCan(viewer: Actor, b: repo.BookingRow, now: Date): BookingCan {
+  return {
+    edit: canEdit(viewer, b),
+    cancel: canCancel(viewer, b),
+    move: canMove(viewer, b),
+    checkIn: canCheckIn(viewer, b, now),
+    checkOut: canCheckOut(viewer, b),
+    repeat: mayRepeat(viewer, b),
+  };
+}
+
+/** The booking as an event records it (before/after): every detail, for the audit trail and notices. */
+export function bookingSnapshot(b: Omit<repo.BookingRow, 'checkinOpenMinutes'>): BookingSnapshot {
+  return snapshotFor(b, true);
+}
+
 /**
- * The JSON of a booking. With a viewer, a private booking the viewer is not involved in (and
+ * The JSON of a booking for `viewer` at `now`. A private booking the viewer is not involved in (and
  * who is not an admin) is redacted: title "Busy", no organizer, participants or headcount (0).
  */
-export function presentBooking(b: repo.BookingRow, viewer?: Actor): BookingView {
-  const visible = !viewer || canSeeDetails(viewer, b);
+export function presentBooking(b: repo.BookingRow, viewer: Actor, now: Date): BookingView {
+  return { ...snapshotFor(b, canSeeDetails(viewer, b)), can: bookingCan(viewer, b, now) };
+}
+
+function snapshotFor(b: Omit<repo.BookingRow, 'checkinOpenMinutes'>, visible: boolean): BookingSnapshot {
   return {
     id: b.id,
     siteId: b.siteId,
@@ -315,6 +358,7 @@ export async function createBooking(
     members: loaded.members,
     squads: loaded.squads,
     spaceOwnerId: space.ownerId,
+    checkinOpenMinutes: space.checkinOpenMinutes,
   };
   return ctx.db.transaction(async (tx): Promise<BookingResult> => {
     const seat = {
@@ -344,10 +388,10 @@ export async function createBooking(
         memberIds: loaded.members.map((m) => m.id),
         squadIds: loaded.squads.map((q) => q.id),
       },
-      { actorId: actor.memberId, after: presentBooking(row) },
+      { actorId: actor.memberId, after: bookingSnapshot(row) },
       { locked: true },
     );
-    return { ok: true, booking: presentBooking(row, actor) };
+    return { ok: true, booking: presentBooking(row, actor, ctx.clock.now()) };
   });
 }
 
@@ -370,8 +414,8 @@ export async function recordChange(
     type,
     subjectType: 'booking',
     subjectId: before.id,
-    before: presentBooking(before),
-    after: { ...presentBooking(after), ...mark },
+    before: bookingSnapshot(before),
+    after: { ...bookingSnapshot(after), ...mark },
     reason,
   });
   return after;
@@ -381,7 +425,7 @@ export async function recordChange(
 export async function getBooking(ctx: Ctx, id: string): Promise<BookingView> {
   const row = uuidRe.test(id) ? await repo.findBooking(ctx.db, ctx.actor.siteId, id) : undefined;
   if (!row) throw new AppError('not-found', 'No such booking', { field: 'path.id' });
-  return presentBooking(row, ctx.actor);
+  return presentBooking(row, ctx.actor, ctx.clock.now());
 }
 
 export interface ListBookingsQuery {
@@ -443,7 +487,7 @@ export async function listBookings(
     rows.length > limit && last
       ? Buffer.from(JSON.stringify({ s: isoOf(last.start), id: last.id })).toString('base64url')
       : null;
-  return { items: page.map((r) => presentBooking(r, ctx.actor)), nextCursor };
+  return { items: page.map((r) => presentBooking(r, ctx.actor, ctx.clock.now())), nextCursor };
 }
 
 export interface BookingPatch {
@@ -503,8 +547,8 @@ export async function updateBooking(
     const before = await lockedBooking(tx, ctx, id);
     authorizeManage(actor, before, reason);
     checkVersion(before.version, expectedVersion, 'booking');
-    if (!repo.activeStatuses.includes(before.status))
-      throw new AppError('invalid-state', `A ${before.status} booking cannot be changed`);
+    const stateRefusal = editStateRefusal(before);
+    if (stateRefusal) throw stateRefusal;
     const start = newStart ?? new Date(before.start);
     const end = newEnd ?? new Date(before.end);
     if (end.getTime() <= start.getTime())
@@ -558,7 +602,7 @@ export async function updateBooking(
       };
     await repo.setParticipants(tx, actor.siteId, id, { members, squads });
     const after = await recordChange(tx, ctx, 'booking.updated', before, reason ?? null);
-    return { ok: true, booking: presentBooking(after, actor) };
+    return { ok: true, booking: presentBooking(after, actor, ctx.clock.now()) };
   });
 }
 
@@ -574,10 +618,10 @@ export async function cancelBooking(
     const before = await lockedBooking(tx, ctx, id);
     authorizeManage(actor, before, reason);
     checkVersion(before.version, opts.expectedVersion, 'booking');
-    if (before.status !== 'confirmed')
-      throw new AppError('invalid-state', `A ${before.status} booking cannot be cancelled`);
+    const stateRefusal = cancelStateRefusal(before);
+    if (stateRefusal) throw stateRefusal;
     await repo.setStatus(tx, actor.siteId, id, 'cancelled');
     const after = await recordChange(tx, ctx, 'booking.cancelled', before, reason ?? null);
-    return presentBooking(after, actor);
+    return presentBooking(after, actor, ctx.clock.now());
   });
 }

@@ -1,11 +1,11 @@
 import type { Db, Tx } from '../../db/store.ts';
 import { formatInZone } from '../../domain/time.ts';
 import { AppError } from '../../http/errors.ts';
-import { isInvolved } from '../bookings/policy.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
-import { type BookingView, presentBooking } from '../bookings/service.ts';
+import { type BookingView, bookingSnapshot, presentBooking } from '../bookings/service.ts';
 import type { Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
+import { canCheckOut, checkInWindow, mayAttend } from './policy.ts';
 import * as repo from './repository.ts';
 
 const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -19,9 +19,9 @@ async function lockedBooking(tx: Tx, ctx: Ctx, id: string): Promise<bookingsRepo
   return row;
 }
 
-/** Members of the booking (organizer, participants, squad members) and admins may check in and out. */
+/** Members of the booking and admins may check in and out (policy.ts); others do not find it. */
 function authorizeAttend(ctx: Ctx, b: bookingsRepo.BookingRow): void {
-  if (ctx.actor.role === 'admin' || isInvolved(ctx.actor, b)) return;
+  if (mayAttend(ctx.actor, b)) return;
   throw new AppError('not-found', 'No such booking', { field: 'path.id' });
 }
 
@@ -40,17 +40,22 @@ export async function checkIn(ctx: Ctx, id: string): Promise<CheckInResult> {
   return ctx.db.transaction(async (tx) => {
     const b = await lockedBooking(tx, ctx, id);
     authorizeAttend(ctx, b);
-    if (b.status !== 'confirmed')
-      throw new AppError('invalid-state', `A ${b.status.replace('_', ' ')} booking cannot be checked in`);
     const now = ctx.clock.now();
     const start = new Date(b.start);
-    const end = new Date(b.end);
-    if (now.getTime() >= end.getTime()) throw new AppError('invalid-state', 'The booking has already ended');
     const rules = (await repo.findCheckinRules(tx, ctx.actor.siteId, b.spaceId))!;
     const opensAt = new Date(start.getTime() - rules.checkinOpenMinutes * 60_000);
     const opensLocal = formatInZone(opensAt, rules.timeZone);
-    if (now.getTime() < opensAt.getTime())
-      throw new AppError('invalid-state', `Check-in opens at ${opensLocal}`, { opensAt: opensLocal });
+    // The same window the answers' can.checkIn is computed from (policy.ts).
+    switch (checkInWindow(b, now, rules.checkinOpenMinutes)) {
+      case 'not-confirmed':
+        throw new AppError('invalid-state', `A ${b.status.replace('_', ' ')} booking cannot be checked in`);
+      case 'ended':
+        throw new AppError('invalid-state', 'The booking has already ended');
+      case 'not-open':
+        throw new AppError('invalid-state', `Check-in opens at ${opensLocal}`, { opensAt: opensLocal });
+      case 'open':
+        break;
+    }
     const holders =
       now.getTime() < start.getTime()
         ? await repo.findHolders(tx, ctx.actor.siteId, b.spaceId, now, start, b.id)
@@ -69,7 +74,7 @@ export async function checkIn(ctx: Ctx, id: string): Promise<CheckInResult> {
           type: 'booking.checkin-refused',
           subjectType: 'booking',
           subjectId: b.id,
-          after: { waiting: presentBooking(b), holderIds: told, freeAt },
+          after: { waiting: bookingSnapshot(b), holderIds: told, freeAt },
         });
       return {
         ok: false,
@@ -90,10 +95,10 @@ export async function checkIn(ctx: Ctx, id: string): Promise<CheckInResult> {
       type: 'booking.checked-in',
       subjectType: 'booking',
       subjectId: b.id,
-      before: presentBooking(b),
-      after: presentBooking(after),
+      before: bookingSnapshot(b),
+      after: bookingSnapshot(after),
     });
-    return { ok: true, booking: presentBooking(after, ctx.actor) };
+    return { ok: true, booking: presentBooking(after, ctx.actor, ctx.clock.now()) };
   });
 }
 
@@ -102,7 +107,7 @@ export async function checkOut(ctx: Ctx, id: string): Promise<BookingView> {
   return ctx.db.transaction(async (tx) => {
     const b = await lockedBooking(tx, ctx, id);
     authorizeAttend(ctx, b);
-    if (b.status !== 'checked_in')
+    if (!canCheckOut(ctx.actor, b))
       throw new AppError('invalid-state', `Only a checked-in booking can be checked out (it is ${b.status})`);
     await repo.markCheckedOut(tx, ctx.actor.siteId, b.id, ctx.clock.now());
     const after = (await bookingsRepo.findBooking(tx, ctx.actor.siteId, b.id))!;
@@ -112,11 +117,11 @@ export async function checkOut(ctx: Ctx, id: string): Promise<BookingView> {
       type: 'booking.checked-out',
       subjectType: 'booking',
       subjectId: b.id,
-      before: presentBooking(b),
-      after: presentBooking(after),
+      before: bookingSnapshot(b),
+      after: bookingSnapshot(after),
     });
     await tellWaitingGroups(tx, ctx, b, ctx.clock.now(), 'checked-out');
-    return presentBooking(after, ctx.actor);
+    return presentBooking(after, ctx.actor, ctx.clock.now());
   });
 }
 
@@ -146,7 +151,7 @@ export async function tellWaitingGroups(
       type: 'booking.space-freed',
       subjectType: 'booking',
       subjectId: w.id,
-      after: { waiting: presentBooking(w), freedBy: moved.id, how },
+      after: { waiting: bookingSnapshot(w), freedBy: moved.id, how },
     });
   }
 }
@@ -167,8 +172,8 @@ export async function releaseNoShows(db: Db, now: Date): Promise<number> {
           type: 'booking.released',
           subjectType: 'booking',
           subjectId: id,
-          before: presentBooking(before),
-          after: presentBooking(after),
+          before: bookingSnapshot(before),
+          after: bookingSnapshot(after),
           reason: 'no check-in by the release delay',
         });
       }
@@ -193,8 +198,8 @@ export async function completeFinished(db: Db, now: Date): Promise<number> {
         type: 'booking.completed',
         subjectType: 'booking',
         subjectId: id,
-        before: presentBooking(before),
-        after: presentBooking(after),
+        before: bookingSnapshot(before),
+        after: bookingSnapshot(after),
       });
     }
     return due.length;
@@ -220,7 +225,7 @@ export async function sendHeadsUps(db: Db, now: Date): Promise<number> {
         type: 'booking.heads-up',
         subjectType: 'booking',
         subjectId: d.id,
-        after: { booking: presentBooking(booking), next: presentBooking(next) },
+        after: { booking: bookingSnapshot(booking), next: bookingSnapshot(next) },
       });
       sent++;
     }

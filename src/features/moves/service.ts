@@ -1,6 +1,6 @@
 import { addDays, localDateTime, localToInstant, parseInstant } from '../../domain/time.ts';
 import { AppError, invalid } from '../../http/errors.ts';
-import { authorizeManage, canSeeDetails, isInvolved } from '../bookings/policy.ts';
+import { authorizeManage, mayRepeat } from '../bookings/policy.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
 import {
   bookingFields,
@@ -22,6 +22,7 @@ import {
 import { tellWaitingGroups } from '../checkin/service.ts';
 import type { Ctx } from '../context.ts';
 import { findOccurrenceOverlapping, recordException } from '../series/repository.ts';
+import { mayFindToMove, moveStateRefusal } from './policy.ts';
 import * as repo from './repository.ts';
 
 function instant(value: string | undefined, field: string): Date | undefined {
@@ -69,11 +70,11 @@ export async function moveBooking(ctx: Ctx, id: string, input: MoveInput): Promi
   return ctx.db.transaction(async (tx): Promise<BookingResult> => {
     const found = uuidRe.test(id) && (await bookingsRepo.lockBooking(tx, actor.siteId, id));
     const before = found ? await bookingsRepo.findBooking(tx, actor.siteId, id) : undefined;
-    if (!before || !canSeeDetails(actor, before))
+    if (!before || !mayFindToMove(actor, before))
       throw new AppError('not-found', 'No such booking', { field: 'path.id' });
     authorizeManage(actor, before, message);
-    if (!bookingsRepo.activeStatuses.includes(before.status))
-      throw new AppError('invalid-state', `A ${before.status} booking cannot be moved`);
+    const stateRefusal = moveStateRefusal(before);
+    if (stateRefusal) throw stateRefusal;
     const oldStart = new Date(before.start);
     const oldEnd = new Date(before.end);
     const start = newStart ?? oldStart;
@@ -142,7 +143,7 @@ export async function moveBooking(ctx: Ctx, id: string, input: MoveInput): Promi
       await recordException(tx, actor.siteId, before.seriesId, new Date(before.originalStart), 'modified');
     const after = await recordChange(tx, ctx, 'booking.moved', before, message ?? null);
     await tellWaitingGroups(tx, ctx, before, now, 'moved');
-    return { ok: true, booking: presentBooking(after, actor) };
+    return { ok: true, booking: presentBooking(after, actor, ctx.clock.now()) };
   });
 }
 
@@ -163,7 +164,7 @@ export async function repeatBooking(
     throw invalid('body.when', 'body.when must be tomorrow or next-week');
   return ctx.db.transaction(async (tx): Promise<BookingResult> => {
     const b = uuidRe.test(id) ? await bookingsRepo.findBooking(tx, ctx.actor.siteId, id) : undefined;
-    if (!b || !(ctx.actor.role === 'admin' || isInvolved(ctx.actor, b)))
+    if (!b || !mayRepeat(ctx.actor, b))
       throw new AppError('not-found', 'No such booking', { field: 'path.id' });
     const space = (await bookingsRepo.findSpaceRules(tx, ctx.actor.siteId, b.spaceId))!;
     const days = when === 'tomorrow' ? 1 : 7;
@@ -178,7 +179,7 @@ export async function repeatBooking(
     if (b.seriesId) {
       const held = await findOccurrenceOverlapping(tx, ctx.actor.siteId, b.seriesId, start, end);
       const row = held ? await bookingsRepo.findBooking(tx, ctx.actor.siteId, held) : undefined;
-      if (row) return { ok: true, booking: presentBooking(row, ctx.actor), existing: true };
+      if (row) return { ok: true, booking: presentBooking(row, ctx.actor, ctx.clock.now()), existing: true };
     }
     return createBooking(
       { ...ctx, db: tx },

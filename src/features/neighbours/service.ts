@@ -29,7 +29,11 @@ export async function getNeighbours(
     const n = await bookingsRepo.findBooking(ctx.db, ctx.actor.siteId, nid);
     if (!n) return null;
     const gap = gapOf(n);
-    return { booking: presentBooking(n, ctx.actor), gapMinutes: gap, adjacent: gap <= window };
+    return {
+      booking: presentBooking(n, ctx.actor, ctx.clock.now()),
+      gapMinutes: gap,
+      adjacent: gap <= window,
+    };
   };
   const minutes = (a: Date, z: Date) => Math.round((z.getTime() - a.getTime()) / 60_000);
   return {

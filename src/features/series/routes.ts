@@ -32,6 +32,10 @@ const Series = Type.Object({
   materializedUntil: Type.String({ format: 'date-time' }),
   version: Type.Integer(),
   createdAt: Type.String({ format: 'date-time' }),
+  can: Type.Object(
+    { edit: Type.Boolean(), cancel: Type.Boolean() },
+    { description: "What the caller may do to the series, by the server's policy" },
+  ),
 });
 
 const SeriesDetail = Type.Intersect([

@@ -9,7 +9,7 @@ import {
   parseStartTime,
 } from '../../domain/recurrence.ts';
 import { formatInZone, localDate, parseInstant } from '../../domain/time.ts';
-import { AppError, invalid, ruleViolation } from '../../http/errors.ts';
+import { AppError, invalid } from '../../http/errors.ts';
 import { checkVersion } from '../../http/if-match.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
 import {
@@ -20,11 +20,11 @@ import {
   type RuleFields,
 } from '../bookings/rules.ts';
 import {
+  bookingSnapshot,
   type ConflictView,
   cancelBooking,
   conflictsOf,
   type MemberConflictView,
-  presentBooking,
   presentMemberConflict,
   recordChange,
   refusalOf,
@@ -33,6 +33,7 @@ import {
 } from '../bookings/service.ts';
 import type { Actor, Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
+import { authorizeSeries, changeStateRefusal, mayViewSeries, seriesCan } from './policy.ts';
 import * as repo from './repository.ts';
 
 const dayMs = 86_400_000;
@@ -47,7 +48,15 @@ export type SeriesView = Omit<
   createdAt: string;
 };
 
-export function presentSeries(s: repo.SeriesRow): SeriesView {
+/** The series as the API answers it to `actor`: with what they may do to it (policy.ts). */
+export function presentSeries(s: repo.SeriesRow, actor: Actor): SeriesView & { can: SeriesCan } {
+  return { ...seriesSnapshot(s), can: seriesCan(actor, s) };
+}
+
+export type SeriesCan = ReturnType<typeof seriesCan>;
+
+/** The series as events record it. */
+export function seriesSnapshot(s: repo.SeriesRow): SeriesView {
   const { siteId: _site, memberIds, squadIds, materializedUntil, createdAt, ...rest } = s;
   return {
     ...rest,
@@ -83,7 +92,7 @@ export interface SkippedOccurrence {
 }
 
 export interface SeriesCreated {
-  series: SeriesView;
+  series: SeriesView & { can: SeriesCan };
   /** Bookings made now (up to the horizon; the server extends the rest as time passes). */
   booked: { id: string; start: string; end: string }[];
   skipped: SkippedOccurrence[];
@@ -249,7 +258,7 @@ async function materialize(
     // The snapshot of a new booking, as createBooking records it, for the audit trail and notices.
     events.push({
       id: row.id,
-      after: presentBooking({
+      after: bookingSnapshot({
         id: row.id,
         siteId: s.siteId,
         spaceId: s.spaceId,
@@ -369,7 +378,7 @@ export async function createSeries(ctx: Ctx, input: NewSeriesInput): Promise<Ser
       throw occurrencesRefused(skipped, 'body.rrule', 'occurrence(s) of the series');
     for (const o of skipped)
       await repo.recordException(tx, actor.siteId, id, new Date(o.originalStart), 'skipped');
-    const view = presentSeries(s);
+    const view = seriesSnapshot(s);
     await insertEvent(tx, {
       siteId: actor.siteId,
       actorId: actor.memberId,
@@ -385,35 +394,24 @@ export async function createSeries(ctx: Ctx, input: NewSeriesInput): Promise<Ser
         firstStart: booked[0]?.start ?? null,
       },
     });
-    return { series: view, booked, skipped };
+    return { series: { ...view, can: seriesCan(actor, s) }, booked, skipped };
   });
 }
 
-function mayManage(actor: Actor, s: repo.SeriesRow): boolean {
-  return actor.role === 'admin' || s.organizerId === actor.memberId;
-}
-
-function mayView(actor: Actor, s: repo.SeriesRow): boolean {
-  return (
-    s.visibility === 'public' ||
-    mayManage(actor, s) ||
-    s.memberIds.includes(actor.memberId) ||
-    s.squadIds.some((q) => actor.squadIds.includes(q) || actor.leaderOf.includes(q))
-  );
-}
-
 export interface SeriesDetail extends SeriesView {
+  can: SeriesCan;
   occurrences: { bookingId: string; originalStart: string; start: string; status: string }[];
   exceptions: { originalStart: string; kind: string }[];
 }
 
 export async function getSeries(ctx: Ctx, id: string): Promise<SeriesDetail> {
   const s = uuidRe.test(id) ? await repo.findSeries(ctx.db, ctx.actor.siteId, id) : undefined;
-  if (!s || !mayView(ctx.actor, s)) throw new AppError('not-found', 'No such series', { field: 'path.id' });
+  if (!s || !mayViewSeries(ctx.actor, s))
+    throw new AppError('not-found', 'No such series', { field: 'path.id' });
   const occ = await repo.listOccurrences(ctx.db, ctx.actor.siteId, id);
   const exc = await repo.listExceptions(ctx.db, ctx.actor.siteId, id);
   return {
-    ...presentSeries(s),
+    ...presentSeries(s, ctx.actor),
     occurrences: occ.map((o) => ({
       bookingId: o.id,
       originalStart: new Date(o.originalStart).toISOString(),
@@ -427,12 +425,12 @@ export async function getSeries(ctx: Ctx, id: string): Promise<SeriesDetail> {
 export async function listSeries(
   ctx: Ctx,
   opts: { all?: boolean | undefined },
-): Promise<{ items: SeriesView[] }> {
+): Promise<{ items: (SeriesView & { can: SeriesCan })[] }> {
   const rows = await repo.listSeries(ctx.db, ctx.actor.siteId, ctx.actor.memberId, {
     all: (opts.all ?? false) && ctx.actor.role === 'admin',
     limit: 500,
   });
-  return { items: rows.map(presentSeries) };
+  return { items: rows.map((s) => presentSeries(s, ctx.actor)) };
 }
 
 export type Scope = 'one' | 'following' | 'all';
@@ -456,17 +454,7 @@ async function seriesToManage(
   reason: { text: string | undefined; field: string },
 ): Promise<repo.SeriesRow> {
   const s = uuidRe.test(id) ? await repo.findSeries(tx, ctx.actor.siteId, id, { lock: true }) : undefined;
-  if (!s || !mayView(ctx.actor, s)) throw new AppError('not-found', 'No such series', { field: 'path.id' });
-  if (!mayManage(ctx.actor, s))
-    throw new AppError('forbidden', 'Only the organizer or an admin may change a series');
-  // The same rule as for single bookings (bookings/policy.ts): an admin acting on someone else's
-  // series says why, and the events record it.
-  if (s.organizerId !== ctx.actor.memberId && !reason.text?.trim())
-    throw ruleViolation(
-      'reason-required',
-      reason.field,
-      "An admin changing or cancelling someone else's series must give a reason",
-    );
+  authorizeSeries(ctx.actor, s, reason);
   checkVersion(s.version, expectedVersion, 'series');
   return s;
 }
@@ -535,7 +523,7 @@ export async function cancelSeries(
       type: 'series.cancelled',
       subjectType: 'series',
       subjectId: s.id,
-      before: presentSeries(s),
+      before: seriesSnapshot(s),
       after: {
         scope: q.scope,
         occurrence: at?.toISOString() ?? null,
@@ -658,7 +646,8 @@ export async function changeSeries(
   const at = occurrenceArg(p.scope, p.occurrence, 'body.occurrence');
   const resultId = await ctx.db.transaction(async (tx) => {
     const s = await seriesToManage(tx, ctx, id, expectedVersion, { text: p.reason, field: 'body.reason' });
-    if (s.status !== 'active') throw new AppError('invalid-state', `The series is ${s.status}`);
+    const stateRefusal = changeStateRefusal(s);
+    if (stateRefusal) throw stateRefusal;
     const now = ctx.clock.now();
     const occurrences = await repo.listOccurrences(tx, s.siteId, s.id);
 
@@ -762,8 +751,8 @@ export async function changeSeries(
       type: 'series.changed',
       subjectType: 'series',
       subjectId: s.id,
-      before: presentSeries(s),
-      after: { scope: p.scope, from: from.toISOString(), newSeries: presentSeries(next), replaced },
+      before: seriesSnapshot(s),
+      after: { scope: p.scope, from: from.toISOString(), newSeries: seriesSnapshot(next), replaced },
       reason: p.reason?.trim() || null,
     });
     return newId;

@@ -110,4 +110,8 @@ export const Space = Type.Object({
   hasDoor: Type.Boolean(),
   defaultVisibility: DefaultVisibility,
   version: Type.Integer(),
+  can: Type.Object(
+    { edit: Type.Boolean(), book: Type.Boolean() },
+    { description: "What the caller may do to the space, by the server's policy" },
+  ),
 });

@@ -1,11 +1,12 @@
 import { parseClock } from '../../domain/time.ts';
 import { AppError, invalid } from '../../http/errors.ts';
-import type { Ctx } from '../context.ts';
+import type { Actor, Ctx } from '../context.ts';
 import { insertEvent } from '../events/repository.ts';
 import { existingMemberIds } from '../members/repository.ts';
 import { checkLimit, decodeNameCursor, hasForbiddenChars, pageOf } from '../paging.ts';
 import { requireAdmin } from '../policy.ts';
 import { existingSquadIds } from '../squads/repository.ts';
+import { spaceCan } from './policy.ts';
 import * as repo from './repository.ts';
 import { spaceLimits } from './schema.ts';
 
@@ -45,7 +46,15 @@ const kinds: readonly SpaceKind[] = ['training', 'sparring', 'briefing', 'cabin'
 const accesses: readonly SpaceAccess[] = ['everyone', 'restricted', 'owner'];
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function presentSpace(s: repo.SpaceRow): SpaceView {
+/** The space as the API answers it to `actor`: with what they may do to it (policy.ts). */
+export function presentSpace(s: repo.SpaceRow, actor: Actor): SpaceView & { can: SpaceCan } {
+  return { ...spaceSnapshot(s), can: spaceCan(actor, s) };
+}
+
+export type SpaceCan = ReturnType<typeof spaceCan>;
+
+/** The space's fields, as events record them. */
+export function spaceSnapshot(s: repo.SpaceRow): SpaceView {
   return {
     id: s.id,
     siteId: s.siteId,
@@ -242,43 +251,43 @@ async function checkReferences(ctx: Ctx, fields: repo.SpaceFields, exceptId?: st
     throw new AppError('already-exists', 'A space with this name exists', { field: 'body.name' });
 }
 
-export async function getSpace(ctx: Ctx, id: string): Promise<SpaceView> {
+export async function getSpace(ctx: Ctx, id: string): Promise<SpaceView & { can: SpaceCan }> {
   const s = uuidPattern.test(id) ? await repo.findSpace(ctx.db, ctx.actor.siteId, id) : undefined;
   if (!s) throw new AppError('not-found', 'No such space', { field: 'path.id' });
-  return presentSpace(s);
+  return presentSpace(s, ctx.actor);
 }
 
 /** Every member may see every space of the site (they need to, to book); by name. */
 export async function listSpaces(
   ctx: Ctx,
   opts: { cursor?: string | undefined; limit?: number | undefined } = {},
-): Promise<{ items: SpaceView[]; nextCursor: string | null }> {
+): Promise<{ items: (SpaceView & { can: SpaceCan })[]; nextCursor: string | null }> {
   const limit = checkLimit(opts.limit);
   const rows = await repo.listSpaces(ctx.db, ctx.actor.siteId, {
     after: decodeNameCursor(opts.cursor),
     limit: limit + 1,
   });
-  return pageOf(rows, limit, presentSpace);
+  return pageOf(rows, limit, (s) => presentSpace(s, ctx.actor));
 }
 
 /** Adds a space to the caller's site (admins only). */
-export async function createSpace(ctx: Ctx, input: SpaceInput): Promise<SpaceView> {
+export async function createSpace(ctx: Ctx, input: SpaceInput): Promise<SpaceView & { can: SpaceCan }> {
   requireAdmin(ctx.actor);
   const fields = mergeSpaceFields(undefined, input);
   return ctx.db.transaction(async (tx) => {
     const txCtx = { ...ctx, db: tx };
     await checkReferences(txCtx, fields);
     const id = await repo.insertSpace(tx, ctx.actor.siteId, fields);
-    const created = presentSpace((await repo.findSpace(tx, ctx.actor.siteId, id))!);
+    const row = (await repo.findSpace(tx, ctx.actor.siteId, id))!;
     await insertEvent(tx, {
       siteId: ctx.actor.siteId,
       actorId: ctx.actor.memberId,
       type: 'space.created',
       subjectType: 'space',
       subjectId: id,
-      after: created,
+      after: spaceSnapshot(row),
     });
-    return created;
+    return presentSpace(row, ctx.actor);
   });
 }
 
@@ -291,13 +300,13 @@ export async function updateSpace(
   id: string,
   patch: Partial<SpaceInput>,
   expectedVersion?: number,
-): Promise<SpaceView> {
+): Promise<SpaceView & { can: SpaceCan }> {
   requireAdmin(ctx.actor);
   return ctx.db.transaction(async (tx) => {
     const txCtx = { ...ctx, db: tx };
     const row = uuidPattern.test(id) ? await repo.findSpace(tx, ctx.actor.siteId, id, true) : undefined;
     if (!row) throw new AppError('not-found', 'No such space', { field: 'path.id' });
-    const before = presentSpace(row);
+    const before = spaceSnapshot(row);
     if (expectedVersion !== undefined && expectedVersion !== before.version)
       throw new AppError('version-mismatch', `The space is at version ${before.version}`, {
         field: 'header.if-match',
@@ -309,7 +318,8 @@ export async function updateSpace(
       throw new AppError('version-mismatch', 'The space changed meanwhile; read it again', {
         field: 'header.if-match',
       });
-    const after = presentSpace((await repo.findSpace(tx, ctx.actor.siteId, before.id))!);
+    const afterRow = (await repo.findSpace(tx, ctx.actor.siteId, before.id))!;
+    const after = spaceSnapshot(afterRow);
     await insertEvent(tx, {
       siteId: ctx.actor.siteId,
       actorId: ctx.actor.memberId,
@@ -319,6 +329,6 @@ export async function updateSpace(
       before,
       after,
     });
-    return after;
+    return presentSpace(afterRow, ctx.actor);
   });
 }
