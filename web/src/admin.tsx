@@ -162,17 +162,19 @@ function SpacesAdmin() {
                 <td>{s.changeoverMinutes} min</td>
                 <td>{s.access}</td>
                 <td>
-                  <button
-                    type="button"
-                    aria-label={`Edit ${s.name}`}
-                    data-edit={s.id}
-                    onClick={() => {
-                      setSaved('');
-                      setEditing(s.id);
-                    }}
-                  >
-                    Edit
-                  </button>
+                  {s.can.edit && (
+                    <button
+                      type="button"
+                      aria-label={`Edit ${s.name}`}
+                      data-edit={s.id}
+                      onClick={() => {
+                        setSaved('');
+                        setEditing(s.id);
+                      }}
+                    >
+                      Edit
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}

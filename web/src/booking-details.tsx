@@ -4,7 +4,7 @@ import { type Answer, ApiError, type Booking, client, ifMatch, must } from './ap
 import { BookingForm } from './booking-form.tsx';
 import { DoorControls } from './doors.tsx';
 import { useRestoreFocus } from './focus.ts';
-import { bookingQuery, bookingsChanged, neighboursQuery } from './queries.ts';
+import { bookingQuery, bookingsChanged, neighboursQuery, seriesQuery } from './queries.ts';
 import { setParams } from './router.ts';
 import { useSession } from './session.tsx';
 import {
@@ -44,7 +44,7 @@ const statusLabel: Record<string, string> = {
 
 /** One booking: its details, its neighbours, and the actions the caller may take. */
 export function BookingDetails({ id, onClose }: { id: string; onClose: () => void }) {
-  const { me, site, spaces } = useSession();
+  const { site, spaces } = useSession();
   const zone = site.timeZone;
   const dialog = useRef<HTMLDialogElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -102,18 +102,15 @@ export function BookingDetails({ id, onClose }: { id: string; onClose: () => voi
   }
 
   const space = booking ? spaces.find((s) => s.id === booking.spaceId) : undefined;
-  const isMine = !!booking && (booking.organizer?.id === me.id || me.role === 'admin');
-  const isIn =
-    !!booking &&
-    (booking.organizer?.id === me.id || !!booking.participants?.members.some((m) => m.id === me.id));
-  // Check-in and repeat are for the people in the booking (squads included) and admins; the API decides.
-  const involved =
-    isIn ||
-    me.role === 'admin' ||
-    !!booking?.participants?.squads.some((sq) => me.squads.some((m) => m.id === sq.id));
-  const active = booking?.status === 'confirmed' || booking?.status === 'checked_in';
-  const ended = !!booking && new Date(booking.end) <= new Date();
-
+  // The actions shown are exactly those the server's policy allows the caller (`can`).
+  const can = booking?.can;
+  // Before its check-in window a session says when check-in opens (the space's rule), so nobody
+  // looks for a button that is not there yet.
+  const checkInOpens =
+    booking && space && !booking.busy && booking.status === 'confirmed'
+      ? new Date(new Date(booking.start).getTime() - space.checkInOpenMinutes * 60_000)
+      : null;
+  const notYetOpen = !!checkInOpens && checkInOpens.getTime() > Date.now();
   return (
     <dialog
       ref={dialog}
@@ -181,6 +178,11 @@ export function BookingDetails({ id, onClose }: { id: string; onClose: () => voi
               </ul>
             </section>
           )}
+          {notYetOpen && checkInOpens && (
+            <p className="muted check-in-opens">
+              Check-in opens at {formatDate(localParts(checkInOpens, zone))} {formatTime(checkInOpens, zone)}.
+            </p>
+          )}
           <p className={message?.error ? 'error-banner' : 'notice'} role="status" aria-live="polite">
             {message?.text ?? ''}
           </p>
@@ -192,17 +194,17 @@ export function BookingDetails({ id, onClose }: { id: string; onClose: () => voi
           )}
           {mode === 'view' && (
             <div className="actions wrap">
-              {isMine && active && !ended && (
+              {can?.edit && (
                 <button type="button" onClick={() => setMode('edit')}>
                   Edit
                 </button>
               )}
-              {isMine && active && !ended && (
+              {can?.cancel && (
                 <button type="button" onClick={() => setMode('cancel')}>
                   Cancel booking…
                 </button>
               )}
-              {involved && booking.status === 'confirmed' && !ended && (
+              {can?.checkIn && (
                 <button
                   type="button"
                   disabled={busy}
@@ -220,7 +222,7 @@ export function BookingDetails({ id, onClose }: { id: string; onClose: () => voi
                   Check in
                 </button>
               )}
-              {booking.status === 'checked_in' && isIn && (
+              {can?.checkOut && (
                 <button
                   type="button"
                   disabled={busy}
@@ -238,12 +240,12 @@ export function BookingDetails({ id, onClose }: { id: string; onClose: () => voi
                   Check out
                 </button>
               )}
-              {isMine && active && !ended && (
+              {can?.move && (
                 <button type="button" onClick={() => setMode('move')}>
                   Move…
                 </button>
               )}
-              {involved && !booking.busy && (
+              {can?.repeat && (
                 <>
                   <button
                     type="button"
@@ -319,7 +321,10 @@ function CancelChoice({
   onCancel: Act;
 }) {
   const [scope, setScope] = useState<'one' | 'following' | 'all'>('one');
-  const series = !!booking.seriesId;
+  // This and following, or all: offered when the server lets the caller cancel the series.
+  const seriesCan = useQuery({ ...seriesQuery(booking.seriesId ?? ''), enabled: !!booking.seriesId }).data
+    ?.can;
+  const series = !!booking.seriesId && !!seriesCan?.cancel;
   return (
     <form
       className="inline-form"
@@ -457,11 +462,13 @@ function MoveForm({
         <div className="field span-2">
           <label htmlFor="mv-space">Move to space</label>
           <select id="mv-space" value={spaceId} onChange={(ev) => setSpaceId(ev.target.value)}>
-            {spaces.map((x) => (
-              <option key={x.id} value={x.id}>
-                {x.name}
-              </option>
-            ))}
+            {spaces
+              .filter((x) => x.can.book || x.id === booking.spaceId)
+              .map((x) => (
+                <option key={x.id} value={x.id}>
+                  {x.name}
+                </option>
+              ))}
           </select>
         </div>
         <div className="field">

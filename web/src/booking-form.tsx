@@ -286,11 +286,14 @@ export function BookingForm({
               disabled={!!editing}
               {...described('space')}
             >
-              {spaces.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name} (up to {s.capacity})
-                </option>
-              ))}
+              {/* Only the spaces the server lets this member book (and the one already chosen). */}
+              {spaces
+                .filter((s) => s.can.book || s.id === spaceId)
+                .map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {s.name} (up to {s.capacity})
+                  </option>
+                ))}
             </select>
             {err('space')}
           </div>

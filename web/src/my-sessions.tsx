@@ -53,7 +53,7 @@ export function MySessions() {
         {formatSpan(b.start, b.end, site.timeZone)} · {spaceName(b.spaceId)}
         {b.status && b.status !== 'confirmed' ? ` · ${b.status.replace('_', ' ')}` : ''}
       </span>
-      {isPast && (
+      {isPast && b.can.repeat && (
         <span className="row-actions">
           <button
             type="button"

@@ -80,6 +80,13 @@ export const neighboursQuery = (id: string) =>
     queryFn: () => must(client.GET('/api/v1/bookings/{id}/neighbours', { params: { path: { id } } })),
   });
 
+/** A series with its `can`; under the bookings key, since every change of a series changes bookings. */
+export const seriesQuery = (id: string) =>
+  queryOptions({
+    queryKey: [...keys.bookings, 'series', id] as const,
+    queryFn: () => must(client.GET('/api/v1/series/{id}', { params: { path: { id } } })),
+  });
+
 export const notificationsQuery = queryOptions({
   queryKey: keys.notifications,
   queryFn: () => must(client.GET('/api/v1/notifications', { params: { query: { limit: 30 } } })),
