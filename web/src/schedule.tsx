@@ -75,22 +75,35 @@ function quietRanges(q: { start: string; end: string } | null): [number, number]
   return ranges;
 }
 
-const storedSpacesKey = 'shipshape.spaces';
+/**
+ * The spaces a member chose to see, remembered per member on this device: with five or more spaces
+ * a week is readable at 1,280 px only for the few a member uses, and two crew sharing a console each
+ * keep their own choice.
+ */
+const storedSpacesKey = (memberId: string) => `shipshape.spaces.${memberId}`;
 
-function useSelectedSpaces(spaces: Space[]): [Space[], Set<string>, (ids: Set<string>) => void] {
+function useSelectedSpaces(
+  spaces: Space[],
+  memberId: string,
+): [Space[], Set<string>, (ids: Set<string>) => void] {
   const [ids, setIds] = useState<Set<string>>(() => {
     try {
-      const saved = JSON.parse(window.localStorage.getItem(storedSpacesKey) ?? 'null') as string[] | null;
+      const saved = JSON.parse(window.localStorage.getItem(storedSpacesKey(memberId)) ?? 'null') as
+        | string[]
+        | null;
       if (Array.isArray(saved)) return new Set(saved);
     } catch {
       // A corrupt saved choice just means every space is shown.
     }
     return new Set<string>();
   });
-  const update = useCallback((next: Set<string>) => {
-    setIds(next);
-    window.localStorage.setItem(storedSpacesKey, JSON.stringify([...next]));
-  }, []);
+  const update = useCallback(
+    (next: Set<string>) => {
+      setIds(next);
+      window.localStorage.setItem(storedSpacesKey(memberId), JSON.stringify([...next]));
+    },
+    [memberId],
+  );
   // An empty choice (or one naming only spaces that no longer exist) shows every space.
   const chosen = spaces.filter((s) => ids.has(s.id));
   return [chosen.length ? chosen : spaces, ids, update];
@@ -105,7 +118,7 @@ export function Schedule() {
   const date = parseIsoDate(params.get('date') ?? '') ?? today;
   const view = params.get('view') === 'week' ? 'week' : 'day';
   const openBooking = params.get('booking');
-  const [shown, chosenIds, setChosenIds] = useSelectedSpaces(spaces);
+  const [shown, chosenIds, setChosenIds] = useSelectedSpaces(spaces, me.id);
   const [draft, setDraft] = useState<Draft | null>(null);
   const mySquads = useMemo(() => new Set(me.squads.map((s) => s.id)), [me]);
 
