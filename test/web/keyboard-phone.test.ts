@@ -118,6 +118,30 @@ describe('keyboard and phone (Chromium)', { timeout: 180_000 }, () => {
     await p.context().close();
   });
 
+  it('an admin edits the site settings; a refusal is said in words, not a schema path', async () => {
+    const p = await open(1280);
+    await p.goto(`${server.url}/admin/site`);
+    await p.getByRole('heading', { name: 'Site' }).waitFor();
+    await p.getByLabel('Time zone (IANA, e.g. Europe/Berlin)').fill('Mars/Olympus');
+    await p.getByLabel('Members may book this many days ahead').fill('ninety');
+    await p.getByRole('button', { name: 'Save site' }).click();
+    await p.getByText('Choose a time zone such as Europe/Berlin or Australia/Adelaide').waitFor();
+    await p.getByText('Enter a whole number of days').waitFor();
+    assert.equal(await p.getByText(/must match|body\./).count(), 0);
+    assert.deepEqual(await seriousA11yViolations(p), []);
+    await screenshot(p, 'admin-site');
+    await p.getByLabel('Time zone (IANA, e.g. Europe/Berlin)').fill(zone);
+    await p.getByLabel('Members may book this many days ahead').fill('60');
+    await p.getByLabel('Name', { exact: true }).fill('Renamed vessel');
+    await p.getByRole('button', { name: 'Save site' }).click();
+    await p.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await p.getByText('· Renamed vessel').waitFor();
+    const site = await api('GET', '/site');
+    assert.equal(site.horizonDays, 60);
+    await api('PATCH', '/site', { name: 'Test vessel' });
+    await p.context().close();
+  });
+
   it('at 390 px the bell panel is whole on screen and nothing scrolls the page sideways', async () => {
     const p = await open(390);
     await p.getByRole('button', { name: /Notifications/ }).click();
@@ -133,6 +157,7 @@ describe('keyboard and phone (Chromium)', { timeout: 180_000 }, () => {
       [`/?date=${tomorrow}&view=week`, 'week-phone'],
       ['/admin/members', 'admin-members-phone'],
       ['/admin/spaces', 'admin-spaces-phone'],
+      ['/admin/site', 'admin-site-phone'],
       ['/my', 'my-phone'],
     ] as const) {
       await p.goto(`${server.url}${path}`);

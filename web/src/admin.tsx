@@ -1,5 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
+import { SiteSettings } from './admin-site.tsx';
 import { type Answer, ApiError, allPages, client, ifMatch, must, type Space } from './api.ts';
 import { type Chosen, ParticipantsPicker } from './participants.tsx';
 import { keys, squadsQuery } from './queries.ts';
@@ -65,6 +66,7 @@ const tabs = [
   ['spaces', 'Spaces'],
   ['members', 'Members'],
   ['squads', 'Squads'],
+  ['site', 'Site'],
 ] as const;
 
 export function Admin() {
@@ -99,6 +101,7 @@ export function Admin() {
       {tab === 'spaces' && <SpacesAdmin />}
       {tab === 'members' && <MembersAdmin />}
       {tab === 'squads' && <SquadsAdmin />}
+      {tab === 'site' && <SiteSettings />}
     </div>
   );
 }
