@@ -281,6 +281,12 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
     await skip.click();
     await page.getByRole('dialog', { name: 'Late rounds' }).waitFor();
     await page.getByRole('button', { name: 'Close' }).click();
+    // The summary says what was booked and what was skipped.
+    const summary = page.locator('.series-summary');
+    assert.match(
+      (await summary.textContent()) ?? '',
+      /Booked 1 of 4 sessions of Late rounds; skipped because of a clash: .*22:30/,
+    );
     const late = await t.request(
       'GET',
       `/api/v1/bookings?space=${ring.id}&from=${at(tomorrow(), '00:00')}&to=${at(addDays(tomorrow(), 5), '00:00')}`,

@@ -76,7 +76,8 @@ export function BookingForm({
 }: {
   draft: Draft;
   onClose: () => void;
-  onBooked: (id: string | null) => void;
+  /** `summary`: what a series booked and skipped, when it skipped any. */
+  onBooked: (id: string | null, summary?: string) => void;
 }) {
   const { me, site, spaces } = useSession();
   const zone = site.timeZone;
@@ -231,7 +232,14 @@ export function BookingForm({
           }),
         );
         await bookingsChanged();
-        onBooked(created.booked[0]?.id ?? null);
+        // After skipping conflicts, say what was booked and what was skipped (and why: a clash).
+        const skipped = created.skipped.map((x) => formatSpan(x.start, x.end, zone));
+        onBooked(
+          created.booked[0]?.id ?? null,
+          skipped.length
+            ? `Booked ${created.booked.length} of ${created.booked.length + skipped.length} sessions of ${title}; skipped because of a clash: ${skipped.join('; ')}.`
+            : undefined,
+        );
       } else {
         const created = await must(
           client.POST('/api/v1/bookings', {

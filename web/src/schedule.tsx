@@ -120,6 +120,7 @@ export function Schedule() {
   const openBooking = params.get('booking');
   const [shown, chosenIds, setChosenIds] = useSelectedSpaces(spaces, me.id);
   const [draft, setDraft] = useState<Draft | null>(null);
+  const [summary, setSummary] = useState<string | null>(null);
   const mySquads = useMemo(() => new Set(me.squads.map((s) => s.id)), [me]);
 
   const days = useMemo(() => {
@@ -258,6 +259,9 @@ export function Schedule() {
           </li>
         ))}
       </ul>
+      <p className="notice series-summary" role="status">
+        {summary ?? ''}
+      </p>
       {loadError && (
         <p role="alert" className="error-banner">
           Bookings could not be loaded: {loadError}
@@ -414,8 +418,9 @@ export function Schedule() {
           <BookingForm
             draft={draft}
             onClose={() => setDraft(null)}
-            onBooked={(id) => {
+            onBooked={(id, summary) => {
               setDraft(null);
+              setSummary(summary ?? null);
               if (id) setParams({ booking: id });
             }}
           />
