@@ -1,27 +1,14 @@
-import { type FormEvent, type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, api, listAll, type Space } from './api.ts';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
+import { SiteSettings } from './admin-site.tsx';
+import { type Answer, ApiError, allPages, client, ifMatch, must, type Space } from './api.ts';
 import { type Chosen, ParticipantsPicker } from './participants.tsx';
+import { keys, squadsQuery } from './queries.ts';
 import { navigate, useLocation } from './router.ts';
 import { useSession } from './session.tsx';
 
-interface MemberRow {
-  id: string;
-  displayName: string;
-  rank: string;
-  email: string;
-  role: string;
-  squads: { id: string; name: string; leader: boolean }[];
-  mustChangePassword?: boolean;
-  deactivatedAt?: string | null;
-}
-
-interface SquadRow {
-  id: string;
-  name: string;
-  leaders: { id: string; displayName: string }[];
-  members: { id: string; displayName: string }[];
-  version: number;
-}
+type MemberRow = Answer<'/api/v1/members', 'get'>['items'][number];
+type SquadRow = Answer<'/api/v1/squads', 'get'>['items'][number];
 
 /** Errors of one admin form: the field the API named, or a general message. */
 function useFormErrors() {
@@ -29,18 +16,18 @@ function useFormErrors() {
   const [general, setGeneral] = useState<string | null>(null);
   const fail = (err: unknown) => {
     if (err instanceof ApiError && err.field) {
-      setErrors({ [err.field.split('.')[0]!]: err.problem.detail ?? err.message });
+      setErrors({ [err.field.split('.')[0]!]: err.problem.detail || err.message });
       setGeneral(null);
     } else {
       setErrors({});
-      setGeneral(err instanceof ApiError ? (err.problem.detail ?? err.message) : String(err));
+      setGeneral(err instanceof ApiError ? err.problem.detail || err.message : String(err));
     }
   };
   const clear = () => {
     setErrors({});
     setGeneral(null);
   };
-  return { errors, general, fail, clear };
+  return { errors, general, fail, clear, setFieldErrors: setErrors };
 }
 
 function Field({
@@ -79,6 +66,7 @@ const tabs = [
   ['spaces', 'Spaces'],
   ['members', 'Members'],
   ['squads', 'Squads'],
+  ['site', 'Site'],
 ] as const;
 
 export function Admin() {
@@ -113,16 +101,20 @@ export function Admin() {
       {tab === 'spaces' && <SpacesAdmin />}
       {tab === 'members' && <MembersAdmin />}
       {tab === 'squads' && <SquadsAdmin />}
+      {tab === 'site' && <SiteSettings />}
     </div>
   );
 }
 
-const kinds = ['training', 'sparring', 'briefing', 'cabin', 'other'];
+const kinds = ['training', 'sparring', 'briefing', 'cabin', 'other'] as const;
+type Kind = (typeof kinds)[number];
 
 function SpacesAdmin() {
-  const { spaces, reload } = useSession();
+  const { spaces } = useSession();
+  const qc = useQueryClient();
+  const reload = () => qc.invalidateQueries({ queryKey: keys.spaces });
   const [name, setName] = useState('');
-  const [kind, setKind] = useState('training');
+  const [kind, setKind] = useState<Kind>('training');
   const [capacity, setCapacity] = useState('8');
   const [changeover, setChangeover] = useState('0');
   const [done, setDone] = useState('');
@@ -134,12 +126,11 @@ function SpacesAdmin() {
     e.preventDefault();
     clear();
     try {
-      await api<Space>('POST', '/spaces', {
-        name,
-        kind,
-        capacity: Number(capacity),
-        changeoverMinutes: Number(changeover),
-      });
+      await must(
+        client.POST('/api/v1/spaces', {
+          body: { name, kind, capacity: Number(capacity), changeoverMinutes: Number(changeover) },
+        }),
+      );
       setDone(`Added ${name}.`);
       setName('');
       await reload();
@@ -171,20 +162,22 @@ function SpacesAdmin() {
                 <td>{s.name}</td>
                 <td>{s.kind}</td>
                 <td>{s.capacity}</td>
-                <td>{String(s.changeoverMinutes ?? 0)} min</td>
-                <td>{String(s.access ?? 'everyone')}</td>
+                <td>{s.changeoverMinutes} min</td>
+                <td>{s.access}</td>
                 <td>
-                  <button
-                    type="button"
-                    aria-label={`Edit ${s.name}`}
-                    data-edit={s.id}
-                    onClick={() => {
-                      setSaved('');
-                      setEditing(s.id);
-                    }}
-                  >
-                    Edit
-                  </button>
+                  {s.can.edit && (
+                    <button
+                      type="button"
+                      aria-label={`Edit ${s.name}`}
+                      data-edit={s.id}
+                      onClick={() => {
+                        setSaved('');
+                        setEditing(s.id);
+                      }}
+                    >
+                      Edit
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}
@@ -223,7 +216,7 @@ function SpacesAdmin() {
           </Field>
           <Field id="sp-kind" label="Kind" error={errors.kind}>
             {(a) => (
-              <select {...a} value={kind} onChange={(e) => setKind(e.target.value)}>
+              <select {...a} value={kind} onChange={(e) => setKind(e.target.value as Kind)}>
                 {kinds.map((k) => (
                   <option key={k}>{k}</option>
                 ))}
@@ -265,32 +258,42 @@ function SpacesAdmin() {
 }
 
 function MembersAdmin() {
-  const [members, setMembers] = useState<MemberRow[]>([]);
   const [q, setQ] = useState('');
-  const [form, setForm] = useState({ email: '', displayName: '', rank: '', role: 'member', password: '' });
+  const qc = useQueryClient();
+  const membersQuery = useQuery({
+    queryKey: [...keys.members, q],
+    queryFn: () =>
+      allPages((cursor) =>
+        client.GET('/api/v1/members', { params: { query: { cursor, limit: 200, ...(q ? { q } : {}) } } }),
+      ),
+  });
+  const members: MemberRow[] = membersQuery.data ?? [];
+  const load = () => qc.invalidateQueries({ queryKey: keys.members });
+  const [form, setForm] = useState({
+    email: '',
+    displayName: '',
+    rank: '',
+    role: 'member' as 'member' | 'admin',
+    password: '',
+  });
   const [done, setDone] = useState('');
   const { errors, general, fail, clear } = useFormErrors();
-
-  const load = useCallback(async () => {
-    setMembers(
-      await listAll<MemberRow>(`/members?limit=500${q ? `&q=${encodeURIComponent(q)}` : ''}`).catch(() => []),
-    );
-  }, [q]);
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     clear();
     try {
-      await api('POST', '/members', {
-        email: form.email,
-        displayName: form.displayName,
-        role: form.role,
-        ...(form.rank ? { rank: form.rank } : {}),
-        ...(form.password ? { password: form.password } : {}),
-      });
+      await must(
+        client.POST('/api/v1/members', {
+          body: {
+            email: form.email,
+            displayName: form.displayName,
+            role: form.role,
+            ...(form.rank ? { rank: form.rank } : {}),
+            ...(form.password ? { password: form.password } : {}),
+          },
+        }),
+      );
       setDone(`Added ${form.displayName}.`);
       setForm({ email: '', displayName: '', rank: '', role: 'member', password: '' });
       await load();
@@ -306,13 +309,15 @@ function MembersAdmin() {
   async function resetPassword(m: MemberRow) {
     setAccountStatus('');
     try {
-      const r = await api<{ temporaryPassword: string }>('POST', `/members/${m.id}/password-reset`, {});
+      const r = await must(
+        client.POST('/api/v1/members/{id}/password-reset', { params: { path: { id: m.id } }, body: {} }),
+      );
       setAccountStatus(
         `Temporary password for ${m.displayName} (shown once; they choose their own at sign-in): ${r.temporaryPassword}`,
       );
       await load();
     } catch (err) {
-      setAccountStatus(err instanceof ApiError ? (err.problem.detail ?? err.message) : String(err));
+      setAccountStatus(err instanceof ApiError ? err.problem.detail || err.message : String(err));
     }
   }
   async function deactivate(m: MemberRow) {
@@ -324,11 +329,13 @@ function MembersAdmin() {
     )
       return;
     try {
-      await api('POST', `/members/${m.id}/deactivate`, {});
+      await must(
+        client.POST('/api/v1/members/{id}/deactivate', { params: { path: { id: m.id } }, body: {} }),
+      );
       setAccountStatus(`Deactivated ${m.displayName}.`);
       await load();
     } catch (err) {
-      setAccountStatus(err instanceof ApiError ? (err.problem.detail ?? err.message) : String(err));
+      setAccountStatus(err instanceof ApiError ? err.problem.detail || err.message : String(err));
     }
   }
 
@@ -337,6 +344,11 @@ function MembersAdmin() {
       <h2 id="admin-members">Members</h2>
       <label htmlFor="member-filter">Filter by name</label>
       <input id="member-filter" type="search" value={q} onChange={(e) => setQ(e.target.value)} />
+      {membersQuery.error && (
+        <p className="error-banner" role="alert">
+          Members could not be loaded: {membersQuery.error.message}
+        </p>
+      )}
       <div className="table-wrap">
         <table>
           <thead>
@@ -449,29 +461,24 @@ function MembersAdmin() {
 }
 
 function SquadsAdmin() {
-  const { reload } = useSession();
-  const [squads, setSquads] = useState<SquadRow[]>([]);
+  const qc = useQueryClient();
+  const squadsList = useQuery(squadsQuery);
+  const squads: SquadRow[] = squadsList.data ?? [];
+  const load = () => qc.invalidateQueries({ queryKey: keys.squads });
   const [name, setName] = useState('');
   const [done, setDone] = useState('');
   const [editing, setEditing] = useState<SquadRow | null>(null);
   const [saved, setSaved] = useState('');
   const { errors, general, fail, clear } = useFormErrors();
 
-  const load = useCallback(async () => {
-    setSquads(await listAll<SquadRow>('/squads?limit=500').catch(() => []));
-  }, []);
-  useEffect(() => {
-    void load();
-  }, [load]);
-
   async function submit(e: FormEvent) {
     e.preventDefault();
     clear();
     try {
-      await api('POST', '/squads', { name });
+      await must(client.POST('/api/v1/squads', { body: { name } }));
       setDone(`Added ${name}.`);
       setName('');
-      await Promise.all([load(), reload()]);
+      await load();
     } catch (err) {
       fail(err);
     }
@@ -480,6 +487,11 @@ function SquadsAdmin() {
   return (
     <section aria-labelledby="admin-squads">
       <h2 id="admin-squads">Squads</h2>
+      {squadsList.error && (
+        <p className="error-banner" role="alert">
+          Squads could not be loaded: {squadsList.error.message}
+        </p>
+      )}
       <div className="table-wrap">
         <table>
           <thead>
@@ -527,7 +539,7 @@ function SquadsAdmin() {
             setSaved(msg);
             focusEditButton(editing.id);
             setEditing(null);
-            if (msg) await Promise.all([load(), reload()]);
+            if (msg) await load();
           }}
         />
       )}
@@ -557,26 +569,10 @@ function SquadsAdmin() {
   );
 }
 
-interface Interval {
-  open: string;
-  close: string;
-}
-type Hours = Partial<Record<(typeof weekdays)[number], Interval[]>> | null;
+type FullSpace = Space;
+type Hours = FullSpace['openingHours'];
+type Interval = { open: string; close: string };
 const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-
-interface FullSpace extends Space {
-  changeoverMinutes: number;
-  minMinutes: number;
-  maxMinutes: number;
-  access: 'everyone' | 'restricted' | 'owner';
-  allowedRoles: ('admin' | 'member')[];
-  allowedSquadIds: string[];
-  checkInOpenMinutes: number;
-  releaseAfterMinutes: number;
-  openingHours: Hours;
-  defaultVisibility?: 'public' | 'private';
-  version: number;
-}
 
 /** The one interval every day shares, when the hours are that simple; else null. */
 function dailyHours(h: Hours): Interval | null {
@@ -611,23 +607,24 @@ function spaceForm(s: FullSpace) {
   };
 }
 
-/** A number field's value as the API takes it; text that is not a number goes as-is for the API to name. */
-const num = (v: string): number | string => (v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v);
+/** A whole number typed in a field, or undefined when the text is not one. */
+const wholeNumber = (v: string): number | undefined => (/^\s*\d+\s*$/.test(v) ? Number(v) : undefined);
 
 /** Edits one space with If-Match, so a change made meanwhile is refused rather than overwritten. */
 function SpaceEditor({ id, onDone }: { id: string; onDone: (msg: string) => void }) {
-  const { squads, reload } = useSession();
+  const { squads } = useSession();
+  const qc = useQueryClient();
+  const reload = () => qc.invalidateQueries({ queryKey: keys.spaces });
   const [space, setSpace] = useState<FullSpace | null>(null);
   const [form, setForm] = useState<ReturnType<typeof spaceForm> | null>(null);
   const [stale, setStale] = useState(false);
   const [busy, setBusy] = useState(false);
-  const { errors, general, fail, clear } = useFormErrors();
+  const { errors, general, fail, clear, setFieldErrors } = useFormErrors();
   const first = useRef<HTMLInputElement>(null);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: clear and fail only set state
-  const read = useCallback(async () => {
+  const read = async () => {
     try {
-      const s = await api<FullSpace>('GET', `/spaces/${id}`);
+      const s = await must(client.GET('/api/v1/spaces/{id}', { params: { path: { id } } }));
       setSpace(s);
       setForm(spaceForm(s));
       setStale(false);
@@ -635,10 +632,11 @@ function SpaceEditor({ id, onDone }: { id: string; onDone: (msg: string) => void
     } catch (err) {
       fail(err);
     }
-  }, [id]);
+  };
+  // biome-ignore lint/correctness/useExhaustiveDependencies: read once per space; the editor is keyed by id
   useEffect(() => {
     void read();
-  }, [read]);
+  }, [id]);
   // Focus the first field once, when the form first shows.
   const shown = form !== null;
   useEffect(() => {
@@ -662,6 +660,20 @@ function SpaceEditor({ id, onDone }: { id: string; onDone: (msg: string) => void
     if (!form || !space) return;
     clear();
     setStale(false);
+    const numbers = {
+      capacity: wholeNumber(form.capacity),
+      changeoverMinutes: wholeNumber(form.changeoverMinutes),
+      minMinutes: wholeNumber(form.minMinutes),
+      maxMinutes: wholeNumber(form.maxMinutes),
+      checkInOpenMinutes: wholeNumber(form.checkInOpenMinutes),
+      releaseAfterMinutes: wholeNumber(form.releaseAfterMinutes),
+    };
+    const missing = Object.entries(numbers).filter(([, v]) => v === undefined);
+    if (missing.length) {
+      setFieldErrors(Object.fromEntries(missing.map(([k]) => [k, 'Enter a whole number'])));
+      return;
+    }
+    const n = numbers as Record<keyof typeof numbers, number>;
     setBusy(true);
     const hours =
       form.hoursMode === 'always'
@@ -674,25 +686,21 @@ function SpaceEditor({ id, onDone }: { id: string; onDone: (msg: string) => void
             }
           : {};
     try {
-      const saved = await api<FullSpace>(
-        'PATCH',
-        `/spaces/${space.id}`,
-        {
-          name: form.name,
-          kind: form.kind,
-          capacity: num(form.capacity),
-          changeoverMinutes: num(form.changeoverMinutes),
-          minMinutes: num(form.minMinutes),
-          maxMinutes: num(form.maxMinutes),
-          access: form.access,
-          allowedRoles: form.allowedRoles,
-          allowedSquadIds: form.allowedSquadIds,
-          checkInOpenMinutes: num(form.checkInOpenMinutes),
-          releaseAfterMinutes: num(form.releaseAfterMinutes),
-          defaultVisibility: form.defaultVisibility,
-          ...hours,
-        },
-        { 'if-match': `"${space.version}"` },
+      const saved = await must(
+        client.PATCH('/api/v1/spaces/{id}', {
+          params: { path: { id: space.id } },
+          body: {
+            name: form.name,
+            kind: form.kind,
+            ...n,
+            access: form.access,
+            allowedRoles: form.allowedRoles,
+            allowedSquadIds: form.allowedSquadIds,
+            defaultVisibility: form.defaultVisibility,
+            ...hours,
+          },
+          headers: ifMatch(space.version),
+        }),
       );
       setSpace(saved);
       await reload();
@@ -864,15 +872,16 @@ function SquadEditor({ squad, onDone }: { squad: SquadRow; onDone: (msg: string)
     try {
       const ids = (l: Chosen[]) => l.map((c) => c.id);
       // If-Match: an edit made meanwhile by someone else is refused (412), not overwritten.
-      await api(
-        'PATCH',
-        `/squads/${squad.id}`,
-        {
-          name,
-          leaderIds: ids(leaders),
-          memberIds: [...new Set([...ids(leaders), ...ids(members)])],
-        },
-        { 'if-match': `"${squad.version}"` },
+      await must(
+        client.PATCH('/api/v1/squads/{id}', {
+          params: { path: { id: squad.id } },
+          body: {
+            name,
+            leaderIds: ids(leaders),
+            memberIds: [...new Set([...ids(leaders), ...ids(members)])],
+          },
+          headers: ifMatch(squad.version),
+        }),
       );
       onDone(`Saved ${name}.`);
     } catch (err) {

@@ -1,37 +1,45 @@
-/** The Shipshape HTTP API, as the web app uses it. Every call goes through `api()`. */
+/**
+ * The Shipshape HTTP API as the web app calls it: one typed client (openapi-fetch) over the types
+ * generated from the server's OpenAPI document (src/generated/api.ts, `npm run gen:api`). No type
+ * of the API is written here by hand; the aliases below only name answers the generated file holds.
+ */
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { paths } from '../../src/generated/api.ts';
 
-export interface Problem {
-  type?: string;
-  title?: string;
-  status: number;
-  detail?: string;
-  code?: string;
-  field?: string;
-  conflicts?: Conflict[];
-  [key: string]: unknown;
+type Json<T> = T extends { content: { 'application/json': infer J } } ? J : never;
+/** The JSON a path and method answer on success (200 or 201). */
+export type Answer<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  responses: infer R;
 }
+  ? R extends { 200: infer A }
+    ? Json<A>
+    : R extends { 201: infer A }
+      ? Json<A>
+      : never
+  : never;
+/** The JSON body a path and method take. */
+export type Body<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  requestBody?: infer B;
+}
+  ? Json<NonNullable<B>>
+  : never;
 
-export interface Conflict {
-  id?: string | null;
-  title?: string | null;
-  start?: string;
-  end?: string;
-  busy?: boolean;
-  spaceId?: string;
-  [key: string]: unknown;
-}
+export type Me = Answer<'/api/v1/me', 'get'>;
+export type Site = Answer<'/api/v1/site', 'get'>;
+export type Space = Answer<'/api/v1/spaces/{id}', 'get'>;
+export type Squad = Answer<'/api/v1/squads/{id}', 'get'>;
+export type Booking = Answer<'/api/v1/bookings/{id}', 'get'>;
+export type Door = Answer<'/api/v1/doors', 'get'>['items'][number];
+export type Notice = Answer<'/api/v1/notifications', 'get'>['items'][number];
 
-/** A participant already in an overlapping session (409 member-conflict), as far as the caller may see it. */
-export interface MemberConflict {
-  member: { id: string; displayName: string };
-  booking: Conflict & { start: string; end: string; busy: boolean; title: string };
-}
+/** A refusal as the server words it (RFC 9457); some codes add fields of their own (freeAt, conflicts). */
+export type Problem = Json<paths['/api/v1/bookings/{id}']['get']['responses'][400]> & Record<string, unknown>;
 
 /** A failed call: the problem+json document the server answered, or a stand-in for a network failure. */
 export class ApiError extends Error {
   readonly problem: Problem;
   constructor(problem: Problem) {
-    super(problem.detail ?? problem.title ?? `Request failed (${problem.status})`);
+    super(problem.detail || problem.title || `Request failed (${problem.status})`);
     this.problem = problem;
   }
   get status(): number {
@@ -39,68 +47,10 @@ export class ApiError extends Error {
   }
   /** The form field the server blamed, without its "body." prefix: "start", "participants.members.0". */
   get field(): string | undefined {
-    return this.problem.field?.replace(/^(body|querystring|params)\.?/, '') || undefined;
+    const f = typeof this.problem.field === 'string' ? this.problem.field : '';
+    return f.replace(/^(body|querystring|params)\.?/, '') || undefined;
   }
 }
-
-export interface Me {
-  id: string;
-  siteId: string;
-  email: string;
-  displayName: string;
-  rank: string;
-  role: 'admin' | 'member';
-  squads: { id: string; name: string; leader: boolean }[];
-  /** After an admin reset the password: the member sets a new one before anything else. */
-  mustChangePassword?: boolean;
-}
-
-export interface Site {
-  id: string;
-  name: string;
-  timeZone: string;
-  quietHours: { start: string; end: string } | null;
-  horizonDays?: number;
-  adjacencyMinutes?: number;
-}
-
-export interface Space {
-  id: string;
-  name: string;
-  kind: string;
-  capacity: number;
-  [key: string]: unknown;
-}
-
-export interface Ref {
-  id: string;
-  displayName?: string;
-  name?: string;
-}
-
-export interface Booking {
-  id: string;
-  spaceId: string;
-  title: string | null;
-  start: string;
-  end: string;
-  headcount?: number;
-  visibility?: 'public' | 'private';
-  status?: string;
-  organizer?: { id: string; displayName: string } | null;
-  participants?: { members: { id: string; displayName: string }[]; squads: { id: string; name: string }[] };
-  version?: number;
-  busy?: boolean;
-  seriesId?: string | null;
-  [key: string]: unknown;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 interface Prefetch {
   me?: Promise<Response>;
@@ -110,110 +60,103 @@ interface Prefetch {
   bookings?: { from: string; to: string; res: Promise<Response> };
 }
 
-function prefetched(): Prefetch {
-  const w = window as unknown as { __shipshapePrefetch?: Prefetch };
-  w.__shipshapePrefetch ??= {};
-  return w.__shipshapePrefetch;
-}
-
-/** Answers a first-load call that index.html already started, once; later calls go to the network. */
-export function takePrefetched(key: 'me' | 'site' | 'spaces' | 'squads'): Promise<Response> | undefined {
-  const p = prefetched();
-  const r = p[key];
-  delete p[key];
-  return r;
-}
-
-/** The bookings index.html fetched around now, when they cover [from, to), once. */
-export async function takePrefetchedBookings<T extends { start: string; end: string }>(
-  from: string,
-  to: string,
-): Promise<T[] | undefined> {
-  const p = prefetched();
-  const b = p.bookings;
-  delete p.bookings;
-  if (!b || b.from > from || b.to < to) return undefined;
-  try {
-    const page = await parse<Page<T>>(await b.res);
-    if (page.nextCursor) return undefined;
-    return page.items.filter((x) => x.end > from && x.start < to);
-  } catch {
-    return undefined;
-  }
-}
-
-async function parse<T>(res: Response): Promise<T> {
-  const text = await res.text();
-  let data: unknown = null;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = null;
+/**
+ * Answers a first-load call that index.html already started, once; later calls go to the network.
+ * The bookings it fetched around now answer a schedule whose range they cover, cut to that range.
+ */
+const prefetched: Middleware = {
+  async onRequest({ request, schemaPath, params }) {
+    if (request.method !== 'GET') return undefined;
+    const p = (window as unknown as { __shipshapePrefetch?: Prefetch }).__shipshapePrefetch;
+    if (!p) return undefined;
+    const key = schemaPath.replace('/api/v1/', '');
+    if (key === 'me' || key === 'site' || key === 'spaces' || key === 'squads') {
+      const r = p[key];
+      delete p[key];
+      return r?.then((res) => res.clone()).catch(() => undefined);
     }
-  }
-  if (!res.ok) {
-    const problem = (data && typeof data === 'object' ? data : {}) as Problem;
-    throw new ApiError({ ...problem, status: res.status });
-  }
-  return data as T;
+    const b = p.bookings;
+    if (key !== 'bookings' || !b) return undefined;
+    delete p.bookings;
+    const q = params.query ?? {};
+    const from = String(q.from ?? '');
+    const to = String(q.to ?? '');
+    if (Object.keys(q).some((k) => k !== 'from' && k !== 'to' && k !== 'limit')) return undefined;
+    if (!from || !to || b.from > from || b.to < to) return undefined;
+    try {
+      const res = await b.res;
+      if (!res.ok) return undefined;
+      const page = (await res.json()) as {
+        items: { start: string; end: string }[];
+        nextCursor: string | null;
+      };
+      if (page.nextCursor) return undefined;
+      const items = page.items.filter((x) => x.end > from && x.start < to);
+      return new Response(JSON.stringify({ items, nextCursor: null }), {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/** The one client of the API; the session cookie goes with every call. */
+export const client = createClient<paths>({
+  credentials: 'same-origin',
+  headers: { accept: 'application/json' },
+});
+client.use(prefetched);
+
+interface Result<D> {
+  data?: D;
+  error?: unknown;
+  response: Response;
 }
 
-/** Calls the API with the session cookie; answers the parsed JSON or throws an ApiError. */
-export async function api<T>(
-  method: Method,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-  started?: Promise<Response>,
-): Promise<T> {
-  let res: Response;
+/** Awaits a client call: answers its data, or throws an ApiError with the server's problem. */
+export async function must<D>(call: Promise<Result<D>>): Promise<D> {
+  let r: Result<D>;
   try {
-    res =
-      (await started) ??
-      (await fetch(`/api/v1${path}`, {
-        method,
-        credentials: 'same-origin',
-        headers: {
-          accept: 'application/json',
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...headers,
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      }));
+    r = await call;
   } catch {
-    throw new ApiError({ status: 0, title: 'Network error', detail: 'The server could not be reached' });
+    throw new ApiError({
+      type: 'about:blank',
+      code: 'network',
+      status: 0,
+      title: 'Network error',
+      detail: 'The server could not be reached',
+    });
   }
-  return parse<T>(res);
+  if (!r.response.ok) {
+    const e = r.error && typeof r.error === 'object' ? (r.error as Record<string, unknown>) : {};
+    throw new ApiError({
+      type: 'about:blank',
+      code: 'unknown',
+      title: r.response.statusText,
+      detail: '',
+      ...e,
+      status: r.response.status,
+    } as Problem);
+  }
+  return r.data as D;
 }
 
-/** Reads every page of a list. */
-export async function listAll<T>(path: string): Promise<T[]> {
+/** Reads every page of a keyset-paged list: `page(cursor)` is one client call. */
+export async function allPages<T>(
+  page: (cursor: string | undefined) => Promise<Result<{ items: T[]; nextCursor: string | null }>>,
+): Promise<T[]> {
   const items: T[] = [];
-  let cursor: string | null = null;
-  const sep = path.includes('?') ? '&' : '?';
+  let cursor: string | undefined;
   for (let i = 0; i < 50; i++) {
-    const page: Page<T> = await api<Page<T>>(
-      'GET',
-      `${path}${cursor ? `${sep}cursor=${encodeURIComponent(cursor)}` : ''}`,
-    );
-    items.push(...page.items);
-    cursor = page.nextCursor;
-    if (!cursor) break;
+    const r = await must(page(cursor));
+    items.push(...r.items);
+    if (!r.nextCursor) break;
+    cursor = r.nextCursor;
   }
   return items;
 }
 
-let pathsPromise: Promise<Set<string>> | null = null;
-
-/**
- * The API paths this server offers, read from its OpenAPI document, so screens for
- * endpoints that a server does not have yet stay hidden instead of failing.
- */
-export function apiPaths(): Promise<Set<string>> {
-  pathsPromise ??= fetch('/api/openapi.json')
-    .then((r) => (r.ok ? r.json() : { paths: {} }))
-    .then((doc: { paths?: Record<string, unknown> }) => new Set(Object.keys(doc.paths ?? {})))
-    .catch(() => new Set<string>());
-  return pathsPromise;
-}
+/** An If-Match header for a versioned object. */
+export const ifMatch = (version: number) => ({ 'if-match': `"${version}"` });

@@ -1,103 +1,67 @@
-import { Component, type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
-import { Admin } from './admin.tsx';
-import { ApiError, api, apiPaths, type Me, type Site, type Space, takePrefetched } from './api.ts';
+import { useQueries, useQueryClient } from '@tanstack/react-query';
+import { Component, type ReactNode, Suspense, useMemo } from 'react';
+import { ApiError, client } from './api.ts';
 import { ChangePassword } from './change-password.tsx';
+import { Admin, FindPartner, MySessions, Reports, Settings } from './lazy.ts';
 import { Login } from './login.tsx';
-import { MySessions } from './my-sessions.tsx';
 import { NotificationsBell } from './notifications.tsx';
-import { FindPartner } from './partners.tsx';
-import { Reports } from './reports.tsx';
+import { meQuery, siteQuery, spacesQuery, squadsQuery } from './queries.ts';
 import { navigate, useLocation } from './router.ts';
 import { Schedule } from './schedule.tsx';
-import { type Session, SessionContext, type Squad, useSession } from './session.tsx';
-import { Settings } from './settings.tsx';
-
-type State =
-  | { kind: 'loading' }
-  | { kind: 'signed-out' }
-  | { kind: 'must-change-password' }
-  | { kind: 'failed'; message: string }
-  | { kind: 'ready'; me: Me; site: Site; spaces: Space[]; squads: Squad[] };
-
-async function loadSession() {
-  // All at once: a signed-out caller gets 401 from /me and the rest is ignored.
-  const spacesP = api<{ items: Space[] }>('GET', '/spaces', undefined, {}, takePrefetched('spaces')).then(
-    (r) => r.items,
-    () => [] as Space[],
-  );
-  const squadsP = api<{ items: Squad[] }>('GET', '/squads', undefined, {}, takePrefetched('squads')).then(
-    (r) => r.items,
-    () => [] as Squad[],
-  );
-  const siteP = api<Site>('GET', '/site', undefined, {}, takePrefetched('site'));
-  siteP.catch(() => undefined);
-  const me = await api<Me>('GET', '/me', undefined, {}, takePrefetched('me'));
-  const [site, spaces, squads] = await Promise.all([siteP, spacesP, squadsP]);
-  return { me, site, spaces, squads };
-}
+import { type Session, SessionContext, useSession } from './session.tsx';
 
 export function App() {
-  const [state, setState] = useState<State>({ kind: 'loading' });
-  // The API's paths come from its OpenAPI document, off the critical path of the first paint.
-  const [paths, setPaths] = useState<Set<string>>(() => new Set());
-  useEffect(() => {
-    void apiPaths().then(setPaths);
-  }, []);
-
-  const load = useCallback(async () => {
-    try {
-      setState({ kind: 'ready', ...(await loadSession()) });
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401) setState({ kind: 'signed-out' });
-      else if (err instanceof ApiError && err.problem.code === 'password-change-required')
-        setState({ kind: 'must-change-password' });
-      else setState({ kind: 'failed', message: err instanceof Error ? err.message : String(err) });
-    }
-  }, []);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const qc = useQueryClient();
+  // All at once: a signed-out caller gets 401 from /me and the rest is not shown.
+  const [me, site, spaces, squads] = useQueries({ queries: [meQuery, siteQuery, spacesQuery, squadsQuery] });
+  const reload = async () => {
+    await qc.resetQueries();
+  };
 
   const session = useMemo<Session | null>(() => {
-    if (state.kind !== 'ready') return null;
+    if (!me.data || !site.data || !spaces.data || !squads.data) return null;
     return {
-      me: state.me,
-      site: state.site,
-      spaces: state.spaces,
-      squads: state.squads,
-      paths,
-      reload: load,
+      me: me.data,
+      site: site.data,
+      spaces: spaces.data,
+      squads: squads.data,
       async signOut() {
-        await api('POST', '/auth/logout').catch(() => undefined);
-        setState({ kind: 'signed-out' });
+        await client.POST('/api/v1/auth/logout').catch(() => undefined);
+        qc.clear();
         navigate('/');
+        await qc.resetQueries();
       },
     };
-  }, [state, load, paths]);
+  }, [me.data, site.data, spaces.data, squads.data, qc]);
 
-  if (state.kind === 'loading')
+  const errors = [me, site, spaces, squads].map((q) => q.error);
+  if (me.error instanceof ApiError && me.error.status === 401) return <Login onSignedIn={reload} />;
+  // After an admin reset the password, the member sets a new one before anything else.
+  if (
+    me.data?.mustChangePassword ||
+    errors.some((e) => e instanceof ApiError && e.problem.code === 'password-change-required')
+  )
+    return (
+      <main className="login" id="main">
+        <ChangePassword forced onDone={() => void reload()} />
+      </main>
+    );
+  const failed = errors.find((e) => e);
+  if (failed)
+    return (
+      <main className="page">
+        <h1>Shipshape</h1>
+        <p role="alert">The app could not start: {failed.message}</p>
+        <button type="button" onClick={() => void reload()}>
+          Try again
+        </button>
+      </main>
+    );
+  if (!session)
     return (
       <p className="loading" role="status">
         Loading…
       </p>
-    );
-  if (state.kind === 'signed-out') return <Login onSignedIn={load} />;
-  if (state.kind === 'must-change-password')
-    return (
-      <main className="login" id="main">
-        <ChangePassword forced onDone={() => void load()} />
-      </main>
-    );
-  if (state.kind === 'failed' || !session)
-    return (
-      <main className="page">
-        <h1>Shipshape</h1>
-        <p role="alert">The app could not start: {state.kind === 'failed' ? state.message : ''}</p>
-        <button type="button" onClick={() => void load()}>
-          Try again
-        </button>
-      </main>
     );
   return (
     <SessionContext.Provider value={session}>
@@ -152,11 +116,9 @@ function Shell() {
           <NavLink to="/my" current={path === '/my'}>
             My sessions
           </NavLink>
-          {session.paths.has('/api/v1/partners') && (
-            <NavLink to="/partners" current={path === '/partners'}>
-              Find a partner
-            </NavLink>
-          )}
+          <NavLink to="/partners" current={path === '/partners'}>
+            Find a partner
+          </NavLink>
           <NavLink to="/reports" current={path === '/reports'}>
             Reports
           </NavLink>
@@ -180,9 +142,17 @@ function Shell() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {page}
+        <Suspense fallback={<Loading />}>{page}</Suspense>
       </main>
     </>
+  );
+}
+
+function Loading() {
+  return (
+    <p className="loading" role="status">
+      Loading…
+    </p>
   );
 }
 

@@ -1,9 +1,12 @@
-import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, api, type Booking } from './api.ts';
+import { useQuery } from '@tanstack/react-query';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { type Answer, ApiError, type Booking, client, ifMatch, must } from './api.ts';
 import { BookingForm } from './booking-form.tsx';
 import { DoorControls } from './doors.tsx';
+import { useRestoreFocus } from './focus.ts';
+import { bookingQuery, bookingsChanged, neighboursQuery, seriesQuery } from './queries.ts';
 import { setParams } from './router.ts';
-import { announceBookingsChanged, useSession } from './session.tsx';
+import { useSession } from './session.tsx';
 import {
   formatDate,
   formatSpan,
@@ -13,20 +16,10 @@ import {
   localParts,
   parseHhmm,
   parseIsoDate,
-  zonedInstant,
+  sessionSpan,
 } from './time.ts';
 
-interface Neighbour {
-  booking: Booking;
-  gapMinutes: number;
-  adjacent: boolean;
-}
-
-interface Neighbours {
-  before: Neighbour | null;
-  after: Neighbour | null;
-  adjacencyMinutes?: number;
-}
+type Neighbour = NonNullable<Answer<'/api/v1/bookings/{id}/neighbours', 'get'>['before']>;
 
 /** An API refusal in words, with the instants it names shown in the site's time. */
 function explain(err: unknown, zone: string): string {
@@ -38,7 +31,7 @@ function explain(err: unknown, zone: string): string {
   };
   if (typeof p.freeAt === 'string') return `Too early to check in: the space is held until ${at(p.freeAt)}.`;
   if (typeof p.opensAt === 'string') return `Check-in opens at ${at(p.opensAt)}.`;
-  return (p.detail ?? err.message).replace(/\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})/g, at);
+  return (p.detail || err.message).replace(/\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})/g, at);
 }
 
 const statusLabel: Record<string, string> = {
@@ -50,45 +43,29 @@ const statusLabel: Record<string, string> = {
 };
 
 /** One booking: its details, its neighbours, and the actions the caller may take. */
-export function BookingDetails({
-  id,
-  onClose,
-  onChanged,
-}: {
-  id: string;
-  onClose: () => void;
-  onChanged: () => void;
-}) {
-  const { me, site, spaces, paths } = useSession();
+export function BookingDetails({ id, onClose }: { id: string; onClose: () => void }) {
+  const { site, spaces } = useSession();
   const zone = site.timeZone;
   const dialog = useRef<HTMLDialogElement>(null);
-  const [booking, setBooking] = useState<Booking | null>(null);
-  const [neighbours, setNeighbours] = useState<Neighbours | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useRestoreFocus();
+  const query = useQuery(bookingQuery(id));
+  const booking = query.data ?? null;
+  const loadError = query.error?.message ?? null;
+  const neighbours = useQuery({ ...neighboursQuery(id), enabled: !!booking && !booking.busy }).data ?? null;
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [mode, setMode] = useState<'view' | 'edit' | 'move' | 'cancel'>('view');
   const [busy, setBusy] = useState(false);
-
-  const load = useCallback(async () => {
-    try {
-      const b = await api<Booking>('GET', `/bookings/${id}`);
-      setBooking(b);
-      setLoadError(null);
-      if (paths.has('/api/v1/bookings/{id}/neighbours'))
-        setNeighbours(await api<Neighbours>('GET', `/bookings/${id}/neighbours`).catch(() => null));
-    } catch (err) {
-      setLoadError(err instanceof ApiError ? err.message : String(err));
-    }
-  }, [id, paths]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   useEffect(() => {
     const d = dialog.current;
     if (d && !d.open && mode !== 'edit') d.showModal();
   }, [mode]);
+  // Opening a booking moves the focus into it: to its title once it is read.
+  const loaded = !!booking;
+  useEffect(() => {
+    if (loaded && mode === 'view') heading.current?.focus();
+  }, [loaded, mode]);
 
   async function act(label: string, fn: () => Promise<Booking | { id?: string } | null>) {
     setBusy(true);
@@ -96,10 +73,8 @@ export function BookingDetails({
     try {
       const result = await fn();
       setMessage({ text: label, error: false });
-      announceBookingsChanged();
-      onChanged();
+      await bookingsChanged();
       if (result && 'id' in result && result.id && result.id !== id) setParams({ booking: result.id });
-      else await load();
       setMode('view');
     } catch (err) {
       setMessage({ text: explain(err, zone), error: true });
@@ -121,29 +96,21 @@ export function BookingDetails({
           editing: booking,
         }}
         onClose={() => setMode('view')}
-        onBooked={() => {
-          setMode('view');
-          onChanged();
-          void load();
-        }}
+        onBooked={() => setMode('view')}
       />
     );
   }
 
   const space = booking ? spaces.find((s) => s.id === booking.spaceId) : undefined;
-  const isMine = !!booking && (booking.organizer?.id === me.id || me.role === 'admin');
-  const isIn =
-    !!booking &&
-    (booking.organizer?.id === me.id || !!booking.participants?.members.some((m) => m.id === me.id));
-  // Check-in and repeat are for the people in the booking (squads included) and admins; the API decides.
-  const involved =
-    isIn ||
-    me.role === 'admin' ||
-    !!booking?.participants?.squads.some((sq) => me.squads.some((m) => m.id === sq.id));
-  const active = booking?.status === 'confirmed' || booking?.status === 'checked_in';
-  const ended = !!booking && new Date(booking.end) <= new Date();
-  const has = (p: string) => paths.has(`/api/v1/bookings/{id}/${p}`);
-
+  // The actions shown are exactly those the server's policy allows the caller (`can`).
+  const can = booking?.can;
+  // Before its check-in window a session says when check-in opens (the space's rule), so nobody
+  // looks for a button that is not there yet.
+  const checkInOpens =
+    booking && space && !booking.busy && booking.status === 'confirmed'
+      ? new Date(new Date(booking.start).getTime() - space.checkInOpenMinutes * 60_000)
+      : null;
+  const notYetOpen = !!checkInOpens && checkInOpens.getTime() > Date.now();
   return (
     <dialog
       ref={dialog}
@@ -167,7 +134,9 @@ export function BookingDetails({
         </div>
       ) : (
         <div>
-          <h2 id="bd-title">{booking.busy ? 'Busy' : booking.title}</h2>
+          <h2 id="bd-title" ref={heading} tabIndex={-1}>
+            {booking.busy ? 'Busy' : booking.title}
+          </h2>
           <dl className="facts">
             <dt>When</dt>
             <dd>{formatSpan(booking.start, booking.end, zone)}</dd>
@@ -209,6 +178,11 @@ export function BookingDetails({
               </ul>
             </section>
           )}
+          {notYetOpen && checkInOpens && (
+            <p className="muted check-in-opens">
+              Check-in opens at {formatDate(localParts(checkInOpens, zone))} {formatTime(checkInOpens, zone)}.
+            </p>
+          )}
           <p className={message?.error ? 'error-banner' : 'notice'} role="status" aria-live="polite">
             {message?.text ?? ''}
           </p>
@@ -220,55 +194,70 @@ export function BookingDetails({
           )}
           {mode === 'view' && (
             <div className="actions wrap">
-              {isMine && active && !ended && (
+              {can?.edit && (
                 <button type="button" onClick={() => setMode('edit')}>
                   Edit
                 </button>
               )}
-              {isMine && active && !ended && (
+              {can?.cancel && (
                 <button type="button" onClick={() => setMode('cancel')}>
                   Cancel booking…
                 </button>
               )}
-              {has('check-in') && involved && booking.status === 'confirmed' && !ended && (
+              {can?.checkIn && (
                 <button
                   type="button"
                   disabled={busy}
                   onClick={() =>
                     void act('Checked in.', () =>
-                      api<Booking>('POST', `/bookings/${booking.id}/check-in`, {}),
+                      must(
+                        client.POST('/api/v1/bookings/{id}/check-in', {
+                          params: { path: { id: booking.id } },
+                          body: {},
+                        }),
+                      ),
                     )
                   }
                 >
                   Check in
                 </button>
               )}
-              {has('check-out') && booking.status === 'checked_in' && isIn && (
+              {can?.checkOut && (
                 <button
                   type="button"
                   disabled={busy}
                   onClick={() =>
                     void act('Checked out; the rest of the slot is free.', () =>
-                      api<Booking>('POST', `/bookings/${booking.id}/check-out`, {}),
+                      must(
+                        client.POST('/api/v1/bookings/{id}/check-out', {
+                          params: { path: { id: booking.id } },
+                          body: {},
+                        }),
+                      ),
                     )
                   }
                 >
                   Check out
                 </button>
               )}
-              {has('move') && isMine && active && !ended && (
+              {can?.move && (
                 <button type="button" onClick={() => setMode('move')}>
                   Move…
                 </button>
               )}
-              {has('repeat') && involved && !booking.busy && (
+              {can?.repeat && (
                 <>
                   <button
                     type="button"
                     disabled={busy}
                     onClick={() =>
                       void act('Booked the same time tomorrow.', () =>
-                        api<Booking>('POST', `/bookings/${booking.id}/repeat`, { when: 'tomorrow' }),
+                        must(
+                          client.POST('/api/v1/bookings/{id}/repeat', {
+                            params: { path: { id: booking.id } },
+                            body: { when: 'tomorrow' },
+                          }),
+                        ),
                       )
                     }
                   >
@@ -279,7 +268,12 @@ export function BookingDetails({
                     disabled={busy}
                     onClick={() =>
                       void act('Booked the same time next week.', () =>
-                        api<Booking>('POST', `/bookings/${booking.id}/repeat`, { when: 'next-week' }),
+                        must(
+                          client.POST('/api/v1/bookings/{id}/repeat', {
+                            params: { path: { id: booking.id } },
+                            body: { when: 'next-week' },
+                          }),
+                        ),
                       )
                     }
                   >
@@ -326,25 +320,32 @@ function CancelChoice({
   onBack: () => void;
   onCancel: Act;
 }) {
-  const { paths } = useSession();
   const [scope, setScope] = useState<'one' | 'following' | 'all'>('one');
-  const series = !!booking.seriesId && paths.has('/api/v1/series/{id}');
+  // This and following, or all: offered when the server lets the caller cancel the series.
+  const seriesCan = useQuery({ ...seriesQuery(booking.seriesId ?? ''), enabled: !!booking.seriesId }).data
+    ?.can;
+  const series = !!booking.seriesId && !!seriesCan?.cancel;
   return (
     <form
       className="inline-form"
       onSubmit={(e) => {
         e.preventDefault();
         void onCancel('Cancelled.', () =>
-          series && scope !== 'one'
-            ? api<null>(
-                'DELETE',
-                `/series/${booking.seriesId}?scope=${scope}&occurrence=${encodeURIComponent(String(booking.originalStart ?? booking.start))}`,
-              )
-            : api<Booking>(
-                'POST',
-                `/bookings/${booking.id}/cancel`,
-                {},
-                { 'if-match': `"${booking.version}"` },
+          booking.seriesId && scope !== 'one'
+            ? must(
+                client.DELETE('/api/v1/series/{id}', {
+                  params: {
+                    path: { id: booking.seriesId },
+                    query: { scope, occurrence: booking.originalStart ?? booking.start },
+                  },
+                }),
+              ).then(() => null)
+            : must(
+                client.POST('/api/v1/bookings/{id}/cancel', {
+                  params: { path: { id: booking.id } },
+                  body: {},
+                  headers: ifMatch(booking.version),
+                }),
               ),
         );
       }}
@@ -380,11 +381,7 @@ function CancelChoice({
   );
 }
 
-interface Slot {
-  start: string;
-  end: string;
-  spaceId?: string;
-}
+type Slot = NonNullable<Answer<'/api/v1/availability', 'get'>['spaces'][number]['slots']>[number];
 
 function MoveForm({
   booking,
@@ -397,7 +394,7 @@ function MoveForm({
   onCancel: () => void;
   onMove: Act;
 }) {
-  const { site, spaces, paths } = useSession();
+  const { site, spaces } = useSession();
   const zone = site.timeZone;
   const s = localParts(booking.start, zone);
   const e = localParts(booking.end, zone);
@@ -407,6 +404,7 @@ function MoveForm({
   const [end, setEnd] = useState(hhmm(e.hour, e.minute));
   const [note, setNote] = useState('');
   const [slots, setSlots] = useState<Slot[] | null>(null);
+  const [slotsError, setSlotsError] = useState<string | null>(null);
   const lengthMin = Math.round(
     (new Date(booking.end).getTime() - new Date(booking.start).getTime()) / 60_000,
   );
@@ -414,11 +412,25 @@ function MoveForm({
   async function findFree() {
     const from = new Date(Math.max(Date.now(), new Date(booking.start).getTime() - 3_600_000));
     const to = new Date(from.getTime() + 2 * 86_400_000);
-    const r = await api<{ spaces: { spaceId: string; slots?: Slot[] }[] }>(
-      'GET',
-      `/availability?space=${spaceId}&from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}&length=${lengthMin}&limit=6`,
-    ).catch(() => ({ spaces: [] }));
-    setSlots(r.spaces[0]?.slots ?? []);
+    try {
+      const r = await must(
+        client.GET('/api/v1/availability', {
+          params: {
+            query: {
+              space: [spaceId],
+              from: from.toISOString(),
+              to: to.toISOString(),
+              length: lengthMin,
+              limit: 6,
+            },
+          },
+        }),
+      );
+      setSlots(r.spaces[0]?.slots ?? []);
+      setSlotsError(null);
+    } catch (err) {
+      setSlotsError(err instanceof Error ? err.message : String(err));
+    }
   }
 
   function submit(ev: FormEvent) {
@@ -427,17 +439,20 @@ function MoveForm({
     const a = parseHhmm(start);
     const b = parseHhmm(end);
     if (!d || !a || !b) return;
-    const startAt = zonedInstant(d, a.hour, a.minute, zone);
-    let endAt = zonedInstant(d, b.hour, b.minute, zone);
-    if (endAt <= startAt) endAt = new Date(endAt.getTime() + 86_400_000);
+    const { start: startAt, end: endAt } = sessionSpan(d, a, b, zone);
     const where = spaces.find((x) => x.id === spaceId)?.name ?? 'the new space';
     void onMove(`Moved to ${where}, ${formatSpan(startAt.toISOString(), endAt.toISOString(), zone)}.`, () =>
-      api<Booking>('POST', `/bookings/${booking.id}/move`, {
-        ...(spaceId !== booking.spaceId ? { spaceId } : {}),
-        start: startAt.toISOString(),
-        end: endAt.toISOString(),
-        ...(note ? { message: note } : {}),
-      }),
+      must(
+        client.POST('/api/v1/bookings/{id}/move', {
+          params: { path: { id: booking.id } },
+          body: {
+            ...(spaceId !== booking.spaceId ? { spaceId } : {}),
+            start: startAt.toISOString(),
+            end: endAt.toISOString(),
+            ...(note ? { message: note } : {}),
+          },
+        }),
+      ),
     );
   }
 
@@ -447,11 +462,13 @@ function MoveForm({
         <div className="field span-2">
           <label htmlFor="mv-space">Move to space</label>
           <select id="mv-space" value={spaceId} onChange={(ev) => setSpaceId(ev.target.value)}>
-            {spaces.map((x) => (
-              <option key={x.id} value={x.id}>
-                {x.name}
-              </option>
-            ))}
+            {spaces
+              .filter((x) => x.can.book || x.id === booking.spaceId)
+              .map((x) => (
+                <option key={x.id} value={x.id}>
+                  {x.name}
+                </option>
+              ))}
           </select>
         </div>
         <div className="field">
@@ -477,11 +494,12 @@ function MoveForm({
           />
         </div>
       </div>
-      {paths.has('/api/v1/availability') && (
+      {
         <div className="free-slots">
           <button type="button" onClick={() => void findFree()}>
             Find free times here
           </button>
+          {slotsError && <p role="alert">Free times could not be read: {slotsError}</p>}
           {slots && slots.length === 0 && <p>No free time in the next two days.</p>}
           {slots && slots.length > 0 && (
             <ul>
@@ -510,7 +528,7 @@ function MoveForm({
             </ul>
           )}
         </div>
-      )}
+      }
       <div className="actions">
         <button type="button" onClick={onCancel}>
           Back

@@ -1,9 +1,30 @@
-import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { ApiError, api, type Booking, type Conflict, type MemberConflict } from './api.ts';
+import { type FormEvent, Suspense, useEffect, useRef, useState } from 'react';
+import { ApiError, type Booking, client, ifMatch, must } from './api.ts';
+import { useRestoreFocus } from './focus.ts';
+import { FindTimeDialog } from './lazy.ts';
 import { type Chosen, ParticipantsPicker } from './participants.tsx';
-import { FindTimeDialog } from './partners.tsx';
-import { announceBookingsChanged, useSession } from './session.tsx';
-import { formatSpan, parseHhmm, parseIsoDate, zonedInstant } from './time.ts';
+import { bookingsChanged } from './queries.ts';
+import { type Repeat, rruleOf, weekdayCodes, weekdayNames } from './series-rule.ts';
+import { useSession } from './session.tsx';
+import { formatSpan, parseHhmm, parseIsoDate, sessionSpan } from './time.ts';
+
+/**
+ * A conflicting booking as a 409 problem lists it (as far as the caller may see it). The OpenAPI
+ * document declares problems open-ended, so their extra fields are read here, defensively.
+ */
+interface Conflict {
+  id?: string | null;
+  title?: string | null;
+  start?: string;
+  end?: string;
+  busy?: boolean;
+}
+
+/** A participant already in an overlapping session (409 member-conflict). */
+interface MemberConflict {
+  member: { displayName: string };
+  booking: { start: string; end: string; busy: boolean; title: string };
+}
 
 /** What the booking dialog starts from: a selected slot, or the booking being edited. */
 export interface Draft {
@@ -48,27 +69,6 @@ export function fieldOf(apiField: string | undefined): Field | undefined {
   return map[head];
 }
 
-const weekdayCodes = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
-const weekdayNames = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-
-interface Repeat {
-  freq: 'none' | 'daily' | 'weekly';
-  days: Set<string>;
-  ends: 'count' | 'until';
-  count: string;
-  until: string;
-}
-
-/** The RFC 5545 RRULE of the repeat choice. */
-export function rruleOf(r: Repeat): string {
-  const parts = [`FREQ=${r.freq === 'daily' ? 'DAILY' : 'WEEKLY'}`];
-  if (r.freq === 'weekly' && r.days.size)
-    parts.push(`BYDAY=${weekdayCodes.filter((d) => r.days.has(d)).join(',')}`);
-  if (r.ends === 'count') parts.push(`COUNT=${Number(r.count) || 1}`);
-  else parts.push(`UNTIL=${r.until.replaceAll('-', '')}T235959Z`);
-  return parts.join(';');
-}
-
 export function BookingForm({
   draft,
   onClose,
@@ -76,12 +76,14 @@ export function BookingForm({
 }: {
   draft: Draft;
   onClose: () => void;
-  onBooked: (id: string | null) => void;
+  /** `summary`: what a series booked and skipped, when it skipped any. */
+  onBooked: (id: string | null, summary?: string) => void;
 }) {
-  const { me, site, spaces, paths } = useSession();
+  const { me, site, spaces } = useSession();
   const zone = site.timeZone;
   const editing = draft.editing;
   const dialog = useRef<HTMLDialogElement>(null);
+  useRestoreFocus();
   const [spaceId, setSpaceId] = useState(draft.spaceId || spaces[0]?.id || '');
   const [date, setDate] = useState(draft.date);
   const [start, setStart] = useState(draft.start);
@@ -120,8 +122,8 @@ export function BookingForm({
   const [seriesConflict, setSeriesConflict] = useState(false);
   const [busy, setBusy] = useState(false);
   const [finding, setFinding] = useState(false);
-  const canFind = !editing && paths.has('/api/v1/find-time');
-  const canRepeat = !editing && paths.has('/api/v1/series');
+  const canFind = !editing;
+  const canRepeat = !editing;
 
   useEffect(() => {
     const d = dialog.current;
@@ -137,7 +139,7 @@ export function BookingForm({
       return;
     }
     const field = fieldOf(err.field);
-    const detail = err.problem.detail ?? err.message;
+    const detail = err.problem.detail || err.message;
     // A member-conflict lists who is elsewhere then, and in what (or "Busy" when private).
     const people = Array.isArray(err.problem.memberConflicts)
       ? (err.problem.memberConflicts as MemberConflict[]).map((c) => ({
@@ -146,7 +148,7 @@ export function BookingForm({
           title: `${c.member.displayName}: ${c.booking.busy ? 'Busy' : c.booking.title}`,
         }))
       : [];
-    const list = Array.isArray(err.problem.conflicts) ? err.problem.conflicts : people;
+    const list = Array.isArray(err.problem.conflicts) ? (err.problem.conflicts as Conflict[]) : people;
     setConflicts(list);
     if (err.problem.code === 'booking-conflict' || err.status === 409) {
       setErrors({ start: detail });
@@ -178,11 +180,9 @@ export function BookingForm({
       setErrors(local);
       return;
     }
-    const startAt = zonedInstant(d!, s!.hour, s!.minute, zone);
-    // An end at or before the start means the session runs past midnight.
-    let endAt = zonedInstant(d!, en!.hour, en!.minute, zone);
-    if (endAt <= startAt) endAt = new Date(endAt.getTime() + 86_400_000);
-    const body: Record<string, unknown> = {
+    // An end at or before the start means the session runs past midnight (sessionSpan).
+    const { start: startAt, end: endAt } = sessionSpan(d!, s!, en!, zone);
+    const body = {
       spaceId,
       title,
       headcount: Number(headcount),
@@ -190,24 +190,25 @@ export function BookingForm({
         members: participants.filter((p) => p.kind === 'member').map((p) => p.id),
         squads: participants.filter((p) => p.kind === 'squad').map((p) => p.id),
       },
-      visibility: isPrivate ? 'private' : 'public',
+      visibility: isPrivate ? ('private' as const) : ('public' as const),
     };
     setBusy(true);
     try {
       if (editing) {
-        const updated = await api<Booking>(
-          'PATCH',
-          `/bookings/${editing.id}`,
-          {
-            title,
-            headcount: body.headcount,
-            participants: body.participants,
-            start: startAt.toISOString(),
-            end: endAt.toISOString(),
-          },
-          { 'if-match': `"${editing.version}"` },
+        const updated = await must(
+          client.PATCH('/api/v1/bookings/{id}', {
+            params: { path: { id: editing.id } },
+            body: {
+              title,
+              headcount: body.headcount,
+              participants: body.participants,
+              start: startAt.toISOString(),
+              end: endAt.toISOString(),
+            },
+            headers: ifMatch(editing.version),
+          }),
         );
-        announceBookingsChanged();
+        await bookingsChanged();
         onBooked(updated.id);
       } else if (repeat.freq !== 'none') {
         if (repeat.freq === 'weekly' && repeat.days.size === 0) {
@@ -218,23 +219,34 @@ export function BookingForm({
           setErrors({ repeat: 'Choose the last date' });
           return;
         }
-        const created = await api<{ booked?: { id: string }[] }>('POST', '/series', {
-          ...body,
-          rrule: rruleOf(repeat),
-          startDate: date,
-          startTime: start,
-          durationMinutes: Math.round((endAt.getTime() - startAt.getTime()) / 60_000),
-          policy,
-        });
-        announceBookingsChanged();
-        onBooked(created.booked?.[0]?.id ?? null);
+        const created = await must(
+          client.POST('/api/v1/series', {
+            body: {
+              ...body,
+              rrule: rruleOf(repeat),
+              startDate: date,
+              startTime: start,
+              durationMinutes: Math.round((endAt.getTime() - startAt.getTime()) / 60_000),
+              policy,
+            },
+          }),
+        );
+        await bookingsChanged();
+        // After skipping conflicts, say what was booked and what was skipped (and why: a clash).
+        const skipped = created.skipped.map((x) => formatSpan(x.start, x.end, zone));
+        onBooked(
+          created.booked[0]?.id ?? null,
+          skipped.length
+            ? `Booked ${created.booked.length} of ${created.booked.length + skipped.length} sessions of ${title}; skipped because of a clash: ${skipped.join('; ')}.`
+            : undefined,
+        );
       } else {
-        const created = await api<Booking>('POST', '/bookings', {
-          ...body,
-          start: startAt.toISOString(),
-          end: endAt.toISOString(),
-        });
-        announceBookingsChanged();
+        const created = await must(
+          client.POST('/api/v1/bookings', {
+            body: { ...body, start: startAt.toISOString(), end: endAt.toISOString() },
+          }),
+        );
+        await bookingsChanged();
         onBooked(created.id);
       }
     } catch (err) {
@@ -282,11 +294,14 @@ export function BookingForm({
               disabled={!!editing}
               {...described('space')}
             >
-              {spaces.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name} (up to {s.capacity})
-                </option>
-              ))}
+              {/* Only the spaces the server lets this member book (and the one already chosen). */}
+              {spaces
+                .filter((s) => s.can.book || s.id === spaceId)
+                .map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {s.name} (up to {s.capacity})
+                  </option>
+                ))}
             </select>
             {err('space')}
           </div>
@@ -501,15 +516,17 @@ export function BookingForm({
         </p>
       </form>
       {finding && (
-        <FindTimeDialog
-          initial={participants}
-          title={title}
-          onClose={() => setFinding(false)}
-          onBooked={(id) => {
-            setFinding(false);
-            onBooked(id);
-          }}
-        />
+        <Suspense fallback={null}>
+          <FindTimeDialog
+            initial={participants}
+            title={title}
+            onClose={() => setFinding(false)}
+            onBooked={(id) => {
+              setFinding(false);
+              onBooked(id);
+            }}
+          />
+        </Suspense>
       )}
     </dialog>
   );

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { ApiError, api } from './api.ts';
+import { ApiError, client, must } from './api.ts';
 
 /**
  * Change my password: the current one and a new one (at least 12 characters, not a common one).
@@ -18,7 +18,9 @@ export function ChangePassword({ forced = false, onDone }: { forced?: boolean; o
     setError(null);
     setStatus('');
     try {
-      await api('POST', '/me/password', { currentPassword: current, newPassword: next });
+      await must(
+        client.POST('/api/v1/me/password', { body: { currentPassword: current, newPassword: next } }),
+      );
       setCurrent('');
       setNext('');
       setStatus('Password changed. Your other sessions and tokens were signed out.');

@@ -1,77 +1,15 @@
-import { useState, useSyncExternalStore } from 'react';
-import { ApiError, api, apiPaths } from './api.ts';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { type Answer, ApiError, client, type Door, must } from './api.ts';
+import { bookingsChanged, doorsQuery } from './queries.ts';
 import { useSession } from './session.tsx';
 import { formatDate, formatTime, localParts } from './time.ts';
 
-/** A door as GET /doors answers it; the server says what the caller may do (`can`, `access`). */
-export interface Door {
-  id: string;
-  spaceId: string;
-  spaceName: string;
-  name: string;
-  state: 'locked' | 'unlocked' | 'not_fully_locked' | 'unknown';
-  contact: 'open' | 'closed' | 'unknown' | null;
-  failMode: 'safe' | 'secure';
-  alarms: { kind: string; since: string }[];
-  access: { allowed: boolean; as: string | null; why: string | null; detail: string | null };
-  can: { unlock: boolean; lock: boolean; manage: boolean; viewLog: boolean };
-}
+type DoorEvent = Answer<'/api/v1/doors/{id}/events', 'get'>['items'][number];
 
-interface DoorRequest {
-  id: string;
-  status: 'pending' | 'confirmed' | 'timed_out';
-}
-
-interface DoorEvent {
-  id: string;
-  at: string;
-  type: string;
-  actor: { id: string; displayName: string } | null;
-  after: Record<string, unknown> | null;
-  reason: string | null;
-}
-
-// One shared list of the site's doors: read once, then again whenever the doors stream says a door
-// changed (a lock's report, in this server) and every 20 s (staleness, other servers).
-let doors: Door[] = [];
-const listeners = new Set<() => void>();
-let started = false;
-
-async function refreshDoors(): Promise<void> {
-  const r = await api<{ items: Door[] }>('GET', '/doors').catch(() => null);
-  if (!r) return;
-  doors = r.items;
-  for (const l of listeners) l();
-}
-
-function startDoors(): void {
-  if (started) return;
-  started = true;
-  let source: EventSource | undefined;
-  // The stream is opened only once the site has doors: a browser allows few connections per server.
-  const refresh = async (paths: Set<string>) => {
-    await refreshDoors();
-    if (!source && doors.length > 0 && paths.has('/api/v1/doors/stream')) {
-      source = new EventSource('/api/v1/doors/stream', { withCredentials: true });
-      source.addEventListener('door', () => void refreshDoors());
-    }
-  };
-  void apiPaths().then((paths) => {
-    if (!paths.has('/api/v1/doors')) return;
-    void refresh(paths);
-    setInterval(() => void refresh(paths), 20_000);
-  });
-}
-
-function subscribe(listener: () => void): () => void {
-  startDoors();
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
-
-/** The site's doors, kept live. */
+/** The site's doors, kept live (the doors stream and a 20 s refetch invalidate them; queries.ts). */
 export function useDoors(): Door[] {
-  return useSyncExternalStore(subscribe, () => doors);
+  return useQuery(doorsQuery).data ?? [];
 }
 
 const stateLabel: Record<Door['state'], string> = {
@@ -122,14 +60,14 @@ export function DoorControls({ spaceId, compact = false }: { spaceId: string; co
     setBusy(true);
     setMessage({ text: action === 'unlock' ? 'Unlocking…' : 'Locking…' });
     try {
-      const accepted = await api<{ requestId: string; deadlineAt: string }>(
-        'POST',
-        `/doors/${d.id}/${action}`,
-        body,
+      const accepted = await must(
+        action === 'unlock'
+          ? client.POST('/api/v1/doors/{id}/unlock', { params: { path: { id: d.id } }, body })
+          : client.POST('/api/v1/doors/{id}/lock', { params: { path: { id: d.id } }, body }),
       );
       const giveUp = new Date(accepted.deadlineAt).getTime() + 3000;
       for (;;) {
-        const now = await api<Door & { requests: DoorRequest[] }>('GET', `/doors/${d.id}`);
+        const now = await must(client.GET('/api/v1/doors/{id}', { params: { path: { id: d.id } } }));
         const r = now.requests.find((x) => x.id === accepted.requestId);
         if (r?.status === 'confirmed') {
           setMessage({ text: action === 'unlock' ? 'Unlocked' : 'Locked' });
@@ -141,7 +79,7 @@ export function DoorControls({ spaceId, compact = false }: { spaceId: string; co
         }
         await new Promise((res) => setTimeout(res, 250));
       }
-      await refreshDoors();
+      await bookingsChanged();
     } catch (err) {
       setMessage({ text: err instanceof ApiError ? err.message : 'Could not reach the door', error: true });
     } finally {
@@ -176,7 +114,7 @@ export function DoorControls({ spaceId, compact = false }: { spaceId: string; co
 }
 
 function describe(e: DoorEvent): string {
-  const a = e.after ?? {};
+  const a = (e.after ?? {}) as Record<string, unknown>;
   const who = e.actor?.displayName ?? 'The lock';
   switch (e.type) {
     case 'door.requested':
@@ -204,18 +142,25 @@ function describe(e: DoorEvent): string {
 function DoorLog({ door }: { door: Door }) {
   const zone = useSession().site.timeZone;
   const [events, setEvents] = useState<DoorEvent[] | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
   return (
     <details
       className="door-log"
       onToggle={(e) => {
         if ((e.target as HTMLDetailsElement).open)
-          void api<{ items: DoorEvent[] }>('GET', `/doors/${door.id}/events?limit=50`)
+          void must(
+            client.GET('/api/v1/doors/{id}/events', {
+              params: { path: { id: door.id }, query: { limit: 50 } },
+            }),
+          )
             .then((r) => setEvents(r.items))
-            .catch(() => setEvents([]));
+            .catch((err: Error) => setFailed(err.message));
       }}
     >
       <summary>Door log</summary>
-      {events === null ? (
+      {failed ? (
+        <p role="alert">The log could not be read: {failed}</p>
+      ) : events === null ? (
         <p>Loading…</p>
       ) : (
         <ol>

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { ApiError, api } from './api.ts';
+import { ApiError, client, must } from './api.ts';
 
 export function Login({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
   const [email, setEmail] = useState('');
@@ -12,7 +12,7 @@ export function Login({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
     setBusy(true);
     setError(null);
     try {
-      await api('POST', '/auth/login', { email, password });
+      await must(client.POST('/api/v1/auth/login', { body: { email, password } }));
       await onSignedIn();
     } catch (err) {
       setError(err instanceof ApiError ? (err.problem.detail ?? err.message) : String(err));

@@ -1,33 +1,25 @@
-import { useCallback, useEffect, useState } from 'react';
-import { ApiError, api, type Booking, listAll } from './api.ts';
-import { BookingDetails } from './booking-details.tsx';
+import { useQuery } from '@tanstack/react-query';
+import { Suspense, useState } from 'react';
+import { ApiError, type Booking, client, must } from './api.ts';
+import { BookingDetails } from './lazy.ts';
+import { bookingsChanged, bookingsQuery } from './queries.ts';
 import { setParams, useLocation } from './router.ts';
-import { announceBookingsChanged, bookingsChanged, useSession } from './session.tsx';
+import { useSession } from './session.tsx';
 import { formatSpan } from './time.ts';
 
 /** The signed-in member's sessions: upcoming first, then the past month with "repeat" at hand. */
 export function MySessions() {
-  const { me, site, spaces, paths } = useSession();
+  const { me, site, spaces } = useSession();
   const { params } = useLocation();
-  const [items, setItems] = useState<Booking[] | null>(null);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const open = params.get('booking');
-
-  const load = useCallback(async () => {
-    const from = new Date(Date.now() - 30 * 86_400_000).toISOString();
-    const to = new Date(Date.now() + (site.horizonDays ?? 90) * 86_400_000).toISOString();
-    const list = await listAll<Booking>(
-      `/bookings?member=${me.id}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&limit=500`,
-    ).catch(() => []);
-    setItems(list.filter((b) => b.status !== 'cancelled'));
-  }, [me.id, site.horizonDays]);
-
-  useEffect(() => {
-    void load();
-    const reload = () => void load();
-    window.addEventListener(bookingsChanged, reload);
-    return () => window.removeEventListener(bookingsChanged, reload);
-  }, [load]);
+  // The range is fixed when the page opens, so the query's key stays the same while it is shown.
+  const [range] = useState(() => ({
+    from: new Date(Date.now() - 30 * 86_400_000).toISOString(),
+    to: new Date(Date.now() + (site.horizonDays ?? 90) * 86_400_000).toISOString(),
+  }));
+  const query = useQuery(bookingsQuery(range.from, range.to, { member: me.id }));
+  const items = query.data?.filter((b) => b.status !== 'cancelled') ?? null;
 
   const now = Date.now();
   const upcoming = (items ?? []).filter((b) => new Date(b.end).getTime() > now);
@@ -36,15 +28,17 @@ export function MySessions() {
 
   async function repeat(b: Booking, when: 'tomorrow' | 'next-week') {
     try {
-      await api('POST', `/bookings/${b.id}/repeat`, { when });
+      await must(
+        client.POST('/api/v1/bookings/{id}/repeat', { params: { path: { id: b.id } }, body: { when } }),
+      );
       setMessage({
         text: `Booked ${b.title} again ${when === 'tomorrow' ? 'tomorrow' : 'next week'}.`,
         error: false,
       });
-      announceBookingsChanged();
+      await bookingsChanged();
     } catch (err) {
       setMessage({
-        text: err instanceof ApiError ? (err.problem.detail ?? err.message) : String(err),
+        text: err instanceof ApiError ? err.problem.detail || err.message : String(err),
         error: true,
       });
     }
@@ -59,7 +53,7 @@ export function MySessions() {
         {formatSpan(b.start, b.end, site.timeZone)} · {spaceName(b.spaceId)}
         {b.status && b.status !== 'confirmed' ? ` · ${b.status.replace('_', ' ')}` : ''}
       </span>
-      {isPast && paths.has('/api/v1/bookings/{id}/repeat') && (
+      {isPast && b.can.repeat && (
         <span className="row-actions">
           <button
             type="button"
@@ -86,7 +80,11 @@ export function MySessions() {
       <p className={message?.error ? 'error-banner' : 'notice'} role="status">
         {message?.text ?? ''}
       </p>
-      {items === null ? (
+      {query.error ? (
+        <p role="alert" className="error-banner">
+          Your sessions could not be loaded: {query.error.message}
+        </p>
+      ) : items === null ? (
         <p role="status">Loading…</p>
       ) : (
         <>
@@ -104,7 +102,9 @@ export function MySessions() {
           </section>
         </>
       )}
-      {open && <BookingDetails id={open} onClose={() => setParams({ booking: null })} onChanged={load} />}
+      <Suspense fallback={null}>
+        {open && <BookingDetails id={open} onClose={() => setParams({ booking: null })} />}
+      </Suspense>
     </div>
   );
 }

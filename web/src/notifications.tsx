@@ -1,83 +1,32 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api } from './api.ts';
-import { answerProposal } from './partners.tsx';
+import { client, must, type Notice } from './api.ts';
+import { answerProposal } from './proposals.ts';
+import { keys, notificationsQuery, useLiveUpdates } from './queries.ts';
 import { navigate } from './router.ts';
-import { announceBookingsChanged, useSession } from './session.tsx';
+import { useSession } from './session.tsx';
 import { formatDate, formatTime, isoDate, localParts } from './time.ts';
 
-/** A notice as the feed answers it; the fields beyond id vary by kind, so each is optional. */
-export interface Notice {
-  id: string;
-  kind?: string;
-  type?: string;
-  title?: string;
-  message?: string;
-  text?: string;
-  body?: string;
-  bookingId?: string | null;
-  booking?: { id: string; start?: string; end?: string; title?: string } | null;
-  data?: { start?: string; end?: string; [key: string]: unknown };
-  readAt?: string | null;
-  read?: boolean;
-  createdAt?: string;
-  [key: string]: unknown;
-}
-
-interface Feed {
-  items: Notice[];
-  unread?: number;
-  unreadCount?: number;
-}
-
-const isUnread = (n: Notice) => (n.read === undefined ? !n.readAt : !n.read);
-const textOf = (n: Notice) =>
-  n.message ?? n.text ?? n.title ?? (typeof n.body === 'string' ? n.body : '') ?? n.kind ?? '';
+/** A string field of a notice's data, when it has one. */
+const dataText = (n: Notice, key: string): string | undefined => {
+  const v = (n.data as Record<string, unknown> | null | undefined)?.[key];
+  return typeof v === 'string' ? v : undefined;
+};
 
 /** The bell: unread count, the feed in a panel, and live delivery over Server-Sent Events. */
 export function NotificationsBell() {
-  const { site, paths } = useSession();
-  const available = paths.has('/api/v1/notifications');
-  const [feed, setFeed] = useState<Notice[]>([]);
-  const [unread, setUnread] = useState(0);
+  const { site } = useSession();
+  const qc = useQueryClient();
+  const query = useQuery(notificationsQuery);
+  const feed = query.data?.items ?? [];
+  const unread = query.data?.unreadCount ?? 0;
   const [open, setOpen] = useState(false);
   const [live, setLive] = useState<string>('');
   const panel = useRef<HTMLElement>(null);
   const button = useRef<HTMLButtonElement>(null);
 
-  const load = useCallback(async () => {
-    if (!available) return;
-    const r = await api<Feed>('GET', '/notifications?limit=30').catch(() => null);
-    if (!r) return;
-    setFeed(r.items);
-    setUnread(r.unread ?? r.unreadCount ?? r.items.filter(isUnread).length);
-  }, [available]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  // Live notices: the stream says something happened; the feed is re-read so it stays the one truth.
-  useEffect(() => {
-    if (!paths.has('/api/v1/notifications/stream')) return;
-    const source = new EventSource('/api/v1/notifications/stream', { withCredentials: true });
-    const onNotice = (ev: MessageEvent) => {
-      let text = '';
-      try {
-        const data = JSON.parse(ev.data as string) as Notice;
-        text = textOf(data);
-      } catch {
-        text = '';
-      }
-      if (text) setLive(`New notice: ${text}`);
-      void load();
-      announceBookingsChanged();
-    };
-    source.addEventListener('message', onNotice);
-    source.addEventListener('notification', onNotice as EventListener);
-    // The server ended the stream for good (signed out elsewhere, or too many open): do not reconnect.
-    source.addEventListener('end', () => source.close());
-    return () => source.close();
-  }, [paths, load]);
+  // Live notices: the stream says something happened; the feed and the bookings are read again.
+  useLiveUpdates(useCallback((text: string) => setLive(`New notice: ${text}`), []));
 
   useEffect(() => {
     if (!open) return;
@@ -99,15 +48,19 @@ export function NotificationsBell() {
     };
   }, [open]);
 
-  if (!available) return null;
-
   async function markRead(ids: string[] | 'all') {
-    await api('POST', '/notifications/read', ids === 'all' ? { all: true } : { ids }).catch(() => undefined);
-    await load();
+    try {
+      await must(
+        client.POST('/api/v1/notifications/read', { body: ids === 'all' ? { all: true } : { ids } }),
+      );
+    } catch (err) {
+      setLive(`Could not mark as read: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    await qc.invalidateQueries({ queryKey: keys.notifications });
   }
 
   async function answer(n: Notice, accept: boolean) {
-    const id = String(n.data?.proposalId ?? '');
+    const id = dataText(n, 'proposalId') ?? '';
     try {
       setLive(await answerProposal(id, accept));
     } catch (err) {
@@ -119,13 +72,13 @@ export function NotificationsBell() {
   function openNotice(n: Notice) {
     void markRead([n.id]);
     setOpen(false);
-    if (n.data?.proposalId && !n.bookingId) {
+    if (dataText(n, 'proposalId') && !n.bookingId) {
       navigate('/partners');
       return;
     }
-    const bookingId = n.bookingId ?? n.booking?.id;
+    const bookingId = n.bookingId;
     if (!bookingId) return;
-    const start = n.booking?.start ?? n.data?.start;
+    const start = dataText(n, 'start');
     const when = start ? `&date=${isoDate(localParts(start, site.timeZone))}` : '';
     navigate(`/?booking=${bookingId}${when}`);
   }
@@ -171,31 +124,34 @@ export function NotificationsBell() {
               </button>
             )}
           </div>
-          {feed.length === 0 ? (
+          {query.error ? (
+            <p role="alert">Notifications could not be loaded: {query.error.message}</p>
+          ) : feed.length === 0 ? (
             <p className="muted">Nothing yet.</p>
           ) : (
             <ul>
               {feed.map((n) => (
-                <li key={n.id} className={isUnread(n) ? 'unread' : undefined}>
+                <li key={n.id} className={!n.read ? 'unread' : undefined}>
                   <button type="button" onClick={() => openNotice(n)}>
-                    <span className="notice-title">{n.title ?? textOf(n)}</span>
-                    {(n.body ?? n.message) && <span className="notice-body">{n.body ?? n.message}</span>}
+                    <span className="notice-title">{n.title}</span>
+                    {n.body && <span className="notice-body">{n.body}</span>}
                     <span className="muted small">
                       {n.createdAt
                         ? `${formatDate(localParts(n.createdAt, site.timeZone))}, ${formatTime(n.createdAt, site.timeZone)}`
                         : ''}
                     </span>
                   </button>
-                  {Array.isArray(n.data?.actions) && isUnread(n) && (
-                    <span className="row-actions">
-                      <button type="button" className="primary" onClick={() => void answer(n, true)}>
-                        Accept
-                      </button>
-                      <button type="button" onClick={() => void answer(n, false)}>
-                        Decline
-                      </button>
-                    </span>
-                  )}
+                  {Array.isArray((n.data as Record<string, unknown> | null | undefined)?.actions) &&
+                    !n.read && (
+                      <span className="row-actions">
+                        <button type="button" className="primary" onClick={() => void answer(n, true)}>
+                          Accept
+                        </button>
+                        <button type="button" onClick={() => void answer(n, false)}>
+                          Decline
+                        </button>
+                      </span>
+                    )}
                 </li>
               ))}
             </ul>

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { api } from './api.ts';
+import { client, must } from './api.ts';
 import { useSession } from './session.tsx';
 
 export interface Chosen {
@@ -35,6 +35,7 @@ export function ParticipantsPicker({
   const listId = useId();
   const errorId = `${id}-error`;
   const seq = useRef(0);
+  const [searchError, setSearchError] = useState<string | null>(null);
 
   useEffect(() => {
     const q = text.trim();
@@ -44,13 +45,13 @@ export function ParticipantsPicker({
     }
     const mine = ++seq.current;
     const t = window.setTimeout(async () => {
-      const members = await api<{ items: { id: string; displayName: string }[] }>(
-        'GET',
-        `/members?q=${encodeURIComponent(q)}&limit=8`,
-      ).then(
-        (r) => r.items,
-        () => [],
-      );
+      let members: { id: string; displayName: string }[] = [];
+      try {
+        members = (await must(client.GET('/api/v1/members', { params: { query: { q, limit: 8 } } }))).items;
+        setSearchError(null);
+      } catch (err) {
+        if (mine === seq.current) setSearchError(err instanceof Error ? err.message : String(err));
+      }
       if (mine !== seq.current) return;
       const lower = q.toLowerCase();
       const taken = new Set(value.map((v) => `${v.kind}:${v.id}`));
@@ -159,6 +160,11 @@ export function ParticipantsPicker({
       {error && (
         <p id={errorId} className="field-error">
           {error}
+        </p>
+      )}
+      {searchError && (
+        <p className="field-error" role="alert">
+          Members could not be searched: {searchError}
         </p>
       )}
     </div>

@@ -1,90 +1,54 @@
+import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, api } from './api.ts';
+import { type Answer, ApiError, type Body, client, must } from './api.ts';
+import { useRestoreFocus } from './focus.ts';
 import { type Chosen, ParticipantsPicker } from './participants.tsx';
-import { announceBookingsChanged, useSession } from './session.tsx';
+import { answerProposal, proposalsKey } from './proposals.ts';
+import { bookingsChanged, queryClient } from './queries.ts';
+import { useSession } from './session.tsx';
 import { addDays, formatSpan, isoDate, localParts, parseIsoDate, zonedInstant } from './time.ts';
 
 /** "Find a partner" (suggestions with shared slots, proposals) and the "Find a time" dialog. */
 
-interface Discipline {
-  id: string;
-  name: string;
-  members: number;
-}
-
-interface Slot {
-  start: string;
-  end: string;
-  space: { id: string; name: string };
-}
-
-interface Suggestion {
-  member: { id: string; displayName: string };
-  level: string;
-  rating: number;
-  rd: number;
-  winProbability: number;
-  fairness: number;
-  sharedMinutes: number;
-  slots: Slot[];
-}
-
-interface Proposal {
-  id: string;
-  from: { id: string; displayName: string };
-  to: { id: string; displayName: string };
-  discipline: string;
-  space: { id: string; name: string };
-  start: string;
-  end: string;
-  status: 'pending' | 'accepted' | 'declined';
-}
+type Discipline = Answer<'/api/v1/disciplines', 'get'>['items'][number];
+type Suggestion = Answer<'/api/v1/partners', 'get'>['items'][number];
+type Slot = Suggestion['slots'][number];
+type Proposal = Answer<'/api/v1/partners/proposals', 'get'>['items'][number];
+type FoundTime = Answer<'/api/v1/find-time', 'post'>;
+type Level = Body<'/api/v1/members/{id}/disciplines/{discipline}', 'put'>['level'];
 
 const problemText = (err: unknown) =>
   err instanceof ApiError
-    ? (err.problem.detail ?? err.message)
+    ? err.problem.detail || err.message
     : err instanceof Error
       ? err.message
       : String(err);
 
-/** Accept or decline a proposal; accepting books it. Answers a sentence for a status line. */
-export async function answerProposal(id: string, accept: boolean): Promise<string> {
-  const p = await api<Proposal>('POST', `/partners/proposals/${id}/${accept ? 'accept' : 'decline'}`);
-  if (accept) announceBookingsChanged();
-  return accept
-    ? `Booked ${p.discipline} with ${p.from.displayName}.`
-    : `Declined ${p.from.displayName}'s proposal.`;
-}
-
 export function FindPartner() {
   const { me, site } = useSession();
   const zone = site.timeZone;
-  const [disciplines, setDisciplines] = useState<Discipline[]>([]);
-  const [discipline, setDiscipline] = useState('');
+  const disciplinesQuery = useQuery({
+    queryKey: ['disciplines'],
+    queryFn: () => must(client.GET('/api/v1/disciplines')).then((r) => r.items),
+  });
+  const disciplines: Discipline[] = disciplinesQuery.data ?? [];
+  const [chosenDiscipline, setDiscipline] = useState('');
+  const discipline = chosenDiscipline || disciplines[0]?.name || '';
   const [week, setWeek] = useState(() => isoDate(localParts(new Date(), zone)));
   const [minutes, setMinutes] = useState('60');
   const [items, setItems] = useState<Suggestion[] | null>(null);
   const [mine, setMine] = useState<{ rating: number; rd: number } | null>(null);
   const [notTraining, setNotTraining] = useState(false);
-  const [level, setLevel] = useState('intermediate');
-  const [proposals, setProposals] = useState<Proposal[]>([]);
+  const [level, setLevel] = useState<Level>('intermediate');
   const [status, setStatus] = useState<{ text: string; error: boolean } | null>(null);
   const [loading, setLoading] = useState(false);
 
-  useEffect(() => {
-    void api<{ items: Discipline[] }>('GET', '/disciplines').then((r) => {
-      setDisciplines(r.items);
-      setDiscipline((d) => d || r.items[0]?.name || '');
-    });
-  }, []);
-
-  const loadProposals = useCallback(async () => {
-    const r = await api<{ items: Proposal[] }>('GET', '/partners/proposals').catch(() => ({ items: [] }));
-    setProposals(r.items);
-  }, []);
-  useEffect(() => {
-    void loadProposals();
-  }, [loadProposals]);
+  const proposalsQuery = useQuery({
+    queryKey: proposalsKey,
+    queryFn: () => must(client.GET('/api/v1/partners/proposals')).then((r) => r.items),
+  });
+  const proposals: Proposal[] = proposalsQuery.data ?? [];
+  const loadProposals = () => queryClient.invalidateQueries({ queryKey: proposalsKey });
 
   const search = useCallback(async () => {
     if (!discipline) return;
@@ -96,9 +60,10 @@ export function FindPartner() {
     setLoading(true);
     setNotTraining(false);
     try {
-      const r = await api<{ me: { rating: number; rd: number }; items: Suggestion[] }>(
-        'GET',
-        `/partners?discipline=${encodeURIComponent(discipline)}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&length=${minutes}`,
+      const r = await must(
+        client.GET('/api/v1/partners', {
+          params: { query: { discipline, from, to, length: Number(minutes) } },
+        }),
       );
       setItems(r.items);
       setMine(r.me);
@@ -118,7 +83,12 @@ export function FindPartner() {
   async function train(e: FormEvent) {
     e.preventDefault();
     try {
-      await api('PUT', `/members/${me.id}/disciplines/${encodeURIComponent(discipline)}`, { level });
+      await must(
+        client.PUT('/api/v1/members/{id}/disciplines/{discipline}', {
+          params: { path: { id: me.id, discipline } },
+          body: { level },
+        }),
+      );
       await search();
     } catch (err) {
       setStatus({ text: problemText(err), error: true });
@@ -127,13 +97,17 @@ export function FindPartner() {
 
   async function propose(s: Suggestion, slot: Slot) {
     try {
-      await api('POST', '/partners/proposals', {
-        memberId: s.member.id,
-        discipline,
-        spaceId: slot.space.id,
-        start: slot.start,
-        end: slot.end,
-      });
+      await must(
+        client.POST('/api/v1/partners/proposals', {
+          body: {
+            memberId: s.member.id,
+            discipline,
+            spaceId: slot.space.id,
+            start: slot.start,
+            end: slot.end,
+          },
+        }),
+      );
       setStatus({
         text: `Proposed to ${s.member.displayName}: ${formatSpan(slot.start, slot.end, zone)}.`,
         error: false,
@@ -159,6 +133,11 @@ export function FindPartner() {
   return (
     <div className="page partners">
       <h1>Find a partner</h1>
+      {(disciplinesQuery.error || proposalsQuery.error) && (
+        <p role="alert" className="error-banner">
+          Could not be loaded: {(disciplinesQuery.error ?? proposalsQuery.error)?.message}
+        </p>
+      )}
       <form className="toolbar" onSubmit={(e) => e.preventDefault()}>
         <label>
           Discipline{' '}
@@ -212,7 +191,7 @@ export function FindPartner() {
           <p>You do not train {discipline} yet. Add it at your level to see partners.</p>
           <label>
             Level{' '}
-            <select value={level} onChange={(e) => setLevel(e.target.value)}>
+            <select value={level} onChange={(e) => setLevel(e.target.value as Level)}>
               {['beginner', 'intermediate', 'advanced', 'expert'].map((l) => (
                 <option key={l}>{l}</option>
               ))}
@@ -283,24 +262,6 @@ export function FindPartner() {
   );
 }
 
-interface FoundTime {
-  headcount: number;
-  slots: {
-    start: string;
-    end: string;
-    space: { id: string; name: string };
-    booking: Record<string, unknown>;
-  }[];
-  emptyReason: { message: string } | null;
-  partial: {
-    start: string;
-    end: string;
-    space: { id: string; name: string };
-    missing: { displayName: string }[];
-    attendancePercentage: number;
-  }[];
-}
-
 /** "Find a time" from New booking: people and squads, a length, slots that suit everyone, book one. */
 export function FindTimeDialog({
   initial,
@@ -316,6 +277,7 @@ export function FindTimeDialog({
   const { site } = useSession();
   const zone = site.timeZone;
   const dialog = useRef<HTMLDialogElement>(null);
+  useRestoreFocus();
   const [people, setPeople] = useState<Chosen[]>(initial);
   const [minutes, setMinutes] = useState('60');
   const [days, setDays] = useState('7');
@@ -336,13 +298,17 @@ export function FindTimeDialog({
     try {
       const from = new Date();
       setAnswer(
-        await api<FoundTime>('POST', '/find-time', {
-          members: people.filter((p) => p.kind === 'member').map((p) => p.id),
-          squads: people.filter((p) => p.kind === 'squad').map((p) => p.id),
-          lengthMinutes: Number(minutes),
-          from: from.toISOString(),
-          to: new Date(from.getTime() + Number(days) * 86_400_000).toISOString(),
-        }),
+        await must(
+          client.POST('/api/v1/find-time', {
+            body: {
+              members: people.filter((p) => p.kind === 'member').map((p) => p.id),
+              squads: people.filter((p) => p.kind === 'squad').map((p) => p.id),
+              lengthMinutes: Number(minutes),
+              from: from.toISOString(),
+              to: new Date(from.getTime() + Number(days) * 86_400_000).toISOString(),
+            },
+          }),
+        ),
       );
     } catch (err) {
       setError(problemText(err));
@@ -354,11 +320,10 @@ export function FindTimeDialog({
   async function book(slot: FoundTime['slots'][number]) {
     setBusy(true);
     try {
-      const b = await api<{ id: string }>('POST', '/bookings', {
-        ...slot.booking,
-        title: title.trim() || 'Session',
-      });
-      announceBookingsChanged();
+      const b = await must(
+        client.POST('/api/v1/bookings', { body: { ...slot.booking, title: title.trim() || 'Session' } }),
+      );
+      await bookingsChanged();
       onBooked(b.id);
     } catch (err) {
       setError(problemText(err));

@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
-import { ApiError, api } from './api.ts';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { type Answer, ApiError, client, must } from './api.ts';
 import { useSession } from './session.tsx';
 import { addDays, isoDate, localParts, parseIsoDate, zonedInstant } from './time.ts';
 import './reports.css';
@@ -10,23 +11,8 @@ import './reports.css';
  * space), each with the same figures as a table for screen readers and anyone who prefers numbers.
  */
 
-interface Figures {
-  openHours: number;
-  bookedHours: number;
-  usedHours: number;
-  noShows: number;
-  lateCancellations: number;
-}
-interface Report {
-  timeZone: string;
-  spaces: {
-    spaceId: string;
-    name: string;
-    totals: Figures;
-    peakHours: { label: string }[];
-    groups: ({ key: string } & Figures)[];
-  }[];
-}
+/** The report as the API answers it. */
+type Report = Answer<'/api/v1/reports/utilization', 'get'>;
 
 const days = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const hoursOfDay = Array.from({ length: 24 }, (_, h) => h);
@@ -37,8 +23,7 @@ export function Reports() {
   const today = localParts(new Date(), zone);
   const [from, setFrom] = useState(() => isoDate(addDays(today, -30)));
   const [to, setTo] = useState(() => isoDate(today));
-  const [report, setReport] = useState<Report | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [csvError, setCsvError] = useState<string | null>(null);
 
   const range = () => {
     const f = parseIsoDate(from);
@@ -54,20 +39,25 @@ export function Reports() {
     return r ? `from=${encodeURIComponent(r.from)}&to=${encodeURIComponent(r.to)}&groupBy=hourOfWeek` : null;
   };
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the query is derived from from/to/zone
-  useEffect(() => {
-    const q = query();
-    if (!q) return;
-    let live = true;
-    setError(null);
-    api<Report>('GET', `/reports/utilization?${q}`).then(
-      (r) => live && setReport(r),
-      (e: unknown) => live && setError(e instanceof ApiError ? e.message : 'The report could not be loaded'),
-    );
-    return () => {
-      live = false;
-    };
-  }, [from, to, zone]);
+  const r = range();
+  const reportQuery = useQuery({
+    queryKey: ['report', 'utilization', r?.from, r?.to],
+    queryFn: () =>
+      must(
+        client.GET('/api/v1/reports/utilization', {
+          params: { query: { from: r!.from, to: r!.to, groupBy: 'hourOfWeek' } },
+        }),
+      ),
+    enabled: r !== null,
+  });
+  const report = reportQuery.data ?? null;
+  const error =
+    csvError ??
+    (reportQuery.error
+      ? reportQuery.error instanceof ApiError
+        ? reportQuery.error.message
+        : 'The report could not be loaded'
+      : null);
 
   const downloadCsv = async () => {
     const q = query();
@@ -75,7 +65,8 @@ export function Reports() {
     const res = await fetch(`/api/v1/reports/utilization?${q.replace('groupBy=hourOfWeek', 'groupBy=day')}`, {
       headers: { accept: 'text/csv' },
     });
-    if (!res.ok) return setError('The CSV could not be made');
+    if (!res.ok) return setCsvError('The CSV could not be made');
+    setCsvError(null);
     const url = URL.createObjectURL(await res.blob());
     const a = document.createElement('a');
     a.href = url;

@@ -1,10 +1,12 @@
-import { type CSSProperties, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { ApiError, type Booking, listAll, type Space, takePrefetchedBookings } from './api.ts';
-import { BookingDetails } from './booking-details.tsx';
-import { BookingForm, type Draft } from './booking-form.tsx';
+import { useQuery } from '@tanstack/react-query';
+import { type CSSProperties, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Booking, Space } from './api.ts';
+import type { Draft } from './booking-form.tsx';
 import { DoorControls } from './doors.tsx';
+import { BookingDetails, BookingForm } from './lazy.ts';
+import { bookingsQuery } from './queries.ts';
 import { setParams, useLocation } from './router.ts';
-import { bookingsChanged, useSession } from './session.tsx';
+import { useSession } from './session.tsx';
 import {
   addDays,
   formatDate,
@@ -73,22 +75,35 @@ function quietRanges(q: { start: string; end: string } | null): [number, number]
   return ranges;
 }
 
-const storedSpacesKey = 'shipshape.spaces';
+/**
+ * The spaces a member chose to see, remembered per member on this device: with five or more spaces
+ * a week is readable at 1,280 px only for the few a member uses, and two crew sharing a console each
+ * keep their own choice.
+ */
+const storedSpacesKey = (memberId: string) => `shipshape.spaces.${memberId}`;
 
-function useSelectedSpaces(spaces: Space[]): [Space[], Set<string>, (ids: Set<string>) => void] {
+function useSelectedSpaces(
+  spaces: Space[],
+  memberId: string,
+): [Space[], Set<string>, (ids: Set<string>) => void] {
   const [ids, setIds] = useState<Set<string>>(() => {
     try {
-      const saved = JSON.parse(window.localStorage.getItem(storedSpacesKey) ?? 'null') as string[] | null;
+      const saved = JSON.parse(window.localStorage.getItem(storedSpacesKey(memberId)) ?? 'null') as
+        | string[]
+        | null;
       if (Array.isArray(saved)) return new Set(saved);
     } catch {
       // A corrupt saved choice just means every space is shown.
     }
     return new Set<string>();
   });
-  const update = useCallback((next: Set<string>) => {
-    setIds(next);
-    window.localStorage.setItem(storedSpacesKey, JSON.stringify([...next]));
-  }, []);
+  const update = useCallback(
+    (next: Set<string>) => {
+      setIds(next);
+      window.localStorage.setItem(storedSpacesKey(memberId), JSON.stringify([...next]));
+    },
+    [memberId],
+  );
   // An empty choice (or one naming only spaces that no longer exist) shows every space.
   const chosen = spaces.filter((s) => ids.has(s.id));
   return [chosen.length ? chosen : spaces, ids, update];
@@ -103,10 +118,9 @@ export function Schedule() {
   const date = parseIsoDate(params.get('date') ?? '') ?? today;
   const view = params.get('view') === 'week' ? 'week' : 'day';
   const openBooking = params.get('booking');
-  const [shown, chosenIds, setChosenIds] = useSelectedSpaces(spaces);
-  const [bookings, setBookings] = useState<Booking[]>([]);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const [shown, chosenIds, setChosenIds] = useSelectedSpaces(spaces, me.id);
   const [draft, setDraft] = useState<Draft | null>(null);
+  const [summary, setSummary] = useState<string | null>(null);
   const mySquads = useMemo(() => new Set(me.squads.map((s) => s.id)), [me]);
 
   const days = useMemo(() => {
@@ -119,30 +133,15 @@ export function Schedule() {
   const fromIso = from.toISOString();
   const toIso = to.toISOString();
 
-  const load = useCallback(async () => {
-    try {
-      const items =
-        (await takePrefetchedBookings<Booking>(fromIso, toIso)) ??
-        (await listAll<Booking>(
-          `/bookings?from=${encodeURIComponent(fromIso)}&to=${encodeURIComponent(toIso)}&limit=500`,
-        ));
-      setBookings(items.filter((b) => b.status !== 'cancelled' && b.status !== 'released'));
-      setLoadError(null);
-      setLoaded(true);
-    } catch (err) {
-      setLoadError(err instanceof ApiError ? err.message : String(err));
-    }
-  }, [fromIso, toIso]);
-
-  useEffect(() => {
-    void load();
-    const reload = () => void load();
-    window.addEventListener(bookingsChanged, reload);
-    return () => window.removeEventListener(bookingsChanged, reload);
-  }, [load]);
+  const query = useQuery(bookingsQuery(fromIso, toIso));
+  const bookings = useMemo(
+    () => (query.data ?? []).filter((b) => b.status !== 'cancelled' && b.status !== 'released'),
+    [query.data],
+  );
+  const loadError = query.error?.message ?? null;
 
   // Marks the first schedule drawn with its bookings, for the first-load measurement (README/bench).
-  const [loaded, setLoaded] = useState(false);
+  const loaded = query.isSuccess;
   useEffect(() => {
     if (!loaded || performance.getEntriesByName('shipshape:schedule-ready').length) return;
     performance.mark('shipshape:schedule-ready');
@@ -260,6 +259,9 @@ export function Schedule() {
           </li>
         ))}
       </ul>
+      <p className="notice series-summary" role="status">
+        {summary ?? ''}
+      </p>
       {loadError && (
         <p role="alert" className="error-banner">
           Bookings could not be loaded: {loadError}
@@ -383,7 +385,7 @@ export function Schedule() {
                       <button
                         key={b.id}
                         type="button"
-                        className={`block block-${kind}${short ? ' is-short' : ''}${b.status === 'checked_in' || b.status === 'checked-in' ? ' is-checked-in' : ''}`}
+                        className={`block block-${kind}${short ? ' is-short' : ''}${b.status === 'checked_in' ? ' is-checked-in' : ''}`}
                         style={{
                           top: (top / 60) * hourPx,
                           height: Math.max(((bottom - top) / 60) * hourPx, 18),
@@ -411,20 +413,20 @@ export function Schedule() {
           </div>
         </section>
       )}
-      {draft && (
-        <BookingForm
-          draft={draft}
-          onClose={() => setDraft(null)}
-          onBooked={(id) => {
-            setDraft(null);
-            void load();
-            if (id) setParams({ booking: id });
-          }}
-        />
-      )}
-      {openBooking && (
-        <BookingDetails id={openBooking} onClose={() => setParams({ booking: null })} onChanged={load} />
-      )}
+      <Suspense fallback={null}>
+        {draft && (
+          <BookingForm
+            draft={draft}
+            onClose={() => setDraft(null)}
+            onBooked={(id, summary) => {
+              setDraft(null);
+              setSummary(summary ?? null);
+              if (id) setParams({ booking: id });
+            }}
+          />
+        )}
+        {openBooking && <BookingDetails id={openBooking} onClose={() => setParams({ booking: null })} />}
+      </Suspense>
     </div>
   );
 }

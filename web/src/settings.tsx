@@ -1,7 +1,6 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { ApiError, api } from './api.ts';
+import { ApiError, client, must } from './api.ts';
 import { ChangePassword } from './change-password.tsx';
-import { useSession } from './session.tsx';
 
 type Preferences = Record<string, boolean>;
 
@@ -34,8 +33,6 @@ const kindLabels: Record<string, { label: string; hint: string }> = {
 
 /** The member's own settings: which kinds of notice they receive. */
 export function Settings() {
-  const { paths } = useSession();
-  const available = paths.has('/api/v1/notifications/preferences');
   const [prefs, setPrefs] = useState<Preferences | null>(null);
   const [saved, setSaved] = useState<Preferences | null>(null);
   const [status, setStatus] = useState('');
@@ -43,15 +40,14 @@ export function Settings() {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    if (!available) return;
-    api<Preferences>('GET', '/notifications/preferences').then(
+    must(client.GET('/api/v1/notifications/preferences')).then(
       (p) => {
         setPrefs(p);
         setSaved(p);
       },
       (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
     );
-  }, [available]);
+  }, []);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -60,13 +56,13 @@ export function Settings() {
     setError(null);
     setStatus('');
     try {
-      const p = await api<Preferences>('PUT', '/notifications/preferences', prefs);
+      const p = await must(client.PUT('/api/v1/notifications/preferences', { body: prefs }));
       setPrefs(p);
       setSaved(p);
       setStatus('Saved.');
     } catch (err) {
       // What was ticked stays ticked, so the member can try again.
-      setError(err instanceof ApiError ? (err.problem.detail ?? err.message) : String(err));
+      setError(err instanceof ApiError ? err.problem.detail || err.message : String(err));
     } finally {
       setBusy(false);
     }
@@ -78,9 +74,7 @@ export function Settings() {
     <div className="page">
       <h1>Settings</h1>
       <ChangePassword />
-      {!available ? (
-        <p>This server does not offer notification settings yet.</p>
-      ) : (
+      {
         <form className="card admin-form" onSubmit={(e) => void submit(e)} aria-labelledby="notice-prefs">
           <h2 id="notice-prefs">Notifications</h2>
           {error && (
@@ -127,7 +121,7 @@ export function Settings() {
             {status}
           </p>
         </form>
-      )}
+      }
     </div>
   );
 }

@@ -74,6 +74,23 @@ export function zonedInstant(date: LocalDate, hour: number, minute: number, zone
   return new Date(wall - before);
 }
 
+/**
+ * The instants of a session given by its local date and wall-clock start and end. An end at or
+ * before the start runs past midnight: it is that wall-clock time on the next local day (not 24 h
+ * after, which is wrong on a daylight-saving night).
+ */
+export function sessionSpan(
+  date: LocalDate,
+  start: { hour: number; minute: number },
+  end: { hour: number; minute: number },
+  zone: string,
+): { start: Date; end: Date } {
+  const startAt = zonedInstant(date, start.hour, start.minute, zone);
+  const overnight = end.hour * 60 + end.minute <= start.hour * 60 + start.minute;
+  const endAt = zonedInstant(overnight ? addDays(date, 1) : date, end.hour, end.minute, zone);
+  return { start: startAt, end: endAt };
+}
+
 export function addDays(date: LocalDate, days: number): LocalDate {
   const d = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
