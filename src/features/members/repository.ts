@@ -132,3 +132,63 @@ export async function endSeriesOrganizedBy(
   );
   return res.rows.map((r) => r.id);
 }
+
+/** Changes the given fields of a member; false when there is no such member. */
+export async function updateMember(
+  db: Queryable,
+  siteId: string,
+  id: string,
+  patch: {
+    displayName?: string | undefined;
+    rank?: string | undefined;
+    email?: string | undefined;
+    role?: 'admin' | 'member' | undefined;
+  },
+): Promise<boolean> {
+  const res = await db.query(
+    `UPDATE members SET display_name = COALESCE($3, display_name), rank = COALESCE($4, rank),
+            email = COALESCE($5, email), role = COALESCE($6, role)
+      WHERE site_id = $1 AND id = $2`,
+    [siteId, id, patch.displayName ?? null, patch.rank ?? null, patch.email ?? null, patch.role ?? null],
+  );
+  return res.affectedRows > 0;
+}
+
+/** Whether another member of the site than the given one holds the email. */
+export async function emailTakenByOther(
+  db: Queryable,
+  siteId: string,
+  email: string,
+  id: string,
+): Promise<boolean> {
+  const res = await db.query(
+    'SELECT 1 FROM members WHERE site_id = $1 AND lower(email) = lower($2) AND id <> $3',
+    [siteId, email, id],
+  );
+  return res.rows.length > 0;
+}
+
+/**
+ * How many admins of the site are not deactivated, their rows locked: two admins demoted at once
+ * cannot both see the other still an admin.
+ */
+export async function countActiveAdmins(db: Queryable, siteId: string): Promise<number> {
+  const res = await db.query<{ id: string }>(
+    "SELECT id FROM members WHERE site_id = $1 AND role = 'admin' AND deactivated_at IS NULL FOR UPDATE",
+    [siteId],
+  );
+  return res.rows.length;
+}
+
+/**
+ * Clears a member's deactivation; their old password no longer works, so they sign in again only
+ * after an admin resets it. False when the member is not deactivated.
+ */
+export async function reactivateMember(db: Queryable, siteId: string, id: string): Promise<boolean> {
+  const res = await db.query(
+    `UPDATE members SET deactivated_at = NULL, password_hash = NULL, must_change_password = true
+      WHERE site_id = $1 AND id = $2 AND deactivated_at IS NOT NULL`,
+    [siteId, id],
+  );
+  return res.affectedRows > 0;
+}

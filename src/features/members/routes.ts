@@ -3,8 +3,15 @@ import { type App, ctxOf, type Deps } from '../../http/deps.ts';
 import { answerPost } from '../../http/idempotency.ts';
 import { Cursor, errorResponses, IdParams, Limit, page } from '../../http/schemas.ts';
 import { resetPassword } from '../auth/service.ts';
-import { Member, Role } from './schema.ts';
-import { createMember, deactivateMember, getMember, listMembers } from './service.ts';
+import { Member, MemberPatch, Role } from './schema.ts';
+import {
+  createMember,
+  deactivateMember,
+  getMember,
+  listMembers,
+  reactivateMember,
+  updateMember,
+} from './service.ts';
 
 const NewMember = Type.Object(
   {
@@ -153,5 +160,38 @@ export default async function membersRoutes(app: App, deps: Deps): Promise<void>
         // Its own transaction: revoked tokens leave the caches after the commit.
         { ownTransaction: true },
       ),
+  );
+
+  app.patch(
+    '/members/:id',
+    {
+      schema: {
+        tags: ['members'],
+        summary:
+          "Change a member's name, rank, email or role (admin); members carry no version, so no If-Match. The site keeps at least one admin",
+        params: IdParams,
+        body: MemberPatch,
+        response: { 200: Member, ...errorResponses },
+      },
+    },
+    async (request) => updateMember(ctxOf(request, deps), request.params.id, request.body),
+  );
+
+  app.post(
+    '/members/:id/reactivate',
+    {
+      schema: {
+        tags: ['members'],
+        summary:
+          'Reactivate a deactivated member (admin); their old password no longer works, so they sign in after an admin resets it',
+        params: IdParams,
+        response: { 200: Member, ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      answerPost(request, reply, deps, async (tx) => ({
+        status: 200,
+        body: await reactivateMember(ctxOf(request, deps, tx), request.params.id),
+      })),
   );
 }

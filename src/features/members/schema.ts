@@ -19,3 +19,14 @@ export const Member = Type.Object({
     description: 'When the member was deactivated; they can no longer sign in',
   }),
 });
+
+/** An admin's change to a member: only the fields given change. */
+export const MemberPatch = Type.Object(
+  {
+    displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
+    rank: Type.Optional(Type.String({ maxLength: 80 })),
+    email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+    role: Type.Optional(Role),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);

@@ -144,3 +144,78 @@ export async function deactivateMember(
   forgetCachedActors();
   return result;
 }
+
+export interface MemberChange {
+  displayName?: string | undefined;
+  rank?: string | undefined;
+  email?: string | undefined;
+  role?: 'admin' | 'member' | undefined;
+}
+
+/**
+ * Changes a member's name, rank, email or role (admins only). The email stays unique on the site,
+ * and the site keeps at least one admin who is not deactivated.
+ */
+export async function updateMember(ctx: Ctx, id: string, input: MemberChange): Promise<MemberView> {
+  requireAdmin(ctx.actor);
+  const displayName = input.displayName?.trim();
+  if (input.displayName !== undefined && !displayName)
+    throw new AppError('validation', 'The name cannot be blank', { field: 'body.displayName' });
+  const patch = { ...input, displayName, rank: input.rank?.trim(), email: input.email?.trim() };
+  const result = await ctx.db.transaction(async (tx) => {
+    const before = await repo.findMember(tx, ctx.actor.siteId, id);
+    if (!before) throw new AppError('not-found', 'No such member', { field: 'path.id' });
+    if (patch.email !== undefined && (await repo.emailTakenByOther(tx, ctx.actor.siteId, patch.email, id)))
+      throw new AppError('already-exists', 'Another member already has this email', { field: 'body.email' });
+    if (patch.role === 'member' && before.role === 'admin' && !before.deactivatedAt) {
+      if ((await repo.countActiveAdmins(tx, ctx.actor.siteId)) <= 1)
+        throw new AppError(
+          'invalid-state',
+          id === ctx.actor.memberId
+            ? 'You are the last admin: make another member an admin before you become a member'
+            : 'This is the last admin: make another member an admin first',
+          { field: 'body.role' },
+        );
+    }
+    await repo.updateMember(tx, ctx.actor.siteId, id, patch);
+    const after = presentMember((await repo.findMember(tx, ctx.actor.siteId, id))!);
+    await insertEvent(tx, {
+      siteId: ctx.actor.siteId,
+      actorId: ctx.actor.memberId,
+      type: 'member.updated',
+      subjectType: 'member',
+      subjectId: id,
+      before: presentMember(before),
+      after,
+    });
+    return after;
+  });
+  // The role rides on cached sessions: drop them so a change of role counts at once.
+  if (input.role !== undefined) forgetCachedActors();
+  return result;
+}
+
+/**
+ * Reactivates a deactivated member (admins only). Their old password no longer works: they sign
+ * in after an admin resets it. Bookings cancelled and series ended on deactivation stay so.
+ */
+export async function reactivateMember(ctx: Ctx, id: string): Promise<MemberView> {
+  requireAdmin(ctx.actor);
+  return ctx.db.transaction(async (tx) => {
+    const before = await repo.findMember(tx, ctx.actor.siteId, id);
+    if (!before) throw new AppError('not-found', 'No such member', { field: 'path.id' });
+    if (!(await repo.reactivateMember(tx, ctx.actor.siteId, id)))
+      throw new AppError('invalid-state', 'The member is not deactivated', { field: 'path.id' });
+    const after = presentMember((await repo.findMember(tx, ctx.actor.siteId, id))!);
+    await insertEvent(tx, {
+      siteId: ctx.actor.siteId,
+      actorId: ctx.actor.memberId,
+      type: 'member.reactivated',
+      subjectType: 'member',
+      subjectId: id,
+      before: presentMember(before),
+      after,
+    });
+    return after;
+  });
+}
