@@ -4180,7 +4180,80 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change a member's name, rank, email or role (admin); members carry no version, so no If-Match. The site keeps at least one admin */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description An id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        displayName?: string;
+                        /** Format: email */
+                        email?: string;
+                        rank?: string;
+                        role?: "admin" | "member";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description When the member was deactivated; they can no longer sign in */
+                            deactivatedAt: string | null;
+                            displayName: string;
+                            email: string;
+                            /**
+                             * Format: uuid
+                             * @description An id
+                             */
+                            id: string;
+                            /** @description The member must set a new password (after an admin reset it) */
+                            mustChangePassword: boolean;
+                            rank: string;
+                            role: "admin" | "member";
+                            /**
+                             * Format: uuid
+                             * @description An id
+                             */
+                            siteId: string;
+                            squads: {
+                                /**
+                                 * Format: uuid
+                                 * @description An id
+                                 */
+                                id: string;
+                                leader: boolean;
+                                name: string;
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Problem"];
+                401: components["responses"]["Problem"];
+                403: components["responses"]["Problem"];
+                404: components["responses"]["Problem"];
+                409: components["responses"]["Problem"];
+                412: components["responses"]["Problem"];
+                422: components["responses"]["Problem"];
+                428: components["responses"]["Problem"];
+                429: components["responses"]["Problem"];
+                503: components["responses"]["Problem"];
+            };
+        };
         trace?: never;
     };
     "/api/v1/members/{id}/deactivate": {
@@ -4802,6 +4875,85 @@ export interface paths {
                     content: {
                         "application/json": {
                             temporaryPassword: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Problem"];
+                401: components["responses"]["Problem"];
+                403: components["responses"]["Problem"];
+                404: components["responses"]["Problem"];
+                409: components["responses"]["Problem"];
+                412: components["responses"]["Problem"];
+                422: components["responses"]["Problem"];
+                428: components["responses"]["Problem"];
+                429: components["responses"]["Problem"];
+                503: components["responses"]["Problem"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reactivate a deactivated member (admin); their old password no longer works, so they sign in after an admin resets it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description An id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description When the member was deactivated; they can no longer sign in */
+                            deactivatedAt: string | null;
+                            displayName: string;
+                            email: string;
+                            /**
+                             * Format: uuid
+                             * @description An id
+                             */
+                            id: string;
+                            /** @description The member must set a new password (after an admin reset it) */
+                            mustChangePassword: boolean;
+                            rank: string;
+                            role: "admin" | "member";
+                            /**
+                             * Format: uuid
+                             * @description An id
+                             */
+                            siteId: string;
+                            squads: {
+                                /**
+                                 * Format: uuid
+                                 * @description An id
+                                 */
+                                id: string;
+                                leader: boolean;
+                                name: string;
+                            }[];
                         };
                     };
                 };
