@@ -118,4 +118,29 @@ describe('accounts in the web app (Chromium)', { timeout: 180_000 }, () => {
     await member.reload();
     await member.getByRole('button', { name: 'Sign in' }).waitFor();
   });
+
+  it('the admin reactivates the member, who needs a new password to sign in', async () => {
+    const row = admin.getByRole('row', { name: /Rosa Lind/ });
+    await row.getByRole('button', { name: 'Reactivate Rosa Lind' }).click();
+    await admin.getByRole('status').filter({ hasText: 'Reactivated Rosa Lind.' }).waitFor();
+    await row.getByRole('cell', { name: 'Must set a new password' }).waitFor();
+    await row.getByRole('button', { name: 'Deactivate Rosa Lind' }).waitFor();
+  });
+
+  it("the admin edits the member's name and rank and sees them in the table", async () => {
+    await admin.getByRole('button', { name: 'Edit Rosa Lind' }).click();
+    const form = admin.getByRole('form', { name: 'Edit Rosa Lind' });
+    await form.getByLabel('Email').fill('admin@nowhere');
+    await form.getByRole('button', { name: 'Save member' }).click();
+    await form.locator('.field-error').first().waitFor();
+    assert.deepEqual(await seriousA11yViolations(admin), []);
+    await form.getByLabel('Email').fill('rosa@test.example');
+    await form.getByLabel('Display name').fill('Rosa Lindqvist');
+    await form.getByLabel('Rank or title').fill('Chief Engineer');
+    await form.getByRole('button', { name: 'Save member' }).click();
+    await admin.getByRole('status').filter({ hasText: 'Saved Rosa Lindqvist.' }).waitFor();
+    const row = admin.getByRole('row', { name: /Rosa Lindqvist/ });
+    await row.getByRole('cell', { name: 'Chief Engineer' }).waitFor();
+    assert.equal(await admin.getByRole('form', { name: /^Edit / }).count(), 0);
+  });
 });

@@ -269,6 +269,7 @@ function MembersAdmin() {
   });
   const members: MemberRow[] = membersQuery.data ?? [];
   const load = () => qc.invalidateQueries({ queryKey: keys.members });
+  const [editing, setEditing] = useState<MemberRow | null>(null);
   const [form, setForm] = useState({
     email: '',
     displayName: '',
@@ -338,6 +339,18 @@ function MembersAdmin() {
       setAccountStatus(err instanceof ApiError ? err.problem.detail || err.message : String(err));
     }
   }
+  async function reactivate(m: MemberRow) {
+    setAccountStatus('');
+    try {
+      await must(client.POST('/api/v1/members/{id}/reactivate', { params: { path: { id: m.id } } }));
+      setAccountStatus(
+        `Reactivated ${m.displayName}. Reset their password so they can sign in: their old one no longer works.`,
+      );
+      await load();
+    } catch (err) {
+      setAccountStatus(err instanceof ApiError ? err.problem.detail || err.message : String(err));
+    }
+  }
 
   return (
     <section aria-labelledby="admin-members">
@@ -378,6 +391,26 @@ function MembersAdmin() {
                       : 'Active'}
                 </td>
                 <td>
+                  <button
+                    type="button"
+                    aria-label={`Edit ${m.displayName}`}
+                    data-edit={m.id}
+                    onClick={() => {
+                      setAccountStatus('');
+                      setEditing(m);
+                    }}
+                  >
+                    Edit
+                  </button>
+                  {m.deactivatedAt && (
+                    <button
+                      type="button"
+                      aria-label={`Reactivate ${m.displayName}`}
+                      onClick={() => void reactivate(m)}
+                    >
+                      Reactivate
+                    </button>
+                  )}
                   {!m.deactivatedAt && (
                     <>
                       <button
@@ -405,8 +438,29 @@ function MembersAdmin() {
         </table>
       </div>
       <p role="status" className="notice">
-        {accountStatus}
+        {editing ? '' : accountStatus}
       </p>
+      {editing && (
+        <MemberEditor
+          key={editing.id}
+          member={editing}
+          onDone={async (msg) => {
+            setAccountStatus(msg);
+            focusEditButton(editing.id);
+            const self = editing.id === me.id;
+            setEditing(null);
+            if (msg) {
+              // Names show in squads and sessions too; one's own role rides on the session.
+              await Promise.all([
+                load(),
+                qc.invalidateQueries({ queryKey: keys.squads }),
+                qc.invalidateQueries({ queryKey: keys.bookings }),
+                ...(self ? [qc.invalidateQueries({ queryKey: keys.me })] : []),
+              ]);
+            }
+          }}
+        />
+      )}
       <form
         className="card admin-form"
         onSubmit={(e) => void submit(e)}
@@ -843,6 +897,93 @@ function SpaceEditor({ id, onDone }: { id: string; onDone: (msg: string) => void
         </button>
         <button type="submit" className="primary" disabled={busy}>
           Save space
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Changes a member's name, rank, email and role; only what changed is sent. */
+function MemberEditor({ member, onDone }: { member: MemberRow; onDone: (msg: string) => void }) {
+  const [form, setForm] = useState({
+    displayName: member.displayName,
+    rank: member.rank,
+    email: member.email,
+    role: member.role,
+  });
+  const [busy, setBusy] = useState(false);
+  const { errors, general, fail, clear } = useFormErrors();
+  const first = useRef<HTMLInputElement>(null);
+  useEffect(() => first.current?.focus(), []);
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm({ ...form, [k]: e.target.value });
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    clear();
+    const body = {
+      ...(form.displayName !== member.displayName ? { displayName: form.displayName } : {}),
+      ...(form.rank !== member.rank ? { rank: form.rank } : {}),
+      ...(form.email !== member.email ? { email: form.email } : {}),
+      ...(form.role !== member.role ? { role: form.role } : {}),
+    };
+    if (Object.keys(body).length === 0) {
+      onDone('');
+      return;
+    }
+    setBusy(true);
+    try {
+      const saved = await must(
+        client.PATCH('/api/v1/members/{id}', { params: { path: { id: member.id } }, body }),
+      );
+      onDone(`Saved ${saved.displayName}.`);
+    } catch (err) {
+      fail(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form
+      className="card admin-form"
+      onSubmit={(e) => void submit(e)}
+      noValidate
+      aria-labelledby="edit-member"
+    >
+      <h3 id="edit-member">Edit {member.displayName}</h3>
+      {general && (
+        <p className="error-banner" role="alert">
+          {general}
+        </p>
+      )}
+      <div className="form-grid">
+        <Field id="mbe-name" label="Display name" error={errors.displayName}>
+          {(a) => (
+            <input {...a} ref={first} type="text" value={form.displayName} onChange={set('displayName')} />
+          )}
+        </Field>
+        <Field id="mbe-rank" label="Rank or title" error={errors.rank}>
+          {(a) => <input {...a} type="text" value={form.rank} onChange={set('rank')} />}
+        </Field>
+        <Field id="mbe-email" label="Email" error={errors.email}>
+          {(a) => <input {...a} type="email" value={form.email} onChange={set('email')} />}
+        </Field>
+        <Field id="mbe-role" label="Role" error={errors.role}>
+          {(a) => (
+            <select {...a} value={form.role} onChange={set('role')}>
+              <option value="member">member</option>
+              <option value="admin">admin</option>
+            </select>
+          )}
+        </Field>
+      </div>
+      <div className="actions">
+        <button type="button" onClick={() => onDone('')}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={busy}>
+          Save member
         </button>
       </div>
     </form>
