@@ -7,18 +7,14 @@
  * Prints one line per round and a summary per store as JSON; exits 1 when a round fails.
  *
  * Env: RACE_ROUNDS (20), RACE_WIDTH (50), RACE_BUSY (2 busy loops), RACE_STORES (pglite,postgres),
- * RACE_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres; a fresh database is
+ * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres; a fresh database is
  * created beside it and dropped after), and the server's own SHIPSHAPE_LOCK_TIMEOUT_MS and
  * SHIPSHAPE_STORE_WAIT_MS (read by config.ts, as the server does).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
+import { cpus, loadavg } from 'node:os';
 import { readConfig } from '../src/config.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { type Db, openPglite, openPostgres } from '../src/db/store.ts';
 import { systemClock } from '../src/domain/clock.ts';
 import { createApiToken } from '../src/features/auth/service.ts';
 import { systemActor } from '../src/features/context.ts';
@@ -26,52 +22,18 @@ import { insertMember } from '../src/features/members/repository.ts';
 import { createSiteWithAdmin } from '../src/features/sites/service.ts';
 import { createSpace } from '../src/features/spaces/service.ts';
 import { buildApp } from '../src/http/app.ts';
+import { openBenchStore } from './stores.ts';
 
 const ROUNDS = Number(process.env.RACE_ROUNDS ?? 20);
 const WIDTH = Number(process.env.RACE_WIDTH ?? 50);
 const BUSY = Number(process.env.RACE_BUSY ?? 2);
 const LIMIT_MS = 5000;
-const serverUrl = process.env.RACE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const stores = (process.env.RACE_STORES ?? 'pglite,postgres').split(',');
 const config = readConfig();
 const limits = { lockTimeoutMs: config.lockTimeoutMs, acquireTimeoutMs: config.storeWaitMs };
 
 const day = 86_400_000;
 const base = Math.ceil(Date.now() / day) * day + day;
-
-async function openStore(kind: string): Promise<{ db: Db; cleanup: () => Promise<void> }> {
-  if (kind === 'pglite') {
-    const dir = mkdtempSync(join(tmpdir(), 'shipshape-race-'));
-    const db = await openPglite(dir, undefined, limits);
-    return {
-      db,
-      cleanup: async () => {
-        await db.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const name = `shipshape_race_${process.pid}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  // The server's own pool size (store.ts openStore).
-  const db = openPostgres(url.toString(), 10, limits);
-  return {
-    db,
-    cleanup: async () => {
-      await db.close();
-      const again = new pg.Client({ connectionString: serverUrl });
-      await again.connect();
-      await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await again.end();
-    },
-  };
-}
 
 /** Child processes that spin until killed: the CPU load the race runs under. */
 function startBusyLoops(n: number): ChildProcess[] {
@@ -88,7 +50,7 @@ interface Round {
 }
 
 async function raceStore(kind: string): Promise<{ kind: string; rounds: Round[]; overlaps: number }> {
-  const { db, cleanup } = await openStore(kind);
+  const { db, cleanup } = await openBenchStore(kind, 'race', 10, limits);
   await migrate(db);
   const { siteId, adminId } = await createSiteWithAdmin(db, {
     site: { name: 'Race vessel', timeZone: 'UTC' },

@@ -1,21 +1,4 @@
-/**
- * Door benchmarks, on each store, against a running server (its doors hook and scheduler):
- * - unlock latency: from sending POST /doors/{id}/unlock (or /lock, alternately) to the lock's
- *   confirming report being applied (request confirmed, state written), through the broker and a
- *   simulated lock that answers at once; p50/p99 over BENCH_DOOR_UNLOCKS requests, on the embedded
- *   broker (aedes) and on Mosquitto at 127.0.0.1:1883 (BENCH_MQTT_URL);
- * - report flood: 200 doors reporting their state every second for BENCH_DOOR_SECONDS (60) while a
- *   probe in a worker thread GETs /doors/{id} 50 times a second; its p99 against the same probe
- *   without the flood just before. The simulated locks run in the server's process (a harsher case
- *   than locks on their own devices).
- * Run alone with `node --import tsx bench/doors.ts`; `runDoorsBench()` is what bench/run.ts calls.
- * Env: BENCH_DATABASE_URL, BENCH_STORES, BENCH_MQTT_URL, BENCH_DOOR_UNLOCKS (200), BENCH_DOOR_SECONDS (60).
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import pg from 'pg';
 import { readConfig } from '../src/config.ts';
 import { systemClock } from '../src/domain/clock.ts';
 import { createApiToken } from '../src/features/auth/service.ts';
@@ -26,44 +9,15 @@ import { DoorSimulator } from '../src/features/doors/simulator.ts';
 import { createSpace } from '../src/features/spaces/service.ts';
 import { schedulerHook } from '../src/jobs/hook.ts';
 import { type RunningServer, startServer } from '../src/server.ts';
+import { percentile } from './measure.ts';
+import { emptyBenchStore } from './stores.ts';
 
-const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const stores = (process.env.BENCH_STORES ?? 'pglite,postgres').split(',');
 const mosquitto = process.env.BENCH_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 const UNLOCKS = Number(process.env.BENCH_DOOR_UNLOCKS ?? 200);
 const SECONDS = Number(process.env.BENCH_DOOR_SECONDS ?? 60);
 const FLOOD_DOORS = 200;
 const PROBE_RATE = 50;
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-
-async function emptyStore(kind: string): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
-  if (kind === 'pglite') {
-    const dir = mkdtempSync(join(tmpdir(), 'shipshape-bench-doors-'));
-    return {
-      env: { SHIPSHAPE_DATA_DIR: join(dir, 'data') },
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const name = `shipshape_bench_doors_${process.pid}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    drop: async () => {
-      const again = new pg.Client({ connectionString: serverUrl });
-      await again.connect();
-      await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await again.end();
-    },
-  };
-}
 
 interface Setup {
   server: RunningServer;
@@ -74,7 +28,7 @@ interface Setup {
 }
 
 async function start(kind: string, broker: 'embedded' | 'mosquitto'): Promise<Setup> {
-  const store = await emptyStore(kind);
+  const store = await emptyBenchStore(kind, 'doors');
   const hook = doorsHook();
   const server = await startServer(
     readConfig({

@@ -16,6 +16,7 @@ import { createBooking } from '../src/features/bookings/service.ts';
 import { systemActor } from '../src/features/context.ts';
 import { createSiteWithAdmin } from '../src/features/sites/service.ts';
 import { serverTasks } from '../src/jobs/tasks.ts';
+import { percentile } from './measure.ts';
 import { openBenchStore } from './stores.ts';
 
 const SITES = Number(process.env.BENCH_FLEET_SITES ?? 1000);
@@ -48,9 +49,6 @@ export interface FleetFigures {
   small: Probe;
   large: Probe;
 }
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
 async function addSites(db: Db, from: number, to: number): Promise<Site[]> {
   const sites: Site[] = [];

@@ -13,15 +13,13 @@ import { createSiteWithAdmin } from '../src/features/sites/service.ts';
 import { createSpace } from '../src/features/spaces/service.ts';
 import { Scheduler } from '../src/jobs/scheduler.ts';
 import { serverTasks } from '../src/jobs/tasks.ts';
+import { percentile } from './measure.ts';
 import { openBenchStore } from './stores.ts';
 
 const stores = (process.env.BENCH_STORES ?? 'pglite,postgres').split(',');
 const ITEMS = Number(process.env.BENCH_JOBS ?? 200);
 const pollOnly = process.env.BENCH_JOBS_POLL === '1';
 const spreadMs = 15_000;
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 interface JobsFigures {
   store: string;

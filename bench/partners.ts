@@ -17,7 +17,11 @@ import { addDays, localDate } from '../src/domain/time.ts';
 import type { Ctx } from '../src/features/context.ts';
 import { findTime, suggestPartners } from '../src/features/partners/service.ts';
 import { createSiteWithAdmin } from '../src/features/sites/service.ts';
+import { timeCalls } from './measure.ts';
 import { openBenchStore } from './stores.ts';
+
+/** find-time warms up longer: its first calls fill caches (20 calls, not 5). */
+const timed = (n: number, f: () => Promise<unknown>) => timeCalls(n, f, 20);
 
 const stores = (process.env.BENCH_STORES ?? 'pglite,postgres').split(',');
 const PROBES = Number(process.env.BENCH_PARTNER_PROBES ?? 200);
@@ -25,9 +29,6 @@ const MEMBERS = 500;
 const SPACES = 20;
 const day = 86_400_000;
 const zone = 'Pacific/Auckland';
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 /** 500 members in 25 squads, 20 spaces, ~50,000 bookings over a year, a roster each, Boxing for all. */
 async function seed(db: Db, siteId: string, now: Date): Promise<{ members: string[]; bookings: number }> {
@@ -169,18 +170,6 @@ async function readRaw(db: Db, siteId: string, people: string[], from: Date, to:
   return rows;
 }
 
-async function time(n: number, f: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < Math.min(20, n); i++) await f();
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await f();
-    samples.push(performance.now() - t0);
-  }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
-}
-
 export interface PartnersBenchRow {
   store: string;
   bookings: number;
@@ -212,7 +201,7 @@ export async function partnersBench(kind: string): Promise<PartnersBenchRow> {
     const to = new Date(from.getTime() + 14 * day);
     const others = members.slice(1, 20);
     let slots = 0;
-    const findTimes = await time(PROBES, async () => {
+    const findTimes = await timed(PROBES, async () => {
       const a = await findTime(ctx, {
         members: others,
         lengthMinutes: 60,
@@ -223,11 +212,11 @@ export async function partnersBench(kind: string): Promise<PartnersBenchRow> {
       slots = a.slots.length + a.partial.length;
     });
     let rawRows = 0;
-    const raw = await time(PROBES, async () => {
+    const raw = await timed(PROBES, async () => {
       rawRows = await readRaw(db, siteId, [me, ...others], from, to);
     });
     let suggestions = 0;
-    const partners = await time(Math.max(20, Math.floor(PROBES / 4)), async () => {
+    const partners = await timed(Math.max(20, Math.floor(PROBES / 4)), async () => {
       const a = await suggestPartners(ctx, {
         discipline: 'Boxing',
         from: from.toISOString(),

@@ -15,6 +15,7 @@ import { FakeClock } from '../src/domain/clock.ts';
 import type { Ctx } from '../src/features/context.ts';
 import { getUtilization } from '../src/features/reports/service.ts';
 import { createSiteWithAdmin } from '../src/features/sites/service.ts';
+import { timeCalls } from './measure.ts';
 import { openBenchStore } from './stores.ts';
 
 const stores = (process.env.BENCH_STORES ?? 'pglite,postgres').split(',');
@@ -25,9 +26,6 @@ const zone = 'Pacific/Auckland';
 // The year reported: 2025-12-01 to 2026-12-01, local midnights (+13:00 in summer).
 const from = '2025-12-01T00:00:00+13:00';
 const to = '2026-12-01T00:00:00+13:00';
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 /** Bench data by SQL (the bench measures the report, not booking): a year of half-hour sessions. */
 export async function seed(db: Db, siteId: string): Promise<number> {
@@ -108,18 +106,6 @@ async function rawAggregate(db: Db, siteId: string): Promise<number> {
   return res.rows.length;
 }
 
-async function time(n: number, f: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < Math.min(5, n); i++) await f();
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await f();
-    samples.push(performance.now() - t0);
-  }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
-}
-
 export interface ReportsBenchRow {
   store: string;
   bookings: number;
@@ -149,13 +135,13 @@ export async function reportsBench(kind: string): Promise<ReportsBenchRow> {
       clock,
       actor: { siteId, memberId: id, role, squadIds: [], leaderOf: [] },
     });
-    const member = await time(PROBES, () =>
+    const member = await timeCalls(PROBES, () =>
       getUtilization(as(memberId, 'member'), { from, to, groupBy: 'day' }),
     );
-    const admin = await time(PROBES, () =>
+    const admin = await timeCalls(PROBES, () =>
       getUtilization(as(adminId, 'admin'), { from, to, groupBy: 'day' }),
     );
-    const raw = await time(PROBES, () => rawAggregate(db, siteId));
+    const raw = await timeCalls(PROBES, () => rawAggregate(db, siteId));
     return { store: kind, bookings, member, admin, raw };
   } finally {
     await cleanup();

@@ -1,20 +1,7 @@
-/**
- * `npm run bench`: booking throughput and availability latency on each store, in one run.
- * Figures are ratios against the raw baseline measured beside them, so a noisy shared machine
- * moves both sides alike. Not a test: it asserts nothing; BENCHMARKS.md records method and figures.
- *
- * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres; a fresh database is
- * created beside it), BENCH_N (inserts per method, default 2000), BENCH_BIG (table size for the
- * second availability figure, default 1000000), BENCH_STORES (pglite,postgres).
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import pg from 'pg';
 import { readConfig } from '../src/config.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { type Db, openPglite, openPostgres } from '../src/db/store.ts';
+import type { Db } from '../src/db/store.ts';
 import { systemClock } from '../src/domain/clock.ts';
 import { createApiToken } from '../src/features/auth/service.ts';
 import { getAvailability } from '../src/features/availability/service.ts';
@@ -26,29 +13,26 @@ import { buildApp } from '../src/http/app.ts';
 import { runDoorsBench } from './doors.ts';
 import { runIntegrationsBench } from './integrations.ts';
 import { runJobsBench } from './jobs.ts';
+import { percentile } from './measure.ts';
 import { runPartnersBench } from './partners.ts';
 import { runQuotasBench } from './quotas.ts';
 import { runReportsBench } from './reports.ts';
 import { runSeriesBench } from './series.ts';
 import { printServers, runServersBench } from './servers.ts';
 import { printStart, runStartBench } from './start.ts';
+import { openBenchStore } from './stores.ts';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const BIG = Number(process.env.BENCH_BIG ?? 1_000_000);
 const SMALL = 10_000;
 const CONCURRENCY = 10;
 const PROBES = 1000;
-const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const stores = (process.env.BENCH_STORES ?? 'pglite,postgres').split(',');
 
 const slotMs = 30 * 60_000;
 const day = 86_400_000;
 // Slots start tomorrow at 00:00 UTC, so every method books the future.
 const base = Math.ceil(Date.now() / day) * day + day;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function pool<T>(count: number, workers: number, task: (i: number) => Promise<T>): Promise<void> {
   let next = 0;
@@ -57,39 +41,6 @@ async function pool<T>(count: number, workers: number, task: (i: number) => Prom
       while (next < count) await task(next++);
     }),
   );
-}
-
-async function openStore(kind: string): Promise<{ db: Db; cleanup: () => Promise<void> }> {
-  if (kind === 'pglite') {
-    const dir = mkdtempSync(join(tmpdir(), 'shipshape-bench-'));
-    const db = await openPglite(dir);
-    return {
-      db,
-      cleanup: async () => {
-        await db.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const name = `shipshape_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const db = openPostgres(url.toString(), CONCURRENCY + 2);
-  return {
-    db,
-    cleanup: async () => {
-      await db.close();
-      const again = new pg.Client({ connectionString: serverUrl });
-      await again.connect();
-      await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await again.end();
-    },
-  };
 }
 
 async function newSpace(db: Db, actor: Actor, name: string): Promise<string> {
@@ -145,7 +96,7 @@ async function availabilityLatency(
 }
 
 async function benchStore(kind: string) {
-  const { db, cleanup } = await openStore(kind);
+  const { db, cleanup } = await openBenchStore(kind, 'run', CONCURRENCY + 2);
   try {
     await migrate(db);
     const { siteId, adminId } = await createSiteWithAdmin(db, {

@@ -1,17 +1,4 @@
-/**
- * Series and notice benchmarks, on each store:
- * - a daily series with a one-year horizon (365 occurrences) through the series service, against
- *   inserting the same 365 rows raw (one INSERT each, one transaction);
- * - notice fan-out: from a booking's commit (its 201 answer) to its adjacency notice arriving on an
- *   SSE connection of the neighbour, p50/p99 over BENCH_NOTICES bookings, against a running server.
- * Run alone with `node --import tsx bench/series.ts`; `runSeriesBench()` is what bench/run.ts calls.
- * Env: BENCH_DATABASE_URL, BENCH_STORES, BENCH_SERIES (series per store, default 5), BENCH_NOTICES (1000).
- */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { readConfig } from '../src/config.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { type Db, openPglite, openPostgres } from '../src/db/store.ts';
@@ -24,43 +11,15 @@ import { insertMember } from '../src/features/members/repository.ts';
 import { createSeries } from '../src/features/series/service.ts';
 import { createSpace } from '../src/features/spaces/service.ts';
 import { startServer } from '../src/server.ts';
+import { percentile } from './measure.ts';
+import { emptyBenchStore } from './stores.ts';
 
-const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const stores = (process.env.BENCH_STORES ?? 'pglite,postgres').split(',');
 const SERIES = Number(process.env.BENCH_SERIES ?? 5);
 const NOTICES = Number(process.env.BENCH_NOTICES ?? 1000);
 const day = 86_400_000;
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-
 /** An empty store: a PGlite dir, or a fresh database beside BENCH_DATABASE_URL. Not opened. */
-async function emptyStore(kind: string): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
-  if (kind === 'pglite') {
-    const dir = mkdtempSync(join(tmpdir(), 'shipshape-bench-series-'));
-    return {
-      env: { SHIPSHAPE_DATA_DIR: join(dir, 'data') },
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const name = `shipshape_bench_series_${process.pid}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    drop: async () => {
-      const again = new pg.Client({ connectionString: serverUrl });
-      await again.connect();
-      await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await again.end();
-    },
-  };
-}
 
 async function open(kind: string, env: Record<string, string>): Promise<Db> {
   const db = kind === 'pglite' ? await openPglite(env.SHIPSHAPE_DATA_DIR) : openPostgres(env.DATABASE_URL!);
@@ -78,7 +37,7 @@ async function space(db: Db, actor: Actor, name: string): Promise<string> {
 }
 
 async function seriesBench(kind: string): Promise<{ seriesMs: number; rawMs: number }> {
-  const store = await emptyStore(kind);
+  const store = await emptyBenchStore(kind, 'series');
   const db = await open(kind, store.env);
   try {
     const site = await db.query<{ id: string }>(
@@ -108,6 +67,8 @@ async function seriesBench(kind: string): Promise<{ seriesMs: number; rawMs: num
         durationMinutes: 90,
         startDate: tomorrow,
         title: 'Nightly',
+        // Every series is the bench admin's, at the same hour in its own space: seated by leave.
+        allowMemberOverlap: true,
       });
       seriesTimes.push(performance.now() - t0);
       if (made.booked.length !== 365) throw new Error(`booked ${made.booked.length}`);
@@ -134,7 +95,7 @@ async function seriesBench(kind: string): Promise<{ seriesMs: number; rawMs: num
 }
 
 async function fanOutBench(kind: string): Promise<{ p50: number; p99: number; n: number }> {
-  const store = await emptyStore(kind);
+  const store = await emptyBenchStore(kind, 'series');
   const server = await startServer(readConfig({ ...store.env, PORT: '0', HOST: '127.0.0.1' }), {
     demo: false,
     logger: false,
