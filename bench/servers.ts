@@ -18,7 +18,7 @@ import { systemActor } from '../src/features/context.ts';
 import { createMember } from '../src/features/members/service.ts';
 import { createSiteWithAdmin } from '../src/features/sites/service.ts';
 import { createSpace } from '../src/features/spaces/service.ts';
-import { openBenchStore } from './stores.ts';
+import { freePort, openBenchStore } from './stores.ts';
 
 const counts = (process.env.BENCH_SERVERS ?? '1,2,4').split(',').map(Number);
 const CLIENTS = Number(process.env.BENCH_SERVERS_CLIENTS ?? 50);
@@ -40,16 +40,21 @@ export interface ServersFigures {
   runs: { servers: number; perSecond: number; ratio: number; p50: number; p99: number; failed: number }[];
 }
 
-async function startServers(n: number, databaseUrl: string, firstPort: number): Promise<ChildProcess[]> {
+async function startServers(
+  n: number,
+  databaseUrl: string,
+): Promise<{ children: ChildProcess[]; urls: string[] }> {
   const children: ChildProcess[] = [];
+  const ports: number[] = [];
   for (let i = 0; i < n; i++) {
+    ports.push(await freePort());
     children.push(
       spawn(process.execPath, [`${root}bin/shipshape.js`, 'serve'], {
         env: {
           ...process.env,
           DATABASE_URL: databaseUrl,
           HOST: '127.0.0.1',
-          PORT: String(firstPort + i),
+          PORT: String(ports[i]),
           SHIPSHAPE_MQTT_PORT: '0',
           LOG_LEVEL: 'warn',
         },
@@ -60,7 +65,7 @@ async function startServers(n: number, databaseUrl: string, firstPort: number): 
   for (let i = 0; i < n; i++) {
     const until = Date.now() + 60_000;
     for (;;) {
-      const ready = await fetch(`http://127.0.0.1:${firstPort + i}/readyz`).then(
+      const ready = await fetch(`http://127.0.0.1:${ports[i]}/readyz`).then(
         (r) => r.ok,
         () => false,
       );
@@ -69,7 +74,7 @@ async function startServers(n: number, databaseUrl: string, firstPort: number): 
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  return children;
+  return { children, urls: ports.map((p) => `http://127.0.0.1:${p}`) };
 }
 
 async function stopServers(children: ChildProcess[]): Promise<void> {
@@ -156,10 +161,10 @@ export async function runServersBench(): Promise<ServersFigures> {
     const runs: ServersFigures['runs'] = [];
     for (const n of counts) {
       process.stderr.write(`bench servers: ${n}…\n`);
-      const children = await startServers(n, url!, 47100);
+      const { children, urls } = await startServers(n, url!);
       try {
         const load = await runLoad({
-          urls: Array.from({ length: n }, (_, i) => `http://127.0.0.1:${47100 + i}`),
+          urls,
           clients: clients.map(({ token, spaceId }) => ({ token, spaceId })),
           perClient: PER_CLIENT,
           base,

@@ -10,10 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './stores.ts';
 
 const RUNS = Number(process.env.BENCH_START_RUNS ?? 5);
 const root = fileURLToPath(new URL('..', import.meta.url));
-const port = 47200;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -32,6 +32,7 @@ async function timePrestart(): Promise<number> {
 }
 
 async function timeToReady(dataDir: string): Promise<number> {
+  const port = await freePort();
   const t0 = performance.now();
   const child = spawn(process.execPath, [join(root, 'bin', 'shipshape.js'), 'serve'], {
     cwd: root,

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -76,4 +77,20 @@ export async function emptyBenchStore(
   }
   const { url, drop } = await freshDatabase(label);
   return { env: { DATABASE_URL: url }, drop };
+}
+
+/**
+ * A port free at this moment, for a server the bench starts in another process. A fixed port can
+ * be taken: the ports benches like best lie in the range the system gives outgoing connections.
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
 }
