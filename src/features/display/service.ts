@@ -178,12 +178,8 @@ export async function checkInAtDisplay(
   if (!/^[0-9]{6}$/.test(code))
     throw invalid('body.code', 'The code is the six digits shown in your booking');
   const found = await repo.findByCheckinCode(db, link.siteId, link.spaceId, code, clock.now());
-  if (!found)
-    throw new AppError('not-found', 'No session here is open for check-in with that code', {
-      field: 'body.code',
-    });
-  const who = await memberActor(db, link.siteId, found.organizerId);
-  if (!who)
+  const who = found ? await memberActor(db, link.siteId, found.organizerId) : undefined;
+  if (!found || !who)
     throw new AppError('not-found', 'No session here is open for check-in with that code', {
       field: 'body.code',
     });
