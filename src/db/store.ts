@@ -32,6 +32,11 @@ export interface Db extends Queryable {
 export interface Tx extends Queryable {
   /** Marks an open transaction: a failed statement in it aborts it unless run under a savepoint. */
   readonly inTransaction: true;
+  /**
+   * Transactions on this store run one at a time (PGlite's one connection), so no other writer can
+   * come between a read and a write of this one: write locks between transactions are moot.
+   */
+  readonly serial: boolean;
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
 }
 
@@ -135,9 +140,10 @@ async function withRetry<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-function joinable(q: Queryable): Tx {
+function joinable(q: Queryable, serial: boolean): Tx {
   const tx: Tx = {
     inTransaction: true,
+    serial,
     query: (sql, params) => q.query(sql, params),
     exec: (sql) => q.exec(sql),
     transaction: (fn) => fn(tx),
@@ -191,12 +197,15 @@ export async function openPglite(
         gate.run(() =>
           pglite.transaction((t) =>
             fn(
-              joinable({
-                query: (sql, params) => run(t, sql, params),
-                exec: async (sql) => {
-                  await t.exec(sql);
+              joinable(
+                {
+                  query: (sql, params) => run(t, sql, params),
+                  exec: async (sql) => {
+                    await t.exec(sql);
+                  },
                 },
-              }),
+                true,
+              ),
             ),
           ),
         ),
@@ -255,12 +264,15 @@ export function openPostgres(url: string, max = 10, limits: StoreLimits = {}): D
         try {
           await client.query('BEGIN');
           const result = await fn(
-            joinable({
-              query: (sql, params) => run(client, sql, params),
-              exec: async (sql) => {
-                await client.query(sql);
+            joinable(
+              {
+                query: (sql, params) => run(client, sql, params),
+                exec: async (sql) => {
+                  await client.query(sql);
+                },
               },
-            }),
+              false,
+            ),
           );
           await client.query('COMMIT');
           return result;

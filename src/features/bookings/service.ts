@@ -379,30 +379,43 @@ export async function createBooking(
       allowMemberOverlap,
     };
     await lockSeating(tx, actor.siteId, seat);
-    // Under the space's lock no other writer is between this read and the insert: a taken slot
-    // is found here, and the insert needs no savepoint. A taken slot is the first answer.
-    const taken = await conflictsOf(tx, ctx, space.id, start, end, space.changeoverMinutes, null);
-    if (taken.length > 0) return { ok: false, conflicts: taken };
-    const clashes = await findSeatingConflicts(tx, actor.siteId, seat);
-    if (clashes.length > 0)
-      return memberConflictResult(clashes, actor, {
-        members,
-        squadMembers: loaded.squadMemberIds.filter((m) => m !== actor.memberId),
-        otherwise: 'body.start',
-      });
-    // Fair-use quotas, under the people's write locks: counted as the write is, so none is exceeded.
-    await enforceQuota(
+    // Under the write locks no other writer is between these reads and the insert: a taken slot
+    // is found here, and the insert needs no savepoint. A taken slot is the first answer. One probe
+    // says whether anything is in the way; only then are the details read.
+    const probe = await repo.probeNewSession(
       tx,
-      ctx,
-      {
-        bookingId: row.id,
-        organizerId: actor.memberId,
-        participantIds: [...loaded.members.map((m) => m.id), ...loaded.squadMemberIds],
-        spaceId: space.id,
-        slots: [{ start, end }],
-      },
-      exceedQuotaReason,
+      actor.siteId,
+      space.id,
+      { start, end, blockedEnd: row.blockedEnd },
+      allowMemberOverlap ? [] : seat.memberIds,
     );
+    if (probe.spaceTaken) {
+      const taken = await conflictsOf(tx, ctx, space.id, start, end, space.changeoverMinutes, null);
+      if (taken.length > 0) return { ok: false, conflicts: taken };
+    }
+    if (probe.memberBusy) {
+      const clashes = await findSeatingConflicts(tx, actor.siteId, seat);
+      if (clashes.length > 0)
+        return memberConflictResult(clashes, actor, {
+          members,
+          squadMembers: loaded.squadMemberIds.filter((m) => m !== actor.memberId),
+          otherwise: 'body.start',
+        });
+    }
+    // Fair-use quotas, under the people's write locks: counted as the write is, so none is exceeded.
+    if (probe.quotaRules)
+      await enforceQuota(
+        tx,
+        ctx,
+        {
+          bookingId: row.id,
+          organizerId: actor.memberId,
+          participantIds: [...loaded.members.map((m) => m.id), ...loaded.squadMemberIds],
+          spaceId: space.id,
+          slots: [{ start, end }],
+        },
+        exceedQuotaReason,
+      );
     await repo.insertBookingWithEvent(
       tx,
       {
