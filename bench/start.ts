@@ -6,7 +6,7 @@
  * `npm start` would; the figures are wall-clock from spawning the process.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,17 @@ import { freePort } from './stores.ts';
 
 const RUNS = Number(process.env.BENCH_START_RUNS ?? 5);
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** The Node flags `npm start` runs the server with (package.json's start script), so the figures are its. */
+const startFlags = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start as string)
+  .split(/\s+/)
+  .filter((a) => a.startsWith('--'));
+
+/** Resident memory of a process in MB (Linux). */
+function rssMb(pid: number): number {
+  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb) / 1024;
+}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -31,10 +42,11 @@ async function timePrestart(): Promise<number> {
   return performance.now() - t0;
 }
 
-async function timeToReady(dataDir: string): Promise<number> {
+/** Time to /readyz; with `idleMs`, also the resident memory after that much idle time. */
+async function timeToReady(dataDir: string, idleMs = 0): Promise<{ ms: number; rss: number }> {
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(root, 'bin', 'shipshape.js'), 'serve'], {
+  const child = spawn(process.execPath, [...startFlags, join(root, 'bin', 'shipshape.js'), 'serve'], {
     cwd: root,
     env: {
       ...process.env,
@@ -53,7 +65,11 @@ async function timeToReady(dataDir: string): Promise<number> {
         (r) => r.ok,
         () => false,
       );
-      if (ready) return performance.now() - t0;
+      if (ready) {
+        const ms = performance.now() - t0;
+        if (idleMs > 0) await new Promise((r) => setTimeout(r, idleMs));
+        return { ms, rss: idleMs > 0 ? rssMb(child.pid!) : 0 };
+      }
       if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
       if (performance.now() - t0 > 120_000) throw new Error('the server did not get ready in 2 minutes');
       await new Promise((r) => setTimeout(r, 10));
@@ -64,31 +80,44 @@ async function timeToReady(dataDir: string): Promise<number> {
   }
 }
 
-export async function runStartBench(): Promise<{ prestart: number; first: number; again: number }> {
+export interface StartFigures {
+  prestart: number;
+  first: number;
+  again: number;
+  /** Resident memory of the restarted server 10 s after ready, idle, MB. */
+  idleRss: number;
+}
+
+export async function runStartBench(): Promise<StartFigures> {
   await timePrestart(); // builds when stale; the figures below are of the runs after it
   const prestart: number[] = [];
   const first: number[] = [];
   const again: number[] = [];
+  const idle: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     prestart.push(await timePrestart());
     const dir = mkdtempSync(join(tmpdir(), 'shipshape-start-'));
     try {
-      first.push(await timeToReady(join(dir, 'data')));
-      again.push(await timeToReady(join(dir, 'data')));
+      first.push((await timeToReady(join(dir, 'data'))).ms);
+      const restart = await timeToReady(join(dir, 'data'), 10_000);
+      again.push(restart.ms);
+      idle.push(restart.rss);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  return { prestart: median(prestart), first: median(first), again: median(again) };
+  return { prestart: median(prestart), first: median(first), again: median(again), idleRss: median(idle) };
 }
 
-export function printStart(f: { prestart: number; first: number; again: number }): void {
-  console.log(`\nStart-up, embedded store, median of ${RUNS} runs, ms:\n`);
+export function printStart(f: StartFigures): void {
+  console.log(`\nStart-up, embedded store, median of ${RUNS} runs (node ${startFlags.join(' ')}):\n`);
   console.log(
-    '| prestart, nothing changed | first start to ready (demo) | start on the existing store to ready |',
+    '| prestart, nothing changed, ms | first start to ready (demo), ms | start on the existing store to ready, ms | idle RSS 10 s after that start, MB |',
   );
-  console.log('|---|---|---|');
-  console.log(`| ${f.prestart.toFixed(0)} | ${f.first.toFixed(0)} | ${f.again.toFixed(0)} |`);
+  console.log('|---|---|---|---|');
+  console.log(
+    `| ${f.prestart.toFixed(0)} | ${f.first.toFixed(0)} | ${f.again.toFixed(0)} | ${f.idleRss.toFixed(0)} |`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) printStart(await runStartBench());
