@@ -12,7 +12,7 @@ export function useDoors(): Door[] {
   return useQuery(doorsQuery).data ?? [];
 }
 
-const stateLabel: Record<Door['state'], string> = {
+const stateLabel: Record<NonNullable<Door['state']>, string> = {
   locked: 'Locked',
   unlocked: 'Unlocked',
   not_fully_locked: 'Not fully locked',
@@ -28,7 +28,8 @@ const alarmLabel: Record<string, string> = {
 /** The lock state of a space's door (and its alarms), or nothing when it has none. */
 export function DoorBadge({ spaceId }: { spaceId: string }) {
   const door = useDoors().find((d) => d.spaceId === spaceId);
-  if (!door) return null;
+  // A private cabin's state is shown only to those the server lets see it.
+  if (!door || door.state === null) return null;
   const open = door.contact === 'open' ? ', open' : '';
   const alarm = door.alarms.map((a) => alarmLabel[a.kind] ?? a.kind).join(', ');
   const text = `${stateLabel[door.state]}${open}${alarm ? ` — alarm: ${alarm}` : ''}`;
