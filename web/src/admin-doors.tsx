@@ -223,7 +223,7 @@ function DoorFields({
         </select>
       </div>
       <div className="field checkbox-field">
-        <label>
+        <label className="check">
           <input type="checkbox" checked={form.hasContact} onChange={set('hasContact')} /> It reports a
           contact sensor (door open or closed)
         </label>

@@ -255,7 +255,7 @@ function Guests({ door }: { door: Door }) {
       );
       setChosen([]);
       setMessage({
-        text: `${member.name} may come in ${mode === 'window' ? 'in that window' : describeWindow({ memberId: member.id, displayName: member.name, from: null, until: null })}.`,
+        text: `${member.name} may come in ${mode === 'window' ? 'during that window' : describeWindow({ memberId: member.id, displayName: member.name, from: null, until: null })}.`,
       });
       await qc.invalidateQueries({ queryKey: keys.doors });
     } catch (err) {
@@ -326,7 +326,7 @@ function Guests({ door }: { door: Door }) {
         />
         <fieldset>
           <legend>When</legend>
-          <label className="radio">
+          <label className="check">
             <input
               type="radio"
               name="guest-when"
@@ -335,7 +335,7 @@ function Guests({ door }: { door: Door }) {
             />
             While {isOwner ? 'I have' : 'the owner has'} a booking here
           </label>
-          <label className="radio">
+          <label className="check">
             <input
               type="radio"
               name="guest-when"
