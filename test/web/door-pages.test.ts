@@ -283,6 +283,17 @@ describe('door pages in the web app', { timeout: 180_000 }, () => {
     assert.equal(c.sim.locks.get(c.topic)!.lockState, 'unlocked');
     await guest.context().close();
 
+    // The owner's booking carries the door too: Lock from the booking, confirmed by the lock.
+    const owner = await signIn('sato@test.example');
+    await owner.locator('.block', { hasText: 'Rest' }).click();
+    const dialog = owner.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Lock Cabin 22' }).click();
+    await dialog.locator('.door-message', { hasText: 'Locked, confirmed by the lock' }).waitFor();
+    assert.equal(c.sim.locks.get(c.topic)!.lockState, 'locked');
+    await dialog.getByRole('link', { name: 'Door of Cabin 22' }).click();
+    await owner.getByRole('heading', { name: 'Door of Cabin 22' }).waitFor();
+    await owner.context().close();
+
     const stranger = await signIn('sam@test.example');
     const strangerHead = stranger.locator('.col-head', { hasText: 'Cabin 22' });
     // Read afresh, then looked at once the doors are in.
