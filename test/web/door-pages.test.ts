@@ -115,6 +115,7 @@ describe('door pages in the web app', { timeout: 180_000 }, () => {
         SHIPSHAPE_ADMIN_EMAIL: 'captain@test.example',
         SHIPSHAPE_ADMIN_PASSWORD: password,
         SHIPSHAPE_LOGIN_RATE_LIMIT: '1000',
+        SHIPSHAPE_DOOR_CONFIRM_SECONDS: '2',
       }),
       { demo: false, logger: false, print: () => undefined, hooks: [hook, schedulerHook()] },
     );
@@ -215,6 +216,7 @@ describe('door pages in the web app', { timeout: 180_000 }, () => {
     const page = await signIn('sato@test.example');
     const head = page.locator('.col-head', { hasText: 'Cabin 21' });
     await head.locator('.door-badge', { hasText: 'Locked' }).waitFor();
+    await checkPage(page, 'schedule-owner-door');
     await head.getByRole('link', { name: 'Door of Cabin 21' }).click();
     await page.getByRole('heading', { name: 'Door of Cabin 21' }).waitFor();
     const guests = page.locator('section', { has: page.getByRole('heading', { name: 'Guests' }) });
@@ -333,6 +335,24 @@ describe('door pages in the web app', { timeout: 180_000 }, () => {
       })
       .waitFor();
     assert.equal(c.sim.locks.get(c.topic)!.commands, 0, 'nothing was sent to the lock');
+    await page.context().close();
+  });
+
+  it('says so when the lock does not confirm in time', async () => {
+    const c = await cabin('Cabin 24');
+    c.sim.setJammed(c.topic, true);
+    const page = await signIn('sato@test.example');
+    await page.goto(`${server.url}/doors/${c.doorId}`);
+    await page.getByRole('heading', { name: 'Door of Cabin 24' }).waitFor();
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await page.getByRole('status').filter({ hasText: 'Unlocking…' }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'The lock did not confirm the unlock in time' })
+      .waitFor({ timeout: 15_000 });
+    assert.equal(c.sim.locks.get(c.topic)!.commands, 1, 'the command reached the lock once');
+    const log = page.locator('section', { has: page.getByRole('heading', { name: 'Log' }) });
+    await log.getByText('The lock did not confirm the unlock in time').waitFor();
     await page.context().close();
   });
 });

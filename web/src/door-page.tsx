@@ -59,7 +59,7 @@ export function DoorPage({ id }: { id: string }) {
       </h1>
       {door.error ? (
         <p className="error-banner" role="alert">
-          {door.error instanceof ApiError && door.error.status === 404
+          {door.error instanceof ApiError && (door.error.status === 404 || door.error.status === 400)
             ? 'There is no such door.'
             : `The door could not be read: ${door.error.message}`}
         </p>

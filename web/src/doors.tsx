@@ -1,7 +1,7 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { ApiError, client, type Door, must } from './api.ts';
-import { bookingsChanged, doorsQuery, keys } from './queries.ts';
+import { bookingsChanged, doorsQuery, keys, queryClient } from './queries.ts';
 import { navigate } from './router.ts';
 import { formatDate, formatTime, localParts } from './time.ts';
 
@@ -121,9 +121,11 @@ export function useDoorCommand(doorId: string | undefined) {
       );
       setPending({ id: accepted.requestId, action });
     } catch (err) {
-      if (err instanceof ApiError && err.status === 403)
+      if (err instanceof ApiError && err.status === 403) {
         setMessage({ text: `Refused: ${err.message}`, error: true });
-      else
+        // What the caller may do has changed since the door was read: read it again.
+        void queryClient.invalidateQueries({ queryKey: keys.doors });
+      } else
         setMessage({ text: err instanceof ApiError ? err.message : 'Could not reach the door', error: true });
     } finally {
       setBusy(false);
