@@ -208,6 +208,18 @@ describe('door pages in the web app', { timeout: 180_000 }, () => {
     assert.equal(door.failMode, 'safe');
     assert.equal(door.relockSeconds, 30);
     assert.equal((await call('captain', 'GET', `/spaces/${space.body.id}`)).body.ownerId, ids.get('sato'));
+
+    // The owner can be set with the door: the space's present owner is offered to keep or change.
+    const other = await call('captain', 'POST', '/spaces', { name: 'Cabin 14', kind: 'cabin', capacity: 1 });
+    assert.equal(other.status, 201);
+    await page.reload();
+    await form.getByLabel('Space').selectOption({ label: 'Cabin 14' });
+    await form.getByLabel('Owner of Cabin 14').selectOption({ label: 'Gale Guest' });
+    await form.getByLabel('MQTT base topic').fill(`${topic}-14`);
+    await form.getByRole('button', { name: 'Add door' }).click();
+    await form.getByText('Added the door of Cabin 14.').waitFor();
+    await page.locator('tr', { hasText: 'Cabin 14' }).getByText('Gale Guest').waitFor();
+    assert.equal((await call('captain', 'GET', `/spaces/${other.body.id}`)).body.ownerId, ids.get('gale'));
     await page.context().close();
   });
 

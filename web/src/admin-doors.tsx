@@ -234,6 +234,66 @@ function DoorFields({
   );
 }
 
+/** The space's owner, chosen from the active members: they open the door at any time and set its guests. */
+function OwnerField({
+  prefix,
+  spaceName,
+  value,
+  onChange,
+  error,
+}: {
+  prefix: string;
+  spaceName: string;
+  value: string;
+  onChange: (e: { target: { value: string } }) => void;
+  error?: string | undefined;
+}) {
+  const members = useQuery(membersQuery);
+  const id = `${prefix}-ownerId`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>Owner of {spaceName}</label>
+      <select
+        id={id}
+        value={value}
+        onChange={onChange}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : `${id}-hint`}
+      >
+        <option value="">Nobody</option>
+        {(members.data ?? [])
+          .filter((m) => m.deactivatedAt === null || m.id === value)
+          .map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.displayName}
+            </option>
+          ))}
+      </select>
+      <p id={`${id}-hint`} className="muted hint">
+        The owner opens the door at any time and sets its guests.
+      </p>
+      {error && (
+        <p id={`${id}-error`} className="field-error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** Sets a space's owner when the form chose another one (spaces carry their owner). */
+async function saveOwner(space: Space, ownerId: string): Promise<void> {
+  const next = ownerId || null;
+  if (next === space.ownerId) return;
+  await must(
+    client.PATCH('/api/v1/spaces/{id}', {
+      params: { path: { id: space.id } },
+      body: { ownerId: next },
+      headers: ifMatch(space.version),
+    }),
+  );
+}
+
 function bodyOf(form: Form) {
   const alarm = whole(form.alarmSeconds);
   return {
@@ -267,6 +327,7 @@ function AddDoor({ spaces }: { spaces: Space[] }) {
   const f = useDoorForm(empty);
   const [done, setDone] = useState('');
   const [busy, setBusy] = useState(false);
+  const chosen = spaces.find((x) => x.id === f.form.spaceId);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -280,6 +341,8 @@ function AddDoor({ spaces }: { spaces: Space[] }) {
       const door = await must(
         client.POST('/api/v1/doors', { body: { spaceId: f.form.spaceId, ...bodyOf(f.form) } }),
       );
+      const space = spaces.find((x) => x.id === f.form.spaceId);
+      if (space) await saveOwner(space, f.form.ownerId);
       setDone(`Added the door of ${door.spaceName}.`);
       await Promise.all([
         qc.invalidateQueries({ queryKey: keys.doors }),
@@ -306,7 +369,12 @@ function AddDoor({ spaces }: { spaces: Space[] }) {
           <select
             id="ad-spaceId"
             value={f.form.spaceId}
-            onChange={f.set('spaceId')}
+            onChange={(e) => {
+              f.set('spaceId')(e);
+              // The space's present owner, to keep or change.
+              const owner = spaces.find((x) => x.id === e.target.value)?.ownerId ?? '';
+              f.set('ownerId')({ target: { value: owner } });
+            }}
             aria-invalid={f.errors.spaceId ? true : undefined}
             aria-describedby={f.errors.spaceId ? 'ad-spaceId-error' : undefined}
           >
@@ -324,6 +392,15 @@ function AddDoor({ spaces }: { spaces: Space[] }) {
           )}
         </div>
         <DoorFields prefix="ad" form={f.form} set={f.set} errors={f.errors} />
+        {chosen && (
+          <OwnerField
+            prefix="ad"
+            spaceName={chosen.name}
+            value={f.form.ownerId}
+            onChange={f.set('ownerId')}
+            error={f.errors.ownerId}
+          />
+        )}
       </div>
       <div className="actions">
         <button type="submit" className="primary" disabled={busy}>
@@ -376,7 +453,6 @@ function DoorEditorForm({
   onDone: (msg: string) => void;
 }) {
   const qc = useQueryClient();
-  const members = useQuery(membersQuery);
   const f = useDoorForm(formOf(door, space.ownerId));
   const [busy, setBusy] = useState(false);
   const first = useRef<HTMLHeadingElement>(null);
@@ -399,15 +475,7 @@ function DoorEditorForm({
           headers: ifMatch(door.version),
         }),
       );
-      const ownerId = f.form.ownerId || null;
-      if (ownerId !== space.ownerId)
-        await must(
-          client.PATCH('/api/v1/spaces/{id}', {
-            params: { path: { id: space.id } },
-            body: { ownerId },
-            headers: ifMatch(space.version),
-          }),
-        );
+      await saveOwner(space, f.form.ownerId);
       await Promise.all([
         qc.invalidateQueries({ queryKey: keys.doors }),
         qc.invalidateQueries({ queryKey: keys.spaces }),
@@ -432,33 +500,13 @@ function DoorEditorForm({
       )}
       <div className="form-grid">
         <DoorFields prefix="ed" form={f.form} set={f.set} errors={f.errors} />
-        <div className="field">
-          <label htmlFor="ed-ownerId">Owner of {space.name}</label>
-          <select
-            id="ed-ownerId"
-            value={f.form.ownerId}
-            onChange={f.set('ownerId')}
-            aria-invalid={f.errors.ownerId ? true : undefined}
-            aria-describedby={f.errors.ownerId ? 'ed-ownerId-error' : 'ed-ownerId-hint'}
-          >
-            <option value="">Nobody</option>
-            {(members.data ?? [])
-              .filter((m) => m.deactivatedAt === null || m.id === f.form.ownerId)
-              .map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.displayName}
-                </option>
-              ))}
-          </select>
-          <p id="ed-ownerId-hint" className="muted hint">
-            The owner opens the door at any time and sets its guests.
-          </p>
-          {f.errors.ownerId && (
-            <p id="ed-ownerId-error" className="field-error">
-              {f.errors.ownerId}
-            </p>
-          )}
-        </div>
+        <OwnerField
+          prefix="ed"
+          spaceName={space.name}
+          value={f.form.ownerId}
+          onChange={f.set('ownerId')}
+          error={f.errors.ownerId}
+        />
       </div>
       <div className="actions">
         <button type="button" onClick={() => onDone('')}>
