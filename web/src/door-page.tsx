@@ -85,13 +85,7 @@ function DoorStatus({ door }: { door: Door }) {
       <dl className="facts">
         <dt>Lock</dt>
         <dd>
-          {door.state === null ? (
-            'Shown only to those who may open it now'
-          ) : (
-            <>
-              <StateBadge door={door} /> <span className="visually-hidden">{stateLabel[door.state]}</span>
-            </>
-          )}
+          {door.state === null ? 'Shown only to those who may open it now' : <StateBadge door={door} />}
         </dd>
         {door.hasContact && door.contact !== null && (
           <>
