@@ -42,11 +42,13 @@ async function doorCommand(io: CliIo, space: string, action: 'lock' | 'unlock', 
     const now = await answer(api.GET('/api/v1/doors/{id}', { params: { path: { id: door.id } } }));
     const request = now.requests.find((r) => r.id === accepted.requestId);
     if (request?.status === 'confirmed') {
-      io.out(`${door.spaceName}: ${now.state} (confirmed by the lock)\n`);
+      io.out(`${door.spaceName}: ${now.state ?? 'state not shown'} (confirmed by the lock)\n`);
       return;
     }
     if (request?.status === 'timed_out')
-      throw new CliError(`${door.spaceName}: the lock did not confirm in time; it shows ${now.state}`);
+      throw new CliError(
+        `${door.spaceName}: the lock did not confirm in time; it shows ${now.state ?? 'state not shown'}`,
+      );
     if (Date.now() > giveUp) throw new CliError(`${door.spaceName}: no outcome yet; see shipshape door ls`);
     await new Promise((r) => setTimeout(r, 150));
   }
@@ -67,7 +69,7 @@ export function registerDoorCommands(program: Command, io: CliIo): void {
           (a) => ` ALARM ${a.kind} since ${localDateTime(new Date(a.since), zone).replace('T', ' ')}`,
         );
         const access = d.access.allowed ? 'you may open it' : (d.access.detail ?? 'not for you now');
-        io.out(`${d.spaceName}: ${d.state}${contact}${alarms.join('')}  (${access})\n`);
+        io.out(`${d.spaceName}: ${d.state ?? 'state not shown'}${contact}${alarms.join('')}  (${access})\n`);
       }
     });
   for (const action of ['unlock', 'lock'] as const)

@@ -2226,6 +2226,8 @@ export interface paths {
                                     manage: boolean;
                                     unlock: boolean;
                                     viewLog: boolean;
+                                    /** @description Whether the caller sees the lock state (and follows it live) */
+                                    viewState: boolean;
                                 };
                                 /** @description The contact sensor; null when the door has none */
                                 contact: "open" | "closed" | "unknown" | null;
@@ -2237,8 +2239,10 @@ export interface paths {
                                  * @description An id
                                  */
                                 id: string;
+                                /** @description null when never heard from or not shown */
                                 lastSeenAt: string | null;
                                 name: string;
+                                /** @description null when unknown or not shown */
                                 online: boolean | null;
                                 /** @description Locks again this long after it was unlocked; 0 = never */
                                 relockSeconds: number;
@@ -2248,8 +2252,8 @@ export interface paths {
                                  */
                                 spaceId: string;
                                 spaceName: string;
-                                /** @description The lock as last reported; unknown when offline, never heard from, or silent too long */
-                                state: "locked" | "unlocked" | "not_fully_locked" | "unknown";
+                                /** @description null when the caller may not see it: a private cabin's state is shown only to those who may open it now and to its owner and admins */
+                                state: ("locked" | "unlocked" | "not_fully_locked" | "unknown") | null;
                                 topic: string;
                                 version: number;
                             }[];
@@ -2331,6 +2335,8 @@ export interface paths {
                                 manage: boolean;
                                 unlock: boolean;
                                 viewLog: boolean;
+                                /** @description Whether the caller sees the lock state (and follows it live) */
+                                viewState: boolean;
                             };
                             /** @description The contact sensor; null when the door has none */
                             contact: "open" | "closed" | "unknown" | null;
@@ -2342,8 +2348,10 @@ export interface paths {
                              * @description An id
                              */
                             id: string;
+                            /** @description null when never heard from or not shown */
                             lastSeenAt: string | null;
                             name: string;
+                            /** @description null when unknown or not shown */
                             online: boolean | null;
                             /** @description Locks again this long after it was unlocked; 0 = never */
                             relockSeconds: number;
@@ -2353,8 +2361,8 @@ export interface paths {
                              */
                             spaceId: string;
                             spaceName: string;
-                            /** @description The lock as last reported; unknown when offline, never heard from, or silent too long */
-                            state: "locked" | "unlocked" | "not_fully_locked" | "unknown";
+                            /** @description null when the caller may not see it: a private cabin's state is shown only to those who may open it now and to its owner and admins */
+                            state: ("locked" | "unlocked" | "not_fully_locked" | "unknown") | null;
                             topic: string;
                             version: number;
                         };
@@ -2429,6 +2437,8 @@ export interface paths {
                                 manage: boolean;
                                 unlock: boolean;
                                 viewLog: boolean;
+                                /** @description Whether the caller sees the lock state (and follows it live) */
+                                viewState: boolean;
                             };
                             /** @description The contact sensor; null when the door has none */
                             contact: "open" | "closed" | "unknown" | null;
@@ -2440,8 +2450,10 @@ export interface paths {
                              * @description An id
                              */
                             id: string;
+                            /** @description null when never heard from or not shown */
                             lastSeenAt: string | null;
                             name: string;
+                            /** @description null when unknown or not shown */
                             online: boolean | null;
                             /** @description Locks again this long after it was unlocked; 0 = never */
                             relockSeconds: number;
@@ -2451,8 +2463,8 @@ export interface paths {
                              */
                             spaceId: string;
                             spaceName: string;
-                            /** @description The lock as last reported; unknown when offline, never heard from, or silent too long */
-                            state: "locked" | "unlocked" | "not_fully_locked" | "unknown";
+                            /** @description null when the caller may not see it: a private cabin's state is shown only to those who may open it now and to its owner and admins */
+                            state: ("locked" | "unlocked" | "not_fully_locked" | "unknown") | null;
                             topic: string;
                             version: number;
                         } & {
@@ -2559,6 +2571,8 @@ export interface paths {
                                 manage: boolean;
                                 unlock: boolean;
                                 viewLog: boolean;
+                                /** @description Whether the caller sees the lock state (and follows it live) */
+                                viewState: boolean;
                             };
                             /** @description The contact sensor; null when the door has none */
                             contact: "open" | "closed" | "unknown" | null;
@@ -2570,8 +2584,10 @@ export interface paths {
                              * @description An id
                              */
                             id: string;
+                            /** @description null when never heard from or not shown */
                             lastSeenAt: string | null;
                             name: string;
+                            /** @description null when unknown or not shown */
                             online: boolean | null;
                             /** @description Locks again this long after it was unlocked; 0 = never */
                             relockSeconds: number;
@@ -2581,8 +2597,8 @@ export interface paths {
                              */
                             spaceId: string;
                             spaceName: string;
-                            /** @description The lock as last reported; unknown when offline, never heard from, or silent too long */
-                            state: "locked" | "unlocked" | "not_fully_locked" | "unknown";
+                            /** @description null when the caller may not see it: a private cabin's state is shown only to those who may open it now and to its owner and admins */
+                            state: ("locked" | "unlocked" | "not_fully_locked" | "unknown") | null;
                             topic: string;
                             version: number;
                         };
@@ -3003,7 +3019,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Live door changes as Server-Sent Events (event "door", data { id }): refetch that door */
+        /** Live door changes as Server-Sent Events (event "door", data { id }): refetch that door. A private cabin's changes only reach those who see its state */
         get: {
             parameters: {
                 query?: never;

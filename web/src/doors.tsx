@@ -1,34 +1,60 @@
-import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
-import { type Answer, ApiError, client, type Door, must } from './api.ts';
-import { bookingsChanged, doorsQuery } from './queries.ts';
-import { useSession } from './session.tsx';
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { ApiError, client, type Door, must } from './api.ts';
+import { bookingsChanged, doorsQuery, keys, queryClient } from './queries.ts';
+import { navigate } from './router.ts';
 import { formatDate, formatTime, localParts } from './time.ts';
-
-type DoorEvent = Answer<'/api/v1/doors/{id}/events', 'get'>['items'][number];
 
 /** The site's doors, kept live (the doors stream and a 20 s refetch invalidate them; queries.ts). */
 export function useDoors(): Door[] {
   return useQuery(doorsQuery).data ?? [];
 }
 
-const stateLabel: Record<Door['state'], string> = {
+/** One door with its recent requests; under the doors key, so the doors stream refreshes it. */
+export const doorQuery = (id: string) =>
+  queryOptions({
+    queryKey: [...keys.doors, 'one', id] as const,
+    queryFn: () => must(client.GET('/api/v1/doors/{id}', { params: { path: { id } } })),
+  });
+
+export const stateLabel: Record<NonNullable<Door['state']>, string> = {
   locked: 'Locked',
   unlocked: 'Unlocked',
   not_fully_locked: 'Not fully locked',
   unknown: 'Door state unknown',
 };
 
-const alarmLabel: Record<string, string> = {
+export const alarmLabel: Record<string, string> = {
   'left-unlocked': 'left unlocked',
   'held-open': 'held open',
   'forced-open': 'forced open',
 };
 
-/** The lock state of a space's door (and its alarms), or nothing when it has none. */
+/** When a door was last heard from, in the site's zone. */
+export function seenAt(door: Pick<Door, 'lastSeenAt'>, zone: string): string {
+  if (!door.lastSeenAt) return 'never';
+  return `${formatDate(localParts(door.lastSeenAt, zone))} ${formatTime(door.lastSeenAt, zone)}`;
+}
+
+/** Whether the lock is reachable: online, offline, silent too long (stale), or never heard from. */
+export function availability(door: Pick<Door, 'state' | 'online' | 'lastSeenAt'>): string {
+  if (door.state === null) return 'Not shown to you';
+  if (door.online === false) return 'Offline';
+  if (!door.lastSeenAt) return 'Never heard from';
+  if (door.state === 'unknown') return 'Silent too long (stale)';
+  return 'Online';
+}
+
+/** The lock state of a space's door (and its alarms), or nothing when it has none or it is not for the caller. */
 export function DoorBadge({ spaceId }: { spaceId: string }) {
   const door = useDoors().find((d) => d.spaceId === spaceId);
-  if (!door) return null;
+  return door ? <StateBadge door={door} /> : null;
+}
+
+/** A door's lock state as a badge; nothing when the server does not show it to the caller. */
+export function StateBadge({ door }: { door: Door }) {
+  // A private cabin's state is shown only to those the server lets see it.
+  if (door.state === null) return null;
   const open = door.contact === 'open' ? ', open' : '';
   const alarm = door.alarms.map((a) => alarmLabel[a.kind] ?? a.kind).join(', ');
   const text = `${stateLabel[door.state]}${open}${alarm ? ` — alarm: ${alarm}` : ''}`;
@@ -43,137 +69,127 @@ export function DoorBadge({ spaceId }: { spaceId: string }) {
   );
 }
 
-/** The door of a space with its Unlock and Lock buttons (as the server allows) and, for its owner, the log. */
-export function DoorControls({ spaceId, compact = false }: { spaceId: string; compact?: boolean }) {
-  const door = useDoors().find((d) => d.spaceId === spaceId);
-  const [message, setMessage] = useState<{ text: string; error?: boolean } | null>(null);
-  const [busy, setBusy] = useState(false);
-  if (!door) return null;
+export interface DoorMessage {
+  text: string;
+  error?: boolean;
+}
 
-  async function act(d: Door, action: 'unlock' | 'lock') {
-    let body: { reason?: string } = {};
-    if (d.access.why === 'reason-required') {
-      const reason = window.prompt(`Why do you open ${d.spaceName}? (kept in the door's log)`);
-      if (!reason?.trim()) return;
-      body = { reason: reason.trim() };
+/**
+ * Sends Unlock or Lock to a door and follows the request to its outcome: refused at once (403, with
+ * the server's reason), then confirmed by the lock or timed out. The outcome arrives on the live
+ * streams, which refresh the door's query; while a request is pending the query is also read every
+ * second, so an outcome is never missed when a stream reconnects.
+ */
+export function useDoorCommand(doorId: string | undefined) {
+  const [pending, setPending] = useState<{ id: string; action: 'unlock' | 'lock' } | null>(null);
+  const [message, setMessage] = useState<DoorMessage | null>(null);
+  const [busy, setBusy] = useState(false);
+  const one = useQuery({
+    ...doorQuery(doorId ?? ''),
+    enabled: doorId !== undefined && pending !== null,
+    refetchInterval: pending ? 1000 : false,
+  });
+  useEffect(() => {
+    if (!pending) return;
+    const r = one.data?.requests.find((x) => x.id === pending.id);
+    if (r?.status === 'confirmed') {
+      setMessage({
+        text:
+          pending.action === 'unlock' ? 'Unlocked, confirmed by the lock' : 'Locked, confirmed by the lock',
+      });
+      setPending(null);
+      void bookingsChanged();
+    } else if (r?.status === 'timed_out') {
+      setMessage({
+        text: `The lock did not confirm the ${pending.action === 'unlock' ? 'unlock' : 'lock'} in time`,
+        error: true,
+      });
+      setPending(null);
     }
+  }, [one.data, pending]);
+
+  async function act(action: 'unlock' | 'lock', reason?: string) {
+    if (!doorId) return;
+    const body = reason?.trim() ? { reason: reason.trim() } : {};
     setBusy(true);
     setMessage({ text: action === 'unlock' ? 'Unlocking…' : 'Locking…' });
     try {
       const accepted = await must(
         action === 'unlock'
-          ? client.POST('/api/v1/doors/{id}/unlock', { params: { path: { id: d.id } }, body })
-          : client.POST('/api/v1/doors/{id}/lock', { params: { path: { id: d.id } }, body }),
+          ? client.POST('/api/v1/doors/{id}/unlock', { params: { path: { id: doorId } }, body })
+          : client.POST('/api/v1/doors/{id}/lock', { params: { path: { id: doorId } }, body }),
       );
-      const giveUp = new Date(accepted.deadlineAt).getTime() + 3000;
-      for (;;) {
-        const now = await must(client.GET('/api/v1/doors/{id}', { params: { path: { id: d.id } } }));
-        const r = now.requests.find((x) => x.id === accepted.requestId);
-        if (r?.status === 'confirmed') {
-          setMessage({ text: action === 'unlock' ? 'Unlocked' : 'Locked' });
-          break;
-        }
-        if (r?.status === 'timed_out' || Date.now() > giveUp) {
-          setMessage({ text: 'The lock did not confirm', error: true });
-          break;
-        }
-        await new Promise((res) => setTimeout(res, 250));
-      }
-      await bookingsChanged();
+      setPending({ id: accepted.requestId, action });
     } catch (err) {
-      setMessage({ text: err instanceof ApiError ? err.message : 'Could not reach the door', error: true });
+      if (err instanceof ApiError && err.status === 403) {
+        setMessage({ text: `Refused: ${err.message}`, error: true });
+        // What the caller may do has changed since the door was read: read it again.
+        void queryClient.invalidateQueries({ queryKey: keys.doors });
+      } else
+        setMessage({ text: err instanceof ApiError ? err.message : 'Could not reach the door', error: true });
     } finally {
       setBusy(false);
     }
   }
 
-  const mayAct = door.can.unlock;
+  return { act, message, busy: busy || pending !== null };
+}
+
+/** The door of a space with its Unlock or Lock button (as the server allows) and a link to its page. */
+export function DoorControls({ spaceId, compact = false }: { spaceId: string; compact?: boolean }) {
+  const door = useDoors().find((d) => d.spaceId === spaceId);
+  const command = useDoorCommand(door?.id);
+  if (!door) return null;
+  const next = door.state === 'unlocked' ? 'lock' : 'unlock';
+  const label = next === 'lock' ? 'Lock' : 'Unlock';
+
+  function press(d: Door) {
+    let reason: string | undefined;
+    if (d.access.why === 'reason-required') {
+      const given = window.prompt(`Why do you open ${d.spaceName}? (kept in the door's log)`);
+      if (!given?.trim()) return;
+      reason = given;
+    }
+    void command.act(next, reason);
+  }
+
+  const href = `/doors/${door.id}`;
+  const showPage = door.can.viewState || door.can.manage || door.can.viewLog;
   return (
     <div className={compact ? 'door-controls compact' : 'door-controls'}>
-      <DoorBadge spaceId={spaceId} />
-      {mayAct && (
+      <StateBadge door={door} />
+      {door.can.unlock && (
         <button
           type="button"
           className="door-button"
-          disabled={busy}
-          onClick={() => void act(door, door.state === 'unlocked' ? 'lock' : 'unlock')}
-          aria-label={`${door.state === 'unlocked' ? 'Lock' : 'Unlock'} ${door.spaceName}`}
+          disabled={command.busy}
+          onClick={() => press(door)}
+          aria-label={`${label} ${door.spaceName}`}
         >
-          {door.state === 'unlocked' ? 'Lock' : 'Unlock'}
+          {label}
         </button>
       )}
-      {!compact && !mayAct && door.access.detail && <span className="door-why">{door.access.detail}</span>}
-      {message && (
-        <span className={message.error ? 'door-message error' : 'door-message'} role="status">
-          {message.text}
+      {!compact && !door.can.unlock && door.access.detail && (
+        <span className="door-why">{door.access.detail}</span>
+      )}
+      {command.message && (
+        <span className={command.message.error ? 'door-message error' : 'door-message'} role="status">
+          {command.message.text}
         </span>
       )}
-      {!compact && door.can.viewLog && <DoorLog door={door} />}
-    </div>
-  );
-}
-
-function describe(e: DoorEvent): string {
-  const a = (e.after ?? {}) as Record<string, unknown>;
-  const who = e.actor?.displayName ?? 'The lock';
-  switch (e.type) {
-    case 'door.requested':
-      return `${e.actor?.displayName ?? 'Auto-relock'} asked to ${a.action}${e.reason ? ` (${e.reason})` : ''}`;
-    case 'door.confirmed':
-      return `The lock confirmed: ${a.lockState}`;
-    case 'door.timed-out':
-      return `The lock did not confirm the ${a.action}`;
-    case 'door.refused':
-      return `${who} was refused (${a.why})`;
-    case 'door.state':
-      return `Reported ${a.lockState ?? ''}${a.contact === false ? ', open' : a.contact === true ? ', closed' : ''}${a.source === 'manual' ? ' — by hand at the door' : ''}`;
-    case 'door.availability':
-      return a.online ? 'Back online' : 'Went offline';
-    case 'door.alarm':
-      return `Alarm: ${alarmLabel[String(a.kind)] ?? a.kind}${a.reminder ? ' (still)' : ''}`;
-    case 'door.alarm-cleared':
-      return `Alarm cleared: ${alarmLabel[String(a.kind)] ?? a.kind}`;
-    default:
-      return `${e.type.replace('door.', '')} by ${who}`;
-  }
-}
-
-/** The door's audit trail, read when opened. */
-function DoorLog({ door }: { door: Door }) {
-  const zone = useSession().site.timeZone;
-  const [events, setEvents] = useState<DoorEvent[] | null>(null);
-  const [failed, setFailed] = useState<string | null>(null);
-  return (
-    <details
-      className="door-log"
-      onToggle={(e) => {
-        if ((e.target as HTMLDetailsElement).open)
-          void must(
-            client.GET('/api/v1/doors/{id}/events', {
-              params: { path: { id: door.id }, query: { limit: 50 } },
-            }),
-          )
-            .then((r) => setEvents(r.items))
-            .catch((err: Error) => setFailed(err.message));
-      }}
-    >
-      <summary>Door log</summary>
-      {failed ? (
-        <p role="alert">The log could not be read: {failed}</p>
-      ) : events === null ? (
-        <p>Loading…</p>
-      ) : (
-        <ol>
-          {events.map((e) => (
-            <li key={e.id}>
-              <time dateTime={e.at}>
-                {formatDate(localParts(e.at, zone))} {formatTime(e.at, zone)}
-              </time>{' '}
-              {describe(e)}
-            </li>
-          ))}
-        </ol>
+      {showPage && (
+        <a
+          className="door-link"
+          href={href}
+          aria-label={`Door of ${door.spaceName}`}
+          onClick={(e) => {
+            e.preventDefault();
+            navigate(href);
+          }}
+        >
+          {compact ? 'Door' : 'Door page'}
+        </a>
       )}
-    </details>
+    </div>
   );
 }

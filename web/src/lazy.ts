@@ -16,3 +16,4 @@ export const BookingDetails = lazy(() =>
   import('./booking-details.tsx').then((m) => ({ default: m.BookingDetails })),
 );
 export const Reports = lazy(() => import('./reports.tsx').then((m) => ({ default: m.Reports })));
+export const DoorPage = lazy(() => import('./door-page.tsx').then((m) => ({ default: m.DoorPage })));

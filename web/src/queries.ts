@@ -126,6 +126,8 @@ export function useLiveUpdates(onNotice: (text: string) => void): void {
       if (text) onNotice(text);
       void qc.invalidateQueries({ queryKey: keys.notifications });
       void qc.invalidateQueries({ queryKey: keys.bookings });
+      // A door request's outcome (a timeout above all) comes as a notice too.
+      void qc.invalidateQueries({ queryKey: keys.doors });
     };
     source.addEventListener('message', onMessage);
     source.addEventListener('notification', onMessage as EventListener);

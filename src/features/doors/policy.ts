@@ -70,6 +70,24 @@ export function seesWholeDoor(actor: Actor, door: Pick<DoorRow, 'ownerId'>): boo
   return actor.role === 'admin' || door.ownerId === actor.memberId;
 }
 
+/** A private cabin's door: its space is a cabin, or booked only by its owner (as bookings' privacy has it). */
+export function isPrivateDoor(door: Pick<DoorRow, 'spaceKind' | 'spaceAccess'>): boolean {
+  return door.spaceKind === 'cabin' || door.spaceAccess === 'owner';
+}
+
+/**
+ * Who sees a door's lock state, contact and availability (and so when people come and go): anyone
+ * for a shared space; for a private cabin only those who may open it now (owner, current guests,
+ * the people of a booking there in its window) and those who manage it (owner, admins).
+ */
+export function seesDoorState(
+  actor: Actor,
+  door: Pick<DoorRow, 'ownerId' | 'spaceKind' | 'spaceAccess'>,
+  grant: DoorGrant,
+): boolean {
+  return !isPrivateDoor(door) || seesWholeDoor(actor, door) || grant.allowed;
+}
+
 /** Guests are set by the space's owner (or an admin). */
 export function managesGuests(actor: Actor, door: Pick<DoorRow, 'ownerId'>): boolean {
   return actor.role === 'admin' || (door.ownerId !== null && door.ownerId === actor.memberId);

@@ -21,6 +21,7 @@ import {
 import {
   createDoor,
   type DoorSettings,
+  followsDoor,
   getDoor,
   listDoorEvents,
   listDoors,
@@ -32,6 +33,7 @@ import {
 } from './service.ts';
 
 const heartbeatMs = 15_000;
+const followCacheMs = 5_000;
 
 export default async function doorsRoutes(app: App, deps: Deps): Promise<void> {
   const settings: DoorSettings = {
@@ -81,11 +83,13 @@ export default async function doorsRoutes(app: App, deps: Deps): Promise<void> {
     {
       schema: {
         tags: ['doors'],
-        summary: 'Live door changes as Server-Sent Events (event "door", data { id }): refetch that door',
+        summary:
+          'Live door changes as Server-Sent Events (event "door", data { id }): refetch that door. A private cabin\'s changes only reach those who see its state',
       },
     },
     async (request, reply) => {
-      const actor = ctxOf(request, deps).actor;
+      const ctx = ctxOf(request, deps);
+      const actor = ctx.actor;
       const link = doorLinkFor(deps.db);
       reply.hijack();
       const raw = reply.raw;
@@ -96,10 +100,23 @@ export default async function doorsRoutes(app: App, deps: Deps): Promise<void> {
         'x-accel-buffering': 'no',
       });
       raw.write('retry: 2000\n\n');
+      // A private cabin's changes go only to those who see its state. Who does is read again after
+      // a few seconds (bookings' windows open and close, guests are revoked); the answers are kept
+      // that long so a busy door does not cost a query per change per viewer.
+      const follows = new Map<string, { yes: Promise<boolean>; until: number }>();
       const unsubscribe =
         link?.onChange((ref) => {
-          if (ref.siteId === actor.siteId)
-            raw.write(`event: door\ndata: ${JSON.stringify({ id: ref.id })}\n\n`);
+          if (ref.siteId !== actor.siteId) return;
+          const now = Date.now();
+          let known = follows.get(ref.id);
+          if (!known || known.until < now) {
+            known = { yes: followsDoor(ctx, ref.id).catch(() => false), until: now + followCacheMs };
+            follows.set(ref.id, known);
+          }
+          void known.yes.then((yes) => {
+            if (yes && !raw.writableEnded)
+              raw.write(`event: door\ndata: ${JSON.stringify({ id: ref.id })}\n\n`);
+          });
         }) ?? (() => undefined);
       const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), heartbeatMs);
       heartbeat.unref();

@@ -34,12 +34,15 @@ export const Door = Type.Object({
   alarmSeconds: Type.Integer({
     description: 'Left unlocked or open this long while not in use raises an alarm',
   }),
-  state: LockStateShown,
+  state: Type.Union([LockStateShown, Type.Null()], {
+    description:
+      "null when the caller may not see it: a private cabin's state is shown only to those who may open it now and to its owner and admins",
+  }),
   contact: Type.Union([Type.Literal('open'), Type.Literal('closed'), Type.Literal('unknown'), Type.Null()], {
     description: 'The contact sensor; null when the door has none',
   }),
-  online: Type.Union([Type.Boolean(), Type.Null()]),
-  lastSeenAt: Type.Union([DateTime, Type.Null()]),
+  online: Type.Union([Type.Boolean(), Type.Null()], { description: 'null when unknown or not shown' }),
+  lastSeenAt: Type.Union([DateTime, Type.Null()], { description: 'null when never heard from or not shown' }),
   alarms: Type.Array(Type.Object({ kind: Type.String(), since: DateTime }), {
     description: "Open alarms (shown to the space's owner and admins)",
   }),
@@ -56,6 +59,7 @@ export const Door = Type.Object({
     lock: Type.Boolean(),
     manage: Type.Boolean(),
     viewLog: Type.Boolean(),
+    viewState: Type.Boolean({ description: 'Whether the caller sees the lock state (and follows it live)' }),
   }),
   version: Type.Integer(),
 });

@@ -4,7 +4,7 @@ import type { Ctx } from '../context.ts';
 import { AppError, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { requireAdmin } from '../policy.ts';
-import { type DoorGrant, decideDoorAccess, managesGuests, seesWholeDoor } from './policy.ts';
+import { type DoorGrant, decideDoorAccess, managesGuests, seesDoorState, seesWholeDoor } from './policy.ts';
 import type { StateReport } from './protocol.ts';
 import * as repo from './repository.ts';
 
@@ -28,13 +28,13 @@ export interface DoorView {
   failMode: 'safe' | 'secure';
   relockSeconds: number;
   alarmSeconds: number;
-  state: ShownState;
+  state: ShownState | null;
   contact: 'open' | 'closed' | 'unknown' | null;
   online: boolean | null;
   lastSeenAt: string | null;
   alarms: { kind: repo.AlarmKind; since: string }[];
   access: { allowed: boolean; as: string | null; why: string | null; detail: string | null };
-  can: { unlock: boolean; lock: boolean; manage: boolean; viewLog: boolean };
+  can: { unlock: boolean; lock: boolean; manage: boolean; viewLog: boolean; viewState: boolean };
   version: number;
 }
 
@@ -65,8 +65,9 @@ function presentDoor(
   alarms: { kind: repo.AlarmKind; startedAt: Date }[],
   settings: DoorSettings,
 ): DoorView {
-  const state = shownState(door, ctx.clock.now(), settings.staleSeconds);
   const whole = seesWholeDoor(ctx.actor, door);
+  const visible = seesDoorState(ctx.actor, door, grant);
+  const state = shownState(door, ctx.clock.now(), settings.staleSeconds);
   return {
     id: door.id,
     spaceId: door.spaceId,
@@ -77,16 +78,18 @@ function presentDoor(
     failMode: door.failMode,
     relockSeconds: door.relockSeconds,
     alarmSeconds: door.alarmSeconds ?? door.siteAlarmSeconds,
-    state,
-    contact: !door.hasContact
-      ? null
-      : state === 'unknown' || door.contact === null
-        ? 'unknown'
-        : door.contact
-          ? 'closed'
-          : 'open',
-    online: door.online,
-    lastSeenAt: iso(door.seenAt),
+    // A private cabin's state tells who comes and goes: null for those who may not see it.
+    state: visible ? state : null,
+    contact:
+      !door.hasContact || !visible
+        ? null
+        : state === 'unknown' || door.contact === null
+          ? 'unknown'
+          : door.contact
+            ? 'closed'
+            : 'open',
+    online: visible ? door.online : null,
+    lastSeenAt: visible ? iso(door.seenAt) : null,
     // Alarms say when a private cabin was left open: for its owner and admins.
     alarms: whole ? alarms.map((a) => ({ kind: a.kind, since: new Date(a.startedAt).toISOString() })) : [],
     access: grant.allowed
@@ -97,6 +100,7 @@ function presentDoor(
       lock: grant.allowed || grant.why === 'reason-required',
       manage: managesGuests(ctx.actor, door),
       viewLog: whole,
+      viewState: visible,
     },
     version: door.version,
   };
@@ -144,6 +148,16 @@ export async function listDoors(ctx: Ctx, settings: DoorSettings): Promise<DoorV
       ),
     );
   return out;
+}
+
+/**
+ * Whether the caller may follow a door's changes live: for a private cabin only those who see its
+ * state (a change alone says someone came or went). A door that is gone is not followed.
+ */
+export async function followsDoor(ctx: Ctx, id: string): Promise<boolean> {
+  const door = await repo.findDoor(ctx.db, ctx.actor.siteId, id);
+  if (!door) return false;
+  return seesDoorState(ctx.actor, door, await grantFor(ctx, door));
 }
 
 /** One door with its recent requests (all of them for its owner and admins, else the caller's own). */
