@@ -1,11 +1,13 @@
 import { rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { buildStoreTemplate } from './db/template.ts';
 import { buildWebIfStale, newestMtime } from './http/web.ts';
 import { projectRoot } from './paths.ts';
 
 /**
- * What `npm start` runs before the server (its prestart script): builds the web app and the server
- * bundle, each only when its sources changed since the last build.
+ * What `npm start` runs before the server (its prestart script): builds the web app, the server
+ * bundle and the embedded store's template (db/template.ts), each only when its sources changed
+ * since the last build.
  *
  * The bundle (dist/shipshape.mjs, our sources in one file, packages left as imports) is what
  * bin/shipshape.js runs when it is fresh. Running the TypeScript sources through tsx instead works,
@@ -38,4 +40,5 @@ export async function bundleServerIfStale(): Promise<boolean> {
 if (process.argv[1] && join(process.argv[1]) === join(projectRoot, 'src', 'build.ts')) {
   await buildWebIfStale();
   await bundleServerIfStale();
+  await buildStoreTemplate();
 }

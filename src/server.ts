@@ -6,6 +6,7 @@ import type { FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
 import { migrate } from './db/migrate.ts';
 import { type Db, openStore } from './db/store.ts';
+import { isNewDataDir, readStoreTemplate } from './db/template.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import { hashPassword } from './features/auth/service.ts';
 import { systemActor } from './features/context.ts';
@@ -163,7 +164,13 @@ export async function openConfiguredStore(config: Config): Promise<{ db: Db; rel
   try {
     const limits = { lockTimeoutMs: config.lockTimeoutMs, acquireTimeoutMs: config.storeWaitMs };
     return {
-      db: await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, limits }),
+      db: await openStore({
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+        limits,
+        // A new data folder starts from the migrated template when the build made one.
+        template: !config.databaseUrl && isNewDataDir(config.dataDir) ? readStoreTemplate() : undefined,
+      }),
       release,
     };
   } catch (err) {

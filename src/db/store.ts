@@ -293,7 +293,9 @@ export async function openStore(opts: {
   databaseUrl?: string | undefined;
   dataDir: string;
   limits?: StoreLimits;
+  /** For a new embedded store: a dump to start from instead of initdb (db/template.ts). */
+  template?: Blob | undefined;
 }): Promise<Db> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl, 10, opts.limits);
-  return openPglite(opts.dataDir, undefined, opts.limits);
+  return openPglite(opts.dataDir, opts.template, opts.limits);
 }

@@ -1,10 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
-import { listMigrations, migrate } from '../../src/db/migrate.ts';
+import { migrate } from '../../src/db/migrate.ts';
 import { type Db, openPglite, openPostgres, type StoreLimits } from '../../src/db/store.ts';
+import { buildStoreTemplate, readStoreTemplate, storeTemplatePath } from '../../src/db/template.ts';
 
 export type StoreKind = 'pglite' | 'postgres';
 
@@ -13,28 +12,14 @@ export function storeKinds(): StoreKind[] {
   return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 }
 
-function templatePath(): string {
-  const digest = createHash('sha256');
-  for (const m of listMigrations()) digest.update(m.name).update(m.sql);
-  return join(tmpdir(), `shipshape-template-${digest.digest('hex').slice(0, 16)}.tar.gz`);
-}
-
 /**
- * A fresh, migrated PGlite, loaded from a template dump shared by the test files of one
- * schema version (about 1 s, against 2.5 s+ for initdb and migrations).
+ * A fresh, migrated PGlite, loaded from the template dump (db/template.ts) shared by the test files
+ * of one schema version in the temp folder (about 1 s, against 2.5 s+ for initdb and migrations).
  */
 async function openFreshPglite(limits?: StoreLimits): Promise<Db> {
-  const path = templatePath();
-  if (!existsSync(path)) {
-    const db = await openPglite(undefined);
-    await migrate(db);
-    const dump = await db.pglite.dumpDataDir('gzip');
-    await db.close();
-    const tmp = `${path}.${randomBytes(4).toString('hex')}`;
-    writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
-    renameSync(tmp, path);
-  }
-  const db = await openPglite(undefined, new Blob([readFileSync(path)]), limits);
+  const path = storeTemplatePath(tmpdir());
+  await buildStoreTemplate(path);
+  const db = await openPglite(undefined, readStoreTemplate(path), limits);
   await migrate(db);
   return db;
 }
