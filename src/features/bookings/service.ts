@@ -8,6 +8,7 @@ import { AppError, checkVersion, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { canMove } from '../moves/policy.ts';
 import { checkQuotaReason, enforceQuota } from '../quotas/service.ts';
+import { recordException } from '../series/repository.ts';
 import {
   authorizeManage,
   canCancel,
@@ -644,6 +645,9 @@ export async function updateBooking(
         conflicts: await conflictsOf(tx, ctx, space.id, start, end, space.changeoverMinutes, id),
       };
     await repo.setParticipants(tx, actor.siteId, id, { members, squads });
+    // An occurrence changed on its own stays as it is when its series is later changed from there on.
+    if (before.seriesId && before.originalStart)
+      await recordException(tx, actor.siteId, before.seriesId, new Date(before.originalStart), 'modified');
     const after = await recordChange(tx, ctx, 'booking.updated', before, reason ?? null);
     return { ok: true, booking: presentBooking(after, actor, ctx.clock.now()) };
   });
