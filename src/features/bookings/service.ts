@@ -1,4 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import type { Static } from 'typebox';
 import type { Queryable, Tx } from '../../db/store.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { parseInstant } from '../../domain/time.ts';
@@ -28,42 +29,16 @@ import {
   lockSeating,
   refuseUnknownParticipants,
 } from './rules.ts';
+import type { Booking, BookingCan as BookingCanSchema } from './schema.ts';
 
 export type BookingStatus = repo.BookingStatus;
 export type Visibility = 'public' | 'private';
 
-/** A booking as events record it: every detail, no viewer. */
-export interface BookingSnapshot {
-  id: string;
-  siteId: string;
-  spaceId: string;
-  title: string;
-  start: string;
-  end: string;
-  headcount: number;
-  visibility: Visibility;
-  status: BookingStatus;
-  organizer: { id: string; displayName: string } | null;
-  participants: { members: { id: string; displayName: string }[]; squads: { id: string; name: string }[] };
-  seriesId: string | null;
-  originalStart: string | null;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  busy: boolean;
-  /** For the booking's own people only: the code to check in at the room display. */
-  checkinCode?: string;
-}
+/** A booking as events record it: every detail, no viewer (the Booking schema without `can`). */
+export type BookingSnapshot = Omit<Static<typeof Booking>, 'can'>;
 
 /** What the caller may do to a booking now (bookings/, moves/ and checkin/ policy.ts). */
-export interface BookingCan {
-  edit: boolean;
-  cancel: boolean;
-  move: boolean;
-  checkIn: boolean;
-  checkOut: boolean;
-  repeat: boolean;
-}
+export type BookingCan = Static<typeof BookingCanSchema>;
 
 /** A booking as the API shows it. Private bookings of others appear with `busy: true` and no details. */
 export type BookingView = BookingSnapshot & { can: BookingCan };

@@ -1,3 +1,4 @@
+import type { Static } from 'typebox';
 import type { Db, Queryable } from '../../db/store.ts';
 import { parseRRule } from '../../domain/recurrence.ts';
 import type { Ctx } from '../context.ts';
@@ -6,6 +7,7 @@ import { invalid } from '../errors.ts';
 import { noticesDelivered } from '../metrics/registry.ts';
 import { hubFor } from './live.ts';
 import * as repo from './repository.ts';
+import type { Notice } from './schema.ts';
 import { count, duration, ruleInWords, when } from './wording.ts';
 
 /** Every kind of notice; each can be turned off per member. */
@@ -26,16 +28,7 @@ export const noticeKinds = [
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 
-export interface NoticeView {
-  id: string;
-  kind: string;
-  title: string;
-  body: string;
-  bookingId: string | null;
-  data: Record<string, unknown>;
-  createdAt: string;
-  read: boolean;
-}
+export type NoticeView = Static<typeof Notice>;
 
 export function presentNotice(n: repo.NoticeRow): NoticeView {
   return {

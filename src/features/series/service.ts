@@ -1,3 +1,4 @@
+import type { Static } from 'typebox';
 import type { Db, Tx } from '../../db/store.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { isUuid } from '../../domain/ids.ts';
@@ -35,18 +36,12 @@ import { insertEvent } from '../events/repository.ts';
 import { findQuotaExcesses, type QuotaRefusal, quotaRefused, refusalFor } from '../quotas/service.ts';
 import { authorizeSeries, changeStateRefusal, mayViewSeries, seriesCan } from './policy.ts';
 import * as repo from './repository.ts';
+import type { Series, SeriesDetail as SeriesDetailSchema } from './schema.ts';
 
 const dayMs = 86_400_000;
 
-/** A series as the API shows it: the row, with participants grouped and instants as ISO strings. */
-export type SeriesView = Omit<
-  repo.SeriesRow,
-  'siteId' | 'memberIds' | 'squadIds' | 'materializedUntil' | 'createdAt'
-> & {
-  participants: { members: string[]; squads: string[] };
-  materializedUntil: string;
-  createdAt: string;
-};
+/** A series as events record it: the Series schema without the caller's `can`. */
+export type SeriesView = Omit<Static<typeof Series>, 'can'>;
 
 /** The series as the API answers it to `actor`: with what they may do to it (policy.ts). */
 export function presentSeries(s: repo.SeriesRow, actor: Actor): SeriesView & { can: SeriesCan } {
@@ -422,11 +417,7 @@ export async function createSeries(ctx: Ctx, input: NewSeriesInput): Promise<Ser
   });
 }
 
-export interface SeriesDetail extends SeriesView {
-  can: SeriesCan;
-  occurrences: { bookingId: string; originalStart: string; start: string; status: string }[];
-  exceptions: { originalStart: string; kind: string }[];
-}
+export type SeriesDetail = Static<typeof SeriesDetailSchema>;
 
 export async function getSeries(ctx: Ctx, id: string): Promise<SeriesDetail> {
   const s = isUuid(id) ? await repo.findSeries(ctx.db, ctx.actor.siteId, id) : undefined;
