@@ -397,7 +397,7 @@ export async function createBooking(
 
 /**
  * After a change to a booking in `tx`: reads it back and records the change as its event (what it
- * was, what it is, why), in the same transaction. `mark` adds members to the event's `after`.
+ * was, what it is, why), in the same transaction. `mark` adds to the event's `after`.
  */
 export async function recordChange(
   tx: Tx,
@@ -405,7 +405,7 @@ export async function recordChange(
   type: 'booking.updated' | 'booking.cancelled' | 'booking.moved',
   before: repo.BookingRow,
   reason: string | null,
-  mark: Record<string, unknown> = {},
+  mark: { bySeries?: boolean } = {},
 ): Promise<repo.BookingRow> {
   const after = (await repo.findBooking(tx, ctx.actor.siteId, before.id))!;
   await insertEvent(tx, {
