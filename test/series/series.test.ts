@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { FakeClock } from '../../src/domain/clock.ts';
 import { runDelivery } from '../../src/features/notifications/service.ts';
-import { extendHorizons } from '../../src/features/series/service.ts';
+import { extendHorizons } from '../../src/features/series/horizon.ts';
 import type { Caller, TestApp } from '../support/app.ts';
 import { startTestApp } from '../support/app.ts';
 import { buildSpace } from '../support/factories.ts';

@@ -4,8 +4,9 @@ import { answerPost } from '../../http/idempotency.ts';
 import { IfMatchHeaders, ifMatchVersion, requiredIfMatch, withEtag } from '../../http/if-match.ts';
 import { DateTime, errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
 import { AllowMemberOverlap } from '../bookings/schema.ts';
+import { changeSeries } from './change.ts';
 import { Occurrence, Participants, Series, SeriesDetail } from './schema.ts';
-import { cancelSeries, changeSeries, createSeries, getSeries, listSeries } from './service.ts';
+import { cancelSeries, createSeries, getSeries, listSeries } from './service.ts';
 
 export default async function seriesRoutes(app: App, deps: Deps): Promise<void> {
   app.get(
