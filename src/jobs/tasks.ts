@@ -11,7 +11,7 @@ import { doorLinkFor } from '../features/doors/link.ts';
 import { checkDoorAlarms, expireDoorRequests } from '../features/doors/service.ts';
 import { purgeIdempotencyKeys } from '../features/idempotency/service.ts';
 import { runDelivery } from '../features/notifications/service.ts';
-import { extendHorizons } from '../features/series/service.ts';
+import { extendHorizons } from '../features/series/horizon.ts';
 import { nextWaitlistDue, serveWaitlists } from '../features/waitlist/service.ts';
 import type { Task } from './scheduler.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FakeClock } from '../../src/domain/clock.ts';
-import { extendHorizons } from '../../src/features/series/service.ts';
+import { extendHorizons } from '../../src/features/series/horizon.ts';
 import { type Caller, startTestApp, type TestApp } from '../support/app.ts';
 import { at, buildSpace, buildSquad } from '../support/factories.ts';
 import { storeKinds } from '../support/store.ts';

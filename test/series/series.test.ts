@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { FakeClock } from '../../src/domain/clock.ts';
 import { runDelivery } from '../../src/features/notifications/service.ts';
-import { extendHorizons } from '../../src/features/series/service.ts';
+import { extendHorizons } from '../../src/features/series/horizon.ts';
 import type { Caller, TestApp } from '../support/app.ts';
 import { startTestApp } from '../support/app.ts';
 import { buildSpace } from '../support/factories.ts';
@@ -263,6 +263,46 @@ for (const kind of storeKinds()) {
           })
         ).status,
         403,
+      );
+    });
+
+    it('an occurrence edited as a booking stays as it is when the series changes from there on', async () => {
+      const space = await buildSpace(t);
+      const res = await t.request('POST', '/api/v1/series', { as: a, body: nightly(space) });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      const id = res.body.series.id as string;
+      const occurrence = res.body.booked.find(
+        (o: { start: string }) => o.start === '2026-10-22T20:00:00.000Z',
+      ).id as string;
+      const read = await t.request('GET', `/api/v1/bookings/${occurrence}`, { as: a });
+      const edited = await t.request('PATCH', `/api/v1/bookings/${occurrence}`, {
+        as: a,
+        headers: { 'if-match': String(read.headers.etag) },
+        body: { end: '2026-10-22T21:30:00Z', title: 'Long one' },
+      });
+      assert.equal(edited.status, 200, JSON.stringify(edited.body));
+      const series = await t.request('GET', `/api/v1/series/${id}`, { as: a });
+      assert.deepEqual(series.body.exceptions, [
+        { originalStart: '2026-10-22T20:00:00.000Z', kind: 'modified' },
+      ]);
+      const all = await t.request('PATCH', `/api/v1/series/${id}`, {
+        as: a,
+        headers: { 'if-match': String(series.headers.etag) },
+        body: { scope: 'all', startTime: '21:00' },
+      });
+      assert.equal(all.status, 200, JSON.stringify(all.body));
+      const onThe22nd = await t.request(
+        'GET',
+        `/api/v1/bookings?space=${space}&status=confirmed&from=2026-10-22T00:00:00Z&to=2026-10-23T00:00:00Z`,
+        { as: a },
+      );
+      assert.deepEqual(
+        onThe22nd.body.items.map((b: { start: string; end: string; title: string }) => [
+          b.start,
+          b.end,
+          b.title,
+        ]),
+        [['2026-10-22T20:00:00.000Z', '2026-10-22T21:30:00.000Z', 'Long one']],
       );
     });
 

@@ -1,38 +1,17 @@
 import { useQuery } from '@tanstack/react-query';
-import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { type Answer, ApiError, type Booking, client, ifMatch, must } from './api.ts';
+import { useEffect, useRef, useState } from 'react';
+import type { Answer, Booking } from './api.ts';
+import { explain, MoveForm, QuickActions } from './booking-actions.tsx';
 import { BookingForm } from './booking-form.tsx';
+import { CancelChoice, EditChoice, type SeriesEdit, useSeriesOf } from './booking-series.tsx';
 import { DoorControls } from './doors.tsx';
 import { useRestoreFocus } from './focus.ts';
-import { bookingQuery, bookingsChanged, neighboursQuery, seriesQuery } from './queries.ts';
+import { bookingQuery, bookingsChanged, neighboursQuery } from './queries.ts';
 import { setParams } from './router.ts';
 import { useSession } from './session.tsx';
-import {
-  formatDate,
-  formatSpan,
-  formatTime,
-  hhmm,
-  isoDate,
-  localParts,
-  parseHhmm,
-  parseIsoDate,
-  sessionSpan,
-} from './time.ts';
+import { formatDate, formatSpan, formatTime, hhmm, isoDate, localParts } from './time.ts';
 
 type Neighbour = NonNullable<Answer<'/api/v1/bookings/{id}/neighbours', 'get'>['before']>;
-
-/** An API refusal in words, with the instants it names shown in the site's time. */
-function explain(err: unknown, zone: string): string {
-  if (!(err instanceof ApiError)) return String(err);
-  const p = err.problem;
-  const at = (x: string) => {
-    const d = new Date(x);
-    return Number.isNaN(d.getTime()) ? x : `${formatDate(localParts(d, zone))} ${formatTime(d, zone)}`;
-  };
-  if (typeof p.freeAt === 'string') return `Too early to check in: the space is held until ${at(p.freeAt)}.`;
-  if (typeof p.opensAt === 'string') return `Check-in opens at ${at(p.opensAt)}.`;
-  return (p.detail || err.message).replace(/\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})/g, at);
-}
 
 const statusLabel: Record<string, string> = {
   confirmed: 'Confirmed',
@@ -54,8 +33,12 @@ export function BookingDetails({ id, onClose }: { id: string; onClose: () => voi
   const loadError = query.error?.message ?? null;
   const neighbours = useQuery({ ...neighboursQuery(id), enabled: !!booking && !booking.busy }).data ?? null;
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
-  const [mode, setMode] = useState<'view' | 'edit' | 'move' | 'cancel'>('view');
+  const [mode, setMode] = useState<'view' | 'edit' | 'edit-choice' | 'move' | 'cancel'>('view');
+  // Editing many sessions of a series (this and following, or all); null: this session only.
+  const [seriesEdit, setSeriesEdit] = useState<SeriesEdit | null>(null);
   const [busy, setBusy] = useState(false);
+  // This and following, or all: offered when the server lets the caller change the series.
+  const seriesCan = useSeriesOf(booking)?.can;
 
   useEffect(() => {
     const d = dialog.current;
@@ -94,9 +77,14 @@ export function BookingDetails({ id, onClose }: { id: string; onClose: () => voi
           start: hhmm(s.hour, s.minute),
           end: hhmm(e.hour, e.minute),
           editing: booking,
+          ...(seriesEdit ? { seriesEdit } : {}),
         }}
         onClose={() => setMode('view')}
-        onBooked={() => setMode('view')}
+        onBooked={(next) => {
+          // Changing following or all sessions splits the series: the occurrence is a new booking.
+          if (next && next !== id) setParams({ booking: next });
+          setMode('view');
+        }}
       />
     );
   }
@@ -189,13 +177,29 @@ export function BookingDetails({ id, onClose }: { id: string; onClose: () => voi
           {mode === 'move' && (
             <MoveForm booking={booking} busy={busy} onCancel={() => setMode('view')} onMove={act} />
           )}
+          {mode === 'edit-choice' && (
+            <EditChoice
+              booking={booking}
+              onBack={() => setMode('view')}
+              onChoose={(edit) => {
+                setSeriesEdit(edit);
+                setMode('edit');
+              }}
+            />
+          )}
           {mode === 'cancel' && (
             <CancelChoice booking={booking} busy={busy} onBack={() => setMode('view')} onCancel={act} />
           )}
           {mode === 'view' && (
             <div className="actions wrap">
               {can?.edit && (
-                <button type="button" onClick={() => setMode('edit')}>
+                <button
+                  type="button"
+                  onClick={() => {
+                    setSeriesEdit(null);
+                    setMode(seriesCan?.edit ? 'edit-choice' : 'edit');
+                  }}
+                >
                   Edit
                 </button>
               )}
@@ -204,83 +208,7 @@ export function BookingDetails({ id, onClose }: { id: string; onClose: () => voi
                   Cancel booking…
                 </button>
               )}
-              {can?.checkIn && (
-                <button
-                  type="button"
-                  disabled={busy}
-                  onClick={() =>
-                    void act('Checked in.', () =>
-                      must(
-                        client.POST('/api/v1/bookings/{id}/check-in', {
-                          params: { path: { id: booking.id } },
-                          body: {},
-                        }),
-                      ),
-                    )
-                  }
-                >
-                  Check in
-                </button>
-              )}
-              {can?.checkOut && (
-                <button
-                  type="button"
-                  disabled={busy}
-                  onClick={() =>
-                    void act('Checked out; the rest of the slot is free.', () =>
-                      must(
-                        client.POST('/api/v1/bookings/{id}/check-out', {
-                          params: { path: { id: booking.id } },
-                          body: {},
-                        }),
-                      ),
-                    )
-                  }
-                >
-                  Check out
-                </button>
-              )}
-              {can?.move && (
-                <button type="button" onClick={() => setMode('move')}>
-                  Move…
-                </button>
-              )}
-              {can?.repeat && (
-                <>
-                  <button
-                    type="button"
-                    disabled={busy}
-                    onClick={() =>
-                      void act('Booked the same time tomorrow.', () =>
-                        must(
-                          client.POST('/api/v1/bookings/{id}/repeat', {
-                            params: { path: { id: booking.id } },
-                            body: { when: 'tomorrow' },
-                          }),
-                        ),
-                      )
-                    }
-                  >
-                    Same time tomorrow
-                  </button>
-                  <button
-                    type="button"
-                    disabled={busy}
-                    onClick={() =>
-                      void act('Booked the same time next week.', () =>
-                        must(
-                          client.POST('/api/v1/bookings/{id}/repeat', {
-                            params: { path: { id: booking.id } },
-                            body: { when: 'next-week' },
-                          }),
-                        ),
-                      )
-                    }
-                  >
-                    Same time next week
-                  </button>
-                </>
-              )}
+              <QuickActions booking={booking} busy={busy} act={act} onMove={() => setMode('move')} />
               <button type="button" onClick={onClose}>
                 Close
               </button>
@@ -304,239 +232,5 @@ function NeighbourItem({ label, n, zone }: { label: string; n: Neighbour | null;
       {who}
       {many}), {n.gapMinutes} min {label === 'Before' ? 'before' : 'after'}
     </li>
-  );
-}
-
-type Act = (label: string, fn: () => Promise<Booking | { id?: string } | null>) => Promise<void>;
-
-function CancelChoice({
-  booking,
-  busy,
-  onBack,
-  onCancel,
-}: {
-  booking: Booking;
-  busy: boolean;
-  onBack: () => void;
-  onCancel: Act;
-}) {
-  const [scope, setScope] = useState<'one' | 'following' | 'all'>('one');
-  // This and following, or all: offered when the server lets the caller cancel the series.
-  const seriesCan = useQuery({ ...seriesQuery(booking.seriesId ?? ''), enabled: !!booking.seriesId }).data
-    ?.can;
-  const series = !!booking.seriesId && !!seriesCan?.cancel;
-  return (
-    <form
-      className="inline-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void onCancel('Cancelled.', () =>
-          booking.seriesId && scope !== 'one'
-            ? must(
-                client.DELETE('/api/v1/series/{id}', {
-                  params: {
-                    path: { id: booking.seriesId },
-                    query: { scope, occurrence: booking.originalStart ?? booking.start },
-                  },
-                }),
-              ).then(() => null)
-            : must(
-                client.POST('/api/v1/bookings/{id}/cancel', {
-                  params: { path: { id: booking.id } },
-                  body: {},
-                  headers: ifMatch(booking.version),
-                }),
-              ),
-        );
-      }}
-    >
-      {series ? (
-        <fieldset>
-          <legend>Cancel which sessions?</legend>
-          {(
-            [
-              ['one', 'This session'],
-              ['following', 'This and following'],
-              ['all', 'All sessions of the series'],
-            ] as const
-          ).map(([v, label]) => (
-            <label key={v} className="check">
-              <input type="radio" name="cancel-scope" checked={scope === v} onChange={() => setScope(v)} />
-              {label}
-            </label>
-          ))}
-        </fieldset>
-      ) : (
-        <p>Cancel this booking? The slot becomes free.</p>
-      )}
-      <div className="actions">
-        <button type="button" onClick={onBack}>
-          Keep it
-        </button>
-        <button type="submit" className="danger" disabled={busy}>
-          Cancel booking
-        </button>
-      </div>
-    </form>
-  );
-}
-
-type Slot = NonNullable<Answer<'/api/v1/availability', 'get'>['spaces'][number]['slots']>[number];
-
-function MoveForm({
-  booking,
-  busy,
-  onCancel,
-  onMove,
-}: {
-  booking: Booking;
-  busy: boolean;
-  onCancel: () => void;
-  onMove: Act;
-}) {
-  const { site, spaces } = useSession();
-  const zone = site.timeZone;
-  const s = localParts(booking.start, zone);
-  const e = localParts(booking.end, zone);
-  const [spaceId, setSpaceId] = useState(booking.spaceId);
-  const [date, setDate] = useState(isoDate(s));
-  const [start, setStart] = useState(hhmm(s.hour, s.minute));
-  const [end, setEnd] = useState(hhmm(e.hour, e.minute));
-  const [note, setNote] = useState('');
-  const [slots, setSlots] = useState<Slot[] | null>(null);
-  const [slotsError, setSlotsError] = useState<string | null>(null);
-  const lengthMin = Math.round(
-    (new Date(booking.end).getTime() - new Date(booking.start).getTime()) / 60_000,
-  );
-
-  async function findFree() {
-    const from = new Date(Math.max(Date.now(), new Date(booking.start).getTime() - 3_600_000));
-    const to = new Date(from.getTime() + 2 * 86_400_000);
-    try {
-      const r = await must(
-        client.GET('/api/v1/availability', {
-          params: {
-            query: {
-              space: [spaceId],
-              from: from.toISOString(),
-              to: to.toISOString(),
-              length: lengthMin,
-              limit: 6,
-            },
-          },
-        }),
-      );
-      setSlots(r.spaces[0]?.slots ?? []);
-      setSlotsError(null);
-    } catch (err) {
-      setSlotsError(err instanceof Error ? err.message : String(err));
-    }
-  }
-
-  function submit(ev: FormEvent) {
-    ev.preventDefault();
-    const d = parseIsoDate(date);
-    const a = parseHhmm(start);
-    const b = parseHhmm(end);
-    if (!d || !a || !b) return;
-    const { start: startAt, end: endAt } = sessionSpan(d, a, b, zone);
-    const where = spaces.find((x) => x.id === spaceId)?.name ?? 'the new space';
-    void onMove(`Moved to ${where}, ${formatSpan(startAt.toISOString(), endAt.toISOString(), zone)}.`, () =>
-      must(
-        client.POST('/api/v1/bookings/{id}/move', {
-          params: { path: { id: booking.id } },
-          body: {
-            ...(spaceId !== booking.spaceId ? { spaceId } : {}),
-            start: startAt.toISOString(),
-            end: endAt.toISOString(),
-            ...(note ? { message: note } : {}),
-          },
-        }),
-      ),
-    );
-  }
-
-  return (
-    <form className="inline-form" onSubmit={submit} aria-label="Move the booking">
-      <div className="form-grid">
-        <div className="field span-2">
-          <label htmlFor="mv-space">Move to space</label>
-          <select id="mv-space" value={spaceId} onChange={(ev) => setSpaceId(ev.target.value)}>
-            {spaces
-              .filter((x) => x.can.book || x.id === booking.spaceId)
-              .map((x) => (
-                <option key={x.id} value={x.id}>
-                  {x.name}
-                </option>
-              ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="mv-date">Date</label>
-          <input id="mv-date" type="date" value={date} onChange={(ev) => setDate(ev.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="mv-start">Start</label>
-          <input id="mv-start" type="time" value={start} onChange={(ev) => setStart(ev.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="mv-end">End</label>
-          <input id="mv-end" type="time" value={end} onChange={(ev) => setEnd(ev.target.value)} />
-        </div>
-        <div className="field span-2">
-          <label htmlFor="mv-note">Message to participants</label>
-          <input
-            id="mv-note"
-            type="text"
-            maxLength={500}
-            value={note}
-            onChange={(ev) => setNote(ev.target.value)}
-          />
-        </div>
-      </div>
-      {
-        <div className="free-slots">
-          <button type="button" onClick={() => void findFree()}>
-            Find free times here
-          </button>
-          {slotsError && <p role="alert">Free times could not be read: {slotsError}</p>}
-          {slots && slots.length === 0 && <p>No free time in the next two days.</p>}
-          {slots && slots.length > 0 && (
-            <ul>
-              {slots.map((sl) => (
-                <li key={sl.start}>
-                  <button
-                    type="button"
-                    className="link-button"
-                    onClick={() => {
-                      const a = localParts(sl.start, zone);
-                      const endAt = new Date(new Date(sl.start).getTime() + lengthMin * 60_000);
-                      const b = localParts(endAt, zone);
-                      setDate(isoDate(a));
-                      setStart(hhmm(a.hour, a.minute));
-                      setEnd(hhmm(b.hour, b.minute));
-                    }}
-                  >
-                    {formatSpan(
-                      sl.start,
-                      new Date(new Date(sl.start).getTime() + lengthMin * 60_000).toISOString(),
-                      zone,
-                    )}
-                  </button>
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-      }
-      <div className="actions">
-        <button type="button" onClick={onCancel}>
-          Back
-        </button>
-        <button type="submit" className="primary" disabled={busy}>
-          Move
-        </button>
-      </div>
-    </form>
   );
 }

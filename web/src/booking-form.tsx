@@ -1,5 +1,6 @@
 import { type FormEvent, Suspense, useEffect, useRef, useState } from 'react';
 import { ApiError, type Booking, client, ifMatch, must } from './api.ts';
+import { changeSessions, type SeriesEdit } from './booking-series.tsx';
 import { useRestoreFocus } from './focus.ts';
 import { FindTimeDialog } from './lazy.ts';
 import { type Chosen, ParticipantsPicker } from './participants.tsx';
@@ -33,6 +34,8 @@ export interface Draft {
   start: string;
   end: string;
   editing?: Booking;
+  /** Editing this and the following sessions of its series, or all of them. */
+  seriesEdit?: SeriesEdit;
 }
 
 type Field =
@@ -82,6 +85,7 @@ export function BookingForm({
   const { me, site, spaces } = useSession();
   const zone = site.timeZone;
   const editing = draft.editing;
+  const seriesEdit = editing?.seriesId ? draft.seriesEdit : undefined;
   const dialog = useRef<HTMLDialogElement>(null);
   useRestoreFocus();
   const [spaceId, setSpaceId] = useState(draft.spaceId || spaces[0]?.id || '');
@@ -194,7 +198,22 @@ export function BookingForm({
     };
     setBusy(true);
     try {
-      if (editing) {
+      if (editing && seriesEdit) {
+        // A series keeps one time of day and length; the date, space and people stay as they are.
+        const next = await changeSessions(
+          editing,
+          seriesEdit,
+          {
+            title,
+            headcount: body.headcount,
+            startTime: start,
+            durationMinutes: Math.round((endAt.getTime() - startAt.getTime()) / 60_000),
+          },
+          zone,
+        );
+        await bookingsChanged();
+        onBooked(next);
+      } else if (editing) {
         const updated = await must(
           client.PATCH('/api/v1/bookings/{id}', {
             params: { path: { id: editing.id } },
@@ -278,7 +297,24 @@ export function BookingForm({
       }}
     >
       <form onSubmit={(e) => void submit(e)} noValidate>
-        <h2 id="bf-title">{editing ? 'Edit booking' : 'New booking'}</h2>
+        <h2 id="bf-title">
+          {seriesEdit
+            ? seriesEdit.scope === 'following'
+              ? 'Edit this and following sessions'
+              : 'Edit all sessions'
+            : editing
+              ? 'Edit booking'
+              : 'New booking'}
+        </h2>
+        {seriesEdit && (
+          <p className="muted">
+            {seriesEdit.scope === 'following'
+              ? 'The time, length, title and headcount change for this session and every later one.'
+              : 'The time, length, title and headcount change for every session not yet begun.'}{' '}
+            Sessions changed one by one keep their changes; to change the date, space or people, edit one
+            session.
+          </p>
+        )}
         {general && (
           <p className="error-banner" role="alert">
             {general}
@@ -311,6 +347,7 @@ export function BookingForm({
               id="bf-date"
               type="date"
               value={date}
+              disabled={!!seriesEdit}
               onChange={(e) => setDate(e.target.value)}
               {...described('date')}
             />
@@ -367,14 +404,16 @@ export function BookingForm({
             />
             {err('title')}
           </div>
-          <div className="field span-2">
-            <ParticipantsPicker
-              id="bf-participants"
-              value={participants}
-              onChange={setParticipants}
-              error={errors.participants}
-            />
-          </div>
+          {!seriesEdit && (
+            <div className="field span-2">
+              <ParticipantsPicker
+                id="bf-participants"
+                value={participants}
+                onChange={setParticipants}
+                error={errors.participants}
+              />
+            </div>
+          )}
           <div className="field">
             <label htmlFor="bf-headcount">Headcount</label>
             <input

@@ -1,12 +1,8 @@
 import { Type } from 'typebox';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
 import { DateTime, errorResponses, Uuid } from '../../http/schemas.ts';
+import { Availability } from './schema.ts';
 import { getAvailability } from './service.ts';
-
-const Span = Type.Object({
-  start: Type.String({ format: 'date-time' }),
-  end: Type.String({ format: 'date-time' }),
-});
 
 export default async function availabilityRoutes(app: App, deps: Deps): Promise<void> {
   app.get(
@@ -30,11 +26,7 @@ export default async function availabilityRoutes(app: App, deps: Deps): Promise<
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({
-            spaces: Type.Array(
-              Type.Object({ spaceId: Uuid, free: Type.Array(Span), slots: Type.Optional(Type.Array(Span)) }),
-            ),
-          }),
+          200: Availability,
           ...errorResponses,
         },
       },

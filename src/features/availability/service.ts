@@ -1,3 +1,4 @@
+import type { Static } from 'typebox';
 import { firstSlots, freeIntervals } from '../../domain/availability.ts';
 import { clip, type Interval } from '../../domain/intervals.ts';
 import { openPeriods } from '../../domain/opening-hours.ts';
@@ -5,6 +6,7 @@ import { parseInstant } from '../../domain/time.ts';
 import type { Ctx } from '../context.ts';
 import { AppError, invalid } from '../errors.ts';
 import { spacesWithBlocked } from './repository.ts';
+import type { Availability } from './schema.ts';
 
 export interface AvailabilityQuery {
   spaceIds: string[];
@@ -15,13 +17,7 @@ export interface AvailabilityQuery {
   limit?: number | undefined;
 }
 
-export interface AvailabilityView {
-  spaces: {
-    spaceId: string;
-    free: { start: string; end: string }[];
-    slots?: { start: string; end: string }[];
-  }[];
-}
+export type AvailabilityView = Static<typeof Availability>;
 
 function pairs(flat: number[]): Interval[] {
   const out: Interval[] = [];

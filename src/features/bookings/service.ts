@@ -1,4 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import type { Static } from 'typebox';
 import type { Queryable, Tx } from '../../db/store.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { parseInstant } from '../../domain/time.ts';
@@ -8,6 +9,7 @@ import { AppError, checkVersion, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { canMove } from '../moves/policy.ts';
 import { checkQuotaReason, enforceQuota } from '../quotas/service.ts';
+import { recordException } from '../series/repository.ts';
 import {
   authorizeManage,
   canCancel,
@@ -27,42 +29,16 @@ import {
   lockSeating,
   refuseUnknownParticipants,
 } from './rules.ts';
+import type { Booking, BookingCan as BookingCanSchema } from './schema.ts';
 
 export type BookingStatus = repo.BookingStatus;
 export type Visibility = 'public' | 'private';
 
-/** A booking as events record it: every detail, no viewer. */
-export interface BookingSnapshot {
-  id: string;
-  siteId: string;
-  spaceId: string;
-  title: string;
-  start: string;
-  end: string;
-  headcount: number;
-  visibility: Visibility;
-  status: BookingStatus;
-  organizer: { id: string; displayName: string } | null;
-  participants: { members: { id: string; displayName: string }[]; squads: { id: string; name: string }[] };
-  seriesId: string | null;
-  originalStart: string | null;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  busy: boolean;
-  /** For the booking's own people only: the code to check in at the room display. */
-  checkinCode?: string;
-}
+/** A booking as events record it: every detail, no viewer (the Booking schema without `can`). */
+export type BookingSnapshot = Omit<Static<typeof Booking>, 'can'>;
 
 /** What the caller may do to a booking now (bookings/, moves/ and checkin/ policy.ts). */
-export interface BookingCan {
-  edit: boolean;
-  cancel: boolean;
-  move: boolean;
-  checkIn: boolean;
-  checkOut: boolean;
-  repeat: boolean;
-}
+export type BookingCan = Static<typeof BookingCanSchema>;
 
 /** A booking as the API shows it. Private bookings of others appear with `busy: true` and no details. */
 export type BookingView = BookingSnapshot & { can: BookingCan };
@@ -434,7 +410,7 @@ export async function createBooking(
 
 /**
  * After a change to a booking in `tx`: reads it back and records the change as its event (what it
- * was, what it is, why), in the same transaction. `mark` adds members to the event's `after`.
+ * was, what it is, why), in the same transaction. `mark` adds to the event's `after`.
  */
 export async function recordChange(
   tx: Tx,
@@ -442,7 +418,7 @@ export async function recordChange(
   type: 'booking.updated' | 'booking.cancelled' | 'booking.moved',
   before: repo.BookingRow,
   reason: string | null,
-  mark: Record<string, unknown> = {},
+  mark: { bySeries?: boolean } = {},
 ): Promise<repo.BookingRow> {
   const after = (await repo.findBooking(tx, ctx.actor.siteId, before.id))!;
   await insertEvent(tx, {
@@ -657,6 +633,9 @@ export async function updateBooking(
         conflicts: await conflictsOf(tx, ctx, space.id, start, end, space.changeoverMinutes, id),
       };
     await repo.setParticipants(tx, actor.siteId, id, { members, squads });
+    // An occurrence changed on its own stays as it is when its series is later changed from there on.
+    if (before.seriesId && before.originalStart)
+      await recordException(tx, actor.siteId, before.seriesId, new Date(before.originalStart), 'modified');
     const after = await recordChange(tx, ctx, 'booking.updated', before, reason ?? null);
     return { ok: true, booking: presentBooking(after, actor, ctx.clock.now()) };
   });

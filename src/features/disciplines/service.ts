@@ -1,3 +1,4 @@
+import type { Static } from 'typebox';
 import { isUuid } from '../../domain/ids.ts';
 import { aged, type Level, levels, type Rating, ratePeriod, startingRating } from '../../domain/ratings.ts';
 import type { Ctx } from '../context.ts';
@@ -7,29 +8,17 @@ import { findMember } from '../members/repository.ts';
 import { hasForbiddenChars } from '../paging.ts';
 import { requireAdmin } from '../policy.ts';
 import * as repo from './repository.ts';
+import type { Discipline, MemberDiscipline, Result } from './schema.ts';
 
 /**
  * Disciplines of a site (admin-managed), the disciplines each member trains with a self-assessed
  * level, their Glicko-2 ratings, results between members and disputes, and partner settings.
  */
 
-export interface DisciplineView {
-  id: string;
-  name: string;
-  members: number;
-}
+export type DisciplineView = Static<typeof Discipline>;
 
-export interface MemberDisciplineView {
-  disciplineId: string;
-  discipline: string;
-  level: Level;
-  /** Glicko-2 on the public scale, RD grown by the weeks since the last counted result. */
-  rating: number;
-  rd: number;
-  volatility: number;
-  resultsCounted: number;
-  ratedAt: string | null;
-}
+/** Rating: Glicko-2 on the public scale, RD grown by the weeks since the last counted result. */
+export type MemberDisciplineView = Static<typeof MemberDiscipline>;
 
 /** The rating as it stands at `now`: RD grows with inactivity (domain/ratings.ts). */
 export function currentRating(r: repo.MemberDisciplineRow, now: Date): Rating {
@@ -245,23 +234,8 @@ export async function setPartnerSettings(
   });
 }
 
-export interface ResultView {
-  id: string;
-  disciplineId: string;
-  discipline: string;
-  bookingId: string;
-  memberA: { id: string; displayName: string };
-  memberB: { id: string; displayName: string };
-  /** From memberA's side. */
-  outcome: repo.Outcome;
-  playedAt: string;
-  recordedBy: string;
-  recordedAt: string;
-  disputed: boolean;
-  disputedBy: string | null;
-  disputeReason: string | null;
-  counts: boolean;
-}
+/** A result, outcome from memberA's side. */
+export type ResultView = Static<typeof Result>;
 
 export function presentResult(r: repo.ResultRow): ResultView {
   return {

@@ -1,18 +1,18 @@
 import type { Queryable } from '../../db/store.ts';
+import type { PayloadOf } from './types.ts';
 
-export interface NewEvent {
+/** An event to write; the payload of a typed event type (types.ts) is checked against its type. */
+export type NewEvent<T extends string = string> = {
   siteId: string;
   actorId: string | null;
-  type: string;
+  type: T;
   subjectType: string;
   subjectId: string | null;
-  before?: unknown;
-  after?: unknown;
   reason?: string | null;
-}
+} & PayloadOf<T>;
 
 /** Writes the event row of a change; call it in the transaction of the change. */
-export async function insertEvent(db: Queryable, e: NewEvent): Promise<void> {
+export async function insertEvent<T extends string>(db: Queryable, e: NewEvent<T>): Promise<void> {
   await db.query(
     `INSERT INTO events (site_id, actor_id, type, subject_type, subject_id, before, after, reason)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,

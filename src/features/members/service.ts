@@ -1,3 +1,4 @@
+import type { Static } from 'typebox';
 import { checkPassword } from '../auth/password-policy.ts';
 import { revokeMemberTokens } from '../auth/repository.ts';
 import { forgetCachedActors, hashPassword } from '../auth/service.ts';
@@ -8,21 +9,10 @@ import { insertEvent } from '../events/repository.ts';
 import { decodeNameCursor, encodeNameCursor } from '../paging.ts';
 import { requireAdmin } from '../policy.ts';
 import * as repo from './repository.ts';
+import type { Member } from './schema.ts';
 
-export interface MemberView {
-  id: string;
-  siteId: string;
-  email: string;
-  displayName: string;
-  rank: string;
-  role: 'admin' | 'member';
-  squads: { id: string; name: string; leader: boolean }[];
-  createdAt: string;
-  /** Set after an admin reset the password, until the member sets a new one. */
-  mustChangePassword: boolean;
-  /** When an admin deactivated the member (they can no longer sign in), else null. */
-  deactivatedAt: string | null;
-}
+/** A member as the API answers it: the type of the Member schema. */
+export type MemberView = Static<typeof Member>;
 
 export function presentMember(m: repo.MemberRow): MemberView {
   return {

@@ -4,6 +4,7 @@ import { answerPost } from '../../http/idempotency.ts';
 import { errorResponses } from '../../http/schemas.ts';
 import { invalid } from '../errors.ts';
 import { hubFor, wakeDelivery } from './live.ts';
+import { Notice, NoticeId } from './schema.ts';
 import {
   getPreferences,
   listMyNotifications,
@@ -14,19 +15,6 @@ import {
   setPreferences,
 } from './service.ts';
 import { StreamGuard } from './stream-guard.ts';
-
-const NoticeId = Type.String({ pattern: '^[0-9]{1,18}$', description: 'A notification id' });
-
-const Notice = Type.Object({
-  id: NoticeId,
-  kind: Type.String({ description: noticeKinds.join(' | ') }),
-  title: Type.String(),
-  body: Type.String(),
-  bookingId: Type.Union([Type.String(), Type.Null()]),
-  data: Type.Record(Type.String(), Type.Unknown()),
-  createdAt: Type.String({ format: 'date-time' }),
-  read: Type.Boolean(),
-});
 
 const Preferences = Type.Object(
   Object.fromEntries(noticeKinds.map((k) => [k, Type.Optional(Type.Boolean())])),

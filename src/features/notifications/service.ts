@@ -1,11 +1,14 @@
+import type { Static } from 'typebox';
 import type { Db, Queryable } from '../../db/store.ts';
 import { parseRRule } from '../../domain/recurrence.ts';
 import type { Ctx } from '../context.ts';
 import { doorNotices } from '../doors/notices.ts';
 import { invalid } from '../errors.ts';
+import { type TypedEvent, typedEvent } from '../events/types.ts';
 import { noticesDelivered } from '../metrics/registry.ts';
 import { hubFor } from './live.ts';
 import * as repo from './repository.ts';
+import type { Notice } from './schema.ts';
 import { count, duration, ruleInWords, when } from './wording.ts';
 
 /** Every kind of notice; each can be turned off per member. */
@@ -26,16 +29,7 @@ export const noticeKinds = [
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 
-export interface NoticeView {
-  id: string;
-  kind: string;
-  title: string;
-  body: string;
-  bookingId: string | null;
-  data: Record<string, unknown>;
-  createdAt: string;
-  read: boolean;
-}
+export type NoticeView = Static<typeof Notice>;
 
 export function presentNotice(n: repo.NoticeRow): NoticeView {
   return {
@@ -71,10 +65,13 @@ const minutesBetween = (a: Date | string, b: Date | string) =>
 const span = (start: Date | string, end: Date | string, zone: string, now: Date) =>
   `${when(start, zone, now)} to ${when(end, zone, new Date(start))}`;
 
+/** What every notice takes from its event: where, who acted, which event and when. */
+type EventHead = Pick<repo.OutboxEvent, 'siteId' | 'id' | 'at' | 'actorId' | 'subjectId' | 'reason'>;
+
 /** Notices for other bookings of the space within the adjacency window of `b`. */
 async function adjacencyNotices(
   db: Queryable,
-  e: repo.OutboxEvent,
+  e: EventHead,
   b: BookingSnapshot,
   now: Date,
 ): Promise<repo.NewNotice[]> {
@@ -142,7 +139,7 @@ async function adjacencyNotices(
 /** One notice of `kind` for each member behind `bookingId`, except the one who acted. */
 async function audienceNotices(
   db: Queryable,
-  e: repo.OutboxEvent,
+  e: EventHead,
   bookingId: string,
   kind: NoticeKind,
   title: string,
@@ -167,21 +164,22 @@ async function audienceNotices(
 }
 
 /** The notices an event gives rise to. Events of other kinds give none. */
-async function deriveNotices(db: Queryable, e: repo.OutboxEvent, now: Date): Promise<repo.NewNotice[]> {
-  const after = e.after as BookingSnapshot | undefined;
-  const before = e.before as BookingSnapshot | undefined;
+async function deriveNotices(db: Queryable, row: repo.OutboxEvent, now: Date): Promise<repo.NewNotice[]> {
+  if (row.type === 'door.confirmed' || row.type === 'door.timed-out' || row.type === 'door.alarm')
+    return doorNotices(db, row);
+  const e = typedEvent(row);
+  if (!e) return [];
   switch (e.type) {
     case 'booking.created':
-      return active(after) ? adjacencyNotices(db, e, after!, now) : [];
+      return active(e.after) ? adjacencyNotices(db, e, e.after, now) : [];
     case 'booking.updated': {
+      const { before, after } = e;
       const moved =
-        before &&
-        after &&
-        (before.start !== after.start || before.end !== after.end || before.spaceId !== after.spaceId);
-      return moved && active(after) ? adjacencyNotices(db, e, after!, now) : [];
+        before.start !== after.start || before.end !== after.end || before.spaceId !== after.spaceId;
+      return moved && active(after) ? adjacencyNotices(db, e, after, now) : [];
     }
     case 'booking.moved': {
-      if (!after) return [];
+      const { after } = e;
       const place = await repo.findPlace(db, e.siteId, after.spaceId);
       const zone = place?.timeZone ?? 'UTC';
       const where = place?.spaceName ?? 'another space';
@@ -199,7 +197,8 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent, now: Date): Pro
     }
     case 'booking.cancelled': {
       // Occurrences cancelled with their series are told once, by the series.cancelled event.
-      if (!after || (after as { bySeries?: boolean }).bySeries) return [];
+      const { after } = e;
+      if (after.bySeries) return [];
       const place = await repo.findPlace(db, e.siteId, after.spaceId);
       const zone = place?.timeZone ?? 'UTC';
       return audienceNotices(
@@ -213,7 +212,7 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent, now: Date): Pro
       );
     }
     case 'booking.released': {
-      if (!after) return [];
+      const { after } = e;
       const place = await repo.findPlace(db, e.siteId, after.spaceId);
       const zone = place?.timeZone ?? 'UTC';
       const where = place?.spaceName ?? 'the space';
@@ -229,7 +228,7 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent, now: Date): Pro
       );
     }
     case 'booking.checkin-refused': {
-      const d = e.after as { holderIds: string[]; freeAt: string; waiting: BookingSnapshot };
+      const d = e.after;
       const place = await repo.findPlace(db, e.siteId, d.waiting.spaceId);
       const zone = place?.timeZone ?? 'UTC';
       const where = place?.spaceName ?? 'the space';
@@ -255,7 +254,7 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent, now: Date): Pro
       return out;
     }
     case 'booking.space-freed': {
-      const d = e.after as { waiting: BookingSnapshot; freedBy: string; how?: string };
+      const d = e.after;
       const why = d.how === 'checked-out' ? 'checked out early' : 'moved out';
       const place = await repo.findPlace(db, e.siteId, d.waiting.spaceId);
       const zone = place?.timeZone ?? 'UTC';
@@ -273,11 +272,7 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent, now: Date): Pro
     case 'waitlist.offered':
     case 'waitlist.booked': {
       // Only the member who waits is told; the entry's booking is theirs.
-      const d = e.after as {
-        memberId: string;
-        booking: BookingSnapshot;
-        entry: { id: string; offerExpiresAt: string | null };
-      };
+      const d = e.after;
       const place = await repo.findPlace(db, e.siteId, d.booking.spaceId);
       const zone = place?.timeZone ?? 'UTC';
       const where = place?.spaceName ?? 'The space';
@@ -305,7 +300,7 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent, now: Date): Pro
       ];
     }
     case 'booking.heads-up': {
-      const d = e.after as { booking: BookingSnapshot; next: BookingSnapshot };
+      const d = e.after;
       const place = await repo.findPlace(db, e.siteId, d.booking.spaceId);
       const zone = place?.timeZone ?? 'UTC';
       return audienceNotices(
@@ -320,18 +315,7 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent, now: Date): Pro
       );
     }
     case 'series.cancelled': {
-      const c = e.after as {
-        scope: string;
-        occurrence: string | null;
-        cancelled: number;
-        title: string;
-        memberIds?: string[];
-        squadIds?: string[];
-        organizerId?: string;
-        firstBookingId?: string | null;
-        firstStart?: string | null;
-        spaceId?: string;
-      };
+      const c = e.after;
       if (c.scope === 'one' || !c.memberIds) return [];
       const members = new Set([
         c.organizerId ?? '',
@@ -357,19 +341,7 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent, now: Date): Pro
       }));
     }
     case 'series.created': {
-      const s = e.after as {
-        id: string;
-        title: string;
-        spaceId: string;
-        memberIds: string[];
-        rrule: string;
-        startTime: string;
-        durationMinutes: number;
-        booked?: number;
-        skipped?: number;
-        firstBookingId?: string | null;
-        firstStart?: string | null;
-      };
+      const s = e.after;
       const place = await repo.findPlace(db, e.siteId, s.spaceId);
       const zone = place?.timeZone ?? 'UTC';
       const booked = count(s.booked ?? 0, 'session');
@@ -392,16 +364,10 @@ async function deriveNotices(db: Queryable, e: repo.OutboxEvent, now: Date): Pro
           createdAt: new Date(e.at),
         }));
     }
-    case 'door.confirmed':
-    case 'door.timed-out':
-    case 'door.alarm':
-      return doorNotices(db, e);
     case 'partner.proposed':
     case 'partner.accepted':
     case 'partner.declined':
       return partnerNotices(db, e);
-    default:
-      return [];
   }
 }
 
@@ -415,17 +381,11 @@ function seriesRuleWords(rrule: string): string {
 }
 
 /** A proposal to train together goes to the partner (with Accept and Decline); the answer to the proposer. */
-async function partnerNotices(db: Queryable, e: repo.OutboxEvent): Promise<repo.NewNotice[]> {
-  const p = e.after as {
-    id: string;
-    from: { id: string; displayName: string };
-    to: { id: string; displayName: string };
-    discipline: string;
-    space: { id: string; name: string };
-    start: string;
-    end: string;
-    bookingId: string | null;
-  };
+async function partnerNotices(
+  db: Queryable,
+  e: EventHead & Extract<TypedEvent, { type: `partner.${string}` }>,
+): Promise<repo.NewNotice[]> {
+  const p = e.after;
   const place = await repo.findPlace(db, e.siteId, p.space.id);
   const zone = place?.timeZone ?? 'UTC';
   const at = span(p.start, p.end, zone, new Date(e.at));

@@ -1,27 +1,10 @@
 import { Type } from 'typebox';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
 import { answerPost } from '../../http/idempotency.ts';
-import { DateTime, errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
+import { DateTime, errorResponses, IdParams } from '../../http/schemas.ts';
 import { DisplayText } from '../spaces/schema.ts';
+import { DutyShift, Leave, Roster } from './schema.ts';
 import { addDutyShift, addLeave, getRoster, removeDutyShift, removeLeave } from './service.ts';
-
-const DutyShift = Type.Object({
-  id: Uuid,
-  memberId: Uuid,
-  title: Type.String(),
-  rrule: Type.String(),
-  startDate: Type.String({ format: 'date' }),
-  startTime: Type.String(),
-  durationMinutes: Type.Integer(),
-  timeZone: Type.String(),
-});
-const Leave = Type.Object({
-  id: Uuid,
-  memberId: Uuid,
-  start: Type.String({ format: 'date-time' }),
-  end: Type.String({ format: 'date-time' }),
-  reason: Type.String(),
-});
 
 export default async function rostersRoutes(app: App, deps: Deps): Promise<void> {
   app.get(
@@ -32,7 +15,7 @@ export default async function rostersRoutes(app: App, deps: Deps): Promise<void>
         summary: "A member's duty shifts and leave (the member or an admin)",
         params: IdParams,
         response: {
-          200: Type.Object({ dutyShifts: Type.Array(DutyShift), leave: Type.Array(Leave) }),
+          200: Roster,
           ...errorResponses,
         },
       },

@@ -1,3 +1,4 @@
+import type { Static } from 'typebox';
 import { isUuid } from '../../domain/ids.ts';
 import {
   formatRRule,
@@ -14,6 +15,7 @@ import { insertEvent } from '../events/repository.ts';
 import { findMember } from '../members/repository.ts';
 import { hasForbiddenChars } from '../paging.ts';
 import * as repo from './repository.ts';
+import type { DutyShift, Leave, Roster } from './schema.ts';
 
 /**
  * Duty rosters: recurring duty shifts a member (or an admin for them) declares — an RRULE, a
@@ -22,29 +24,9 @@ import * as repo from './repository.ts';
  * the member is busy (through free time).
  */
 
-export interface DutyShiftView {
-  id: string;
-  memberId: string;
-  title: string;
-  rrule: string;
-  startDate: string;
-  startTime: string;
-  durationMinutes: number;
-  timeZone: string;
-}
-
-export interface LeaveView {
-  id: string;
-  memberId: string;
-  start: string;
-  end: string;
-  reason: string;
-}
-
-export interface RosterView {
-  dutyShifts: DutyShiftView[];
-  leave: LeaveView[];
-}
+export type DutyShiftView = Static<typeof DutyShift>;
+export type LeaveView = Static<typeof Leave>;
+export type RosterView = Static<typeof Roster>;
 
 const presentShift = (s: repo.DutyShiftRow): DutyShiftView => ({
   id: s.id,

@@ -4,66 +4,9 @@ import { answerPost } from '../../http/idempotency.ts';
 import { IfMatchHeaders, ifMatchVersion, requiredIfMatch, withEtag } from '../../http/if-match.ts';
 import { DateTime, errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
 import { AllowMemberOverlap } from '../bookings/schema.ts';
-import { cancelSeries, changeSeries, createSeries, getSeries, listSeries } from './service.ts';
-
-const Participants = Type.Object(
-  {
-    members: Type.Optional(Type.Array(Uuid, { maxItems: 200 })),
-    squads: Type.Optional(Type.Array(Uuid, { maxItems: 50 })),
-  },
-  { additionalProperties: false },
-);
-
-const Series = Type.Object({
-  id: Uuid,
-  spaceId: Uuid,
-  organizerId: Uuid,
-  title: Type.String(),
-  rrule: Type.String(),
-  startDate: Type.String(),
-  startTime: Type.String(),
-  durationMinutes: Type.Integer(),
-  timeZone: Type.String(),
-  headcount: Type.Integer(),
-  visibility: Type.Union([Type.Literal('public'), Type.Literal('private')]),
-  participants: Type.Object({ members: Type.Array(Uuid), squads: Type.Array(Uuid) }),
-  allowMemberOverlap: Type.Boolean({ description: "Booked with an admin's leave to overlap" }),
-  status: Type.String(),
-  materializedUntil: Type.String({ format: 'date-time' }),
-  version: Type.Integer(),
-  createdAt: Type.String({ format: 'date-time' }),
-  can: Type.Object(
-    { edit: Type.Boolean(), cancel: Type.Boolean() },
-    { description: "What the caller may do to the series, by the server's policy" },
-  ),
-});
-
-const SeriesDetail = Type.Intersect([
-  Series,
-  Type.Object({
-    occurrences: Type.Array(
-      Type.Object({
-        bookingId: Uuid,
-        originalStart: Type.String(),
-        start: Type.String(),
-        status: Type.String(),
-      }),
-    ),
-    exceptions: Type.Array(Type.Object({ originalStart: Type.String(), kind: Type.String() })),
-  }),
-]);
-
-const Occurrence = Type.Object(
-  {
-    originalStart: Type.String(),
-    start: Type.String(),
-    end: Type.String(),
-    conflicts: Type.Array(Type.Unknown()),
-    memberConflicts: Type.Optional(Type.Array(Type.Unknown())),
-    quota: Type.Optional(Type.Unknown()),
-  },
-  { additionalProperties: true },
-);
+import { changeSeries } from './change.ts';
+import { Occurrence, Participants, Series, SeriesDetail } from './schema.ts';
+import { cancelSeries, createSeries, getSeries, listSeries } from './service.ts';
 
 export default async function seriesRoutes(app: App, deps: Deps): Promise<void> {
   app.get(

@@ -1,23 +1,8 @@
 import { Type } from 'typebox';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
 import { errorResponses } from '../../http/schemas.ts';
+import { Clock, Site } from './schema.ts';
 import { getSite, updateSite } from './service.ts';
-
-const Clock = Type.String({ pattern: '^\\d{2}:\\d{2}$', description: 'Local time HH:MM' });
-const Site = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  timeZone: Type.String(),
-  quietHours: Type.Union([Type.Object({ start: Clock, end: Clock }), Type.Null()]),
-  horizonDays: Type.Integer(),
-  adjacencyMinutes: Type.Integer(),
-  headsUpMinutes: Type.Integer({
-    description: 'Minutes before a session ends that a heads-up goes out; 0 = none',
-  }),
-  waitlistHoldMinutes: Type.Integer({
-    description: 'Minutes a slot freed for someone on the waitlist is held for them to accept',
-  }),
-});
 
 export default async function sitesRoutes(app: App, deps: Deps): Promise<void> {
   app.get(

@@ -1,3 +1,4 @@
+import type { Static } from 'typebox';
 import type { Db } from '../../db/store.ts';
 import { isValidTimeZone, parseClock } from '../../domain/time.ts';
 import type { Ctx } from '../context.ts';
@@ -6,17 +7,9 @@ import { insertEvent } from '../events/repository.ts';
 import { insertMember } from '../members/repository.ts';
 import { requireAdmin } from '../policy.ts';
 import * as repo from './repository.ts';
+import type { Site } from './schema.ts';
 
-export interface SiteView {
-  id: string;
-  name: string;
-  timeZone: string;
-  quietHours: { start: string; end: string } | null;
-  horizonDays: number;
-  adjacencyMinutes: number;
-  headsUpMinutes: number;
-  waitlistHoldMinutes: number;
-}
+export type SiteView = Static<typeof Site>;
 
 export function presentSite(s: repo.SiteRow): SiteView {
   return {

@@ -1,3 +1,4 @@
+import type { Static } from 'typebox';
 import { isUuid } from '../../domain/ids.ts';
 import { parseClock } from '../../domain/time.ts';
 import type { Actor, Ctx } from '../context.ts';
@@ -9,7 +10,7 @@ import { requireAdmin } from '../policy.ts';
 import { existingSquadIds } from '../squads/repository.ts';
 import { spaceCan } from './policy.ts';
 import * as repo from './repository.ts';
-import { spaceLimits } from './schema.ts';
+import { type Space, spaceLimits } from './schema.ts';
 
 export type SpaceKind = repo.SpaceRow['kind'];
 export type SpaceAccess = repo.SpaceRow['access'];
@@ -36,11 +37,8 @@ export interface SpaceInput {
   defaultVisibility?: 'public' | 'private' | undefined;
 }
 
-export interface SpaceView extends repo.SpaceFields {
-  id: string;
-  siteId: string;
-  version: number;
-}
+/** A space's fields as the API answers them, without the caller's `can` (what events record). */
+export type SpaceView = Omit<Static<typeof Space>, 'can'>;
 
 export const weekdays: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const kinds: readonly SpaceKind[] = ['training', 'sparring', 'briefing', 'cabin', 'other'];

@@ -1,3 +1,4 @@
+import type { Static } from 'typebox';
 import { isUuid } from '../../domain/ids.ts';
 import { forgetCachedActors } from '../auth/service.ts';
 import type { Ctx } from '../context.ts';
@@ -7,17 +8,10 @@ import { existingMemberIds } from '../members/repository.ts';
 import { checkLimit, decodeNameCursor, hasForbiddenChars, pageOf } from '../paging.ts';
 import { requireAdmin } from '../policy.ts';
 import * as repo from './repository.ts';
+import type { Squad } from './schema.ts';
 
-export interface SquadView {
-  id: string;
-  siteId: string;
-  name: string;
-  leaders: { id: string; displayName: string }[];
-  /** Everyone in the squad, leaders included. */
-  members: { id: string; displayName: string; rank: string }[];
-  /** Moves on with every change; the ETag that If-Match names. */
-  version: number;
-}
+/** A squad as the API answers it (everyone in `members`, leaders included; `version` is the ETag). */
+export type SquadView = Static<typeof Squad>;
 
 export interface SquadInput {
   name: string;

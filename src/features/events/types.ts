@@ -1,0 +1,109 @@
+/**
+ * The event types whose payloads are read back (by the notice derivation), with what their writers
+ * record: one definition that insertEvent checks the writers against and the readers narrow to.
+ * Other event types are the audit trail only; their payloads stay free-form.
+ */
+import type { BookingSnapshot } from '../bookings/service.ts';
+import type { ProposalView } from '../partners/service.ts';
+import type { SeriesView } from '../series/service.ts';
+import type { WaitlistEntryView } from '../waitlist/service.ts';
+
+/** A booking's change: what it was and what it is. */
+type BookingChange = { before: BookingSnapshot; after: BookingSnapshot };
+type WaitlistServed = {
+  before?: undefined;
+  after: { memberId: string; booking: BookingSnapshot; entry: WaitlistEntryView };
+};
+
+export interface EventPayloads {
+  'booking.created': { before?: undefined; after: BookingSnapshot };
+  'booking.updated': BookingChange;
+  'booking.moved': BookingChange;
+  /** `bySeries`: cancelled with its series, whose own event tells its people once. */
+  'booking.cancelled': { before: BookingSnapshot; after: BookingSnapshot & { bySeries?: boolean } };
+  'booking.released': BookingChange;
+  /** Someone tried to check in early: `waiting` is their booking, `holderIds` the bookings told. */
+  'booking.checkin-refused': {
+    before?: undefined;
+    after: { waiting: BookingSnapshot; holderIds: string[]; freeAt: string };
+  };
+  /** The session before `waiting` left its space early (checked out or moved out). */
+  'booking.space-freed': {
+    before?: undefined;
+    after: { waiting: BookingSnapshot; freedBy: string; how?: string };
+  };
+  'booking.heads-up': { before?: undefined; after: { booking: BookingSnapshot; next: BookingSnapshot } };
+  'series.created': {
+    before?: undefined;
+    after: SeriesView & {
+      memberIds: string[];
+      booked: number;
+      skipped: number;
+      firstBookingId: string | null;
+      firstStart: string | null;
+    };
+  };
+  'series.cancelled': {
+    before: SeriesView;
+    after: {
+      scope: 'one' | 'following' | 'all';
+      occurrence: string | null;
+      cancelled: number;
+      firstBookingId: string | null;
+      firstStart: string | null;
+      spaceId: string;
+      title: string;
+      memberIds: string[];
+      squadIds: string[];
+      organizerId: string;
+    };
+  };
+  'waitlist.offered': WaitlistServed;
+  'waitlist.booked': WaitlistServed;
+  'partner.proposed': { before?: undefined; after: ProposalView };
+  'partner.accepted': { before: ProposalView; after: ProposalView };
+  'partner.declined': { before: ProposalView; after: ProposalView };
+}
+
+export type TypedEventType = keyof EventPayloads;
+
+/** Every typed event type, for telling a stored row's type apart at run time. */
+const typedEventTypes: Record<TypedEventType, true> = {
+  'booking.created': true,
+  'booking.updated': true,
+  'booking.moved': true,
+  'booking.cancelled': true,
+  'booking.released': true,
+  'booking.checkin-refused': true,
+  'booking.space-freed': true,
+  'booking.heads-up': true,
+  'series.created': true,
+  'series.cancelled': true,
+  'waitlist.offered': true,
+  'waitlist.booked': true,
+  'partner.proposed': true,
+  'partner.accepted': true,
+  'partner.declined': true,
+};
+
+/** The payload a writer of `T` gives: typed for the types above, free-form for the rest. */
+export type PayloadOf<T extends string> = T extends TypedEventType
+  ? EventPayloads[T]
+  : { before?: unknown; after?: unknown };
+
+/** A typed event: its type and its payload, as a union that a switch on `type` narrows. */
+export type TypedEvent = { [T in TypedEventType]: { type: T } & EventPayloads[T] }[TypedEventType];
+
+/**
+ * A stored event row with its type's payload, or null when the type has none. Rows are written only
+ * through insertEvent (or by SQL of the bookings and series repositories that writes the same
+ * booking snapshot), which checks the payload against its type; so the stored JSON is taken at its
+ * type's word here, the one place that does.
+ */
+export function typedEvent<R extends { type: string; before: unknown; after: unknown }>(
+  row: R,
+): (Omit<R, 'type' | 'before' | 'after'> & TypedEvent) | null {
+  return Object.hasOwn(typedEventTypes, row.type)
+    ? (row as unknown as Omit<R, 'type' | 'before' | 'after'> & TypedEvent)
+    : null;
+}
