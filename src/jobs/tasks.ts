@@ -11,7 +11,7 @@ import { doorLinkFor } from '../features/doors/link.ts';
 import { checkDoorAlarms, expireDoorRequests } from '../features/doors/service.ts';
 import { purgeIdempotencyKeys } from '../features/idempotency/service.ts';
 import { runDelivery } from '../features/notifications/service.ts';
-import { extendHorizons } from '../features/series/horizon.ts';
+import { extendHorizons, nextHorizonDue } from '../features/series/horizon.ts';
 import { nextWaitlistDue, serveWaitlists } from '../features/waitlist/service.ts';
 import type { Task } from './scheduler.ts';
 
@@ -55,6 +55,12 @@ export function serverTasks(db: Db, opts: { deliveryEveryMs?: number } = {}): Ta
     // Relocks are sent through this process's MQTT link; a process without one leaves them to another.
     { name: 'door-relocks', everyMs: 1000, run: async (now) => doorLinkFor(db)?.relockDue(now) },
     { name: 'door-alarms', everyMs: 5000, run: (now) => checkDoorAlarms(db, now) },
-    { name: 'extend-horizons', everyMs: 15 * 60_000, run: (now) => extendHorizons(db, { now: () => now }) },
+    // A series falls due when its next occurrence comes within the horizon; the poll catches the rest.
+    {
+      name: 'extend-horizons',
+      everyMs: 15 * 60_000,
+      run: (now) => extendHorizons(db, { now: () => now }),
+      nextDue: (now, until) => nextHorizonDue(db, now, until),
+    },
   ];
 }

@@ -6,7 +6,14 @@ import { refusalOf, updateBooking } from '../bookings/service.ts';
 import type { Ctx } from '../context.ts';
 import { AppError, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
-import { dayMs, horizonDays, materialize, occurrencesRefused, patternOf } from './materialize.ts';
+import {
+  dayMs,
+  horizonDays,
+  materialize,
+  materializedUntilAfter,
+  occurrencesRefused,
+  patternOf,
+} from './materialize.ts';
 import { changeStateRefusal } from './policy.ts';
 import * as repo from './repository.ts';
 import {
@@ -164,6 +171,13 @@ export async function changeSeries(
     );
     if (made.skipped.length > 0)
       throw occurrencesRefused(made.skipped, 'body.startTime', 'changed occurrence(s)');
+    await repo.updateSeries(
+      tx,
+      s.siteId,
+      newId,
+      { materializedUntil: materializedUntilAfter(next, horizon) },
+      { bumpVersion: false },
+    );
     await insertEvent(tx, {
       siteId: s.siteId,
       actorId: ctx.actor.memberId,

@@ -3,8 +3,17 @@ import type { Db } from '../../db/store.ts';
 import type { Clock } from '../../domain/clock.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
 import type { Ctx } from '../context.ts';
-import { dayMs, materialize } from './materialize.ts';
+import { dayMs, materialize, materializedUntilAfter } from './materialize.ts';
 import * as repo from './repository.ts';
+
+/**
+ * When the horizon job next has work: the earliest instant after `now` (and no later than `until`)
+ * at which a series' next occurrence comes within its site's horizon (its materialised-until less
+ * the horizon), or null.
+ */
+export function nextHorizonDue(db: Db, now: Date, until: Date): Promise<Date | null> {
+  return repo.nextHorizonDue(db, now, until);
+}
 
 /**
  * Books the next stretch of every active series up to its site's horizon from `now`, acting as
@@ -56,7 +65,13 @@ export async function extendHorizons(db: Db, clock: Clock): Promise<number> {
             await repo.recordException(tx, s.siteId, s.id, new Date(o.originalStart), 'skipped');
           booked += made.booked.length;
         }
-        await repo.updateSeries(tx, s.siteId, s.id, { materializedUntil: horizon }, { bumpVersion: false });
+        await repo.updateSeries(
+          tx,
+          s.siteId,
+          s.id,
+          { materializedUntil: materializedUntilAfter(s, horizon) },
+          { bumpVersion: false },
+        );
       }
       return due.length;
     });

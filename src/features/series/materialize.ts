@@ -281,6 +281,24 @@ function occurrenceTimes(o: Occurrence) {
   };
 }
 
+/**
+ * What a series is materialised until once every occurrence before `horizon` is booked: the start
+ * of its first occurrence at or after `horizon`, so that the horizon job falls due exactly when that
+ * occurrence comes within the horizon; a year on when there is none within a year (or none at all),
+ * to look again then.
+ */
+export function materializedUntilAfter(s: repo.SeriesRow, horizon: Date): Date {
+  const pattern = patternOf(s);
+  for (const days of [7, 366]) {
+    const [next] = expandOccurrences(pattern, {
+      from: horizon,
+      to: new Date(horizon.getTime() + days * dayMs),
+    });
+    if (next) return next.originalStart;
+  }
+  return new Date(horizon.getTime() + 366 * dayMs);
+}
+
 /** How far ahead the series' site books. */
 export async function horizonDays(tx: Tx, s: repo.SeriesRow): Promise<number> {
   return (await bookingsRepo.findSpaceRules(tx, s.siteId, s.spaceId))?.horizonDays ?? 60;

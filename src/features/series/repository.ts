@@ -235,6 +235,21 @@ export async function claimSeriesToExtend(
   return res.rows;
 }
 
+/** The earliest instant in (now, until] at which an active series falls due for the horizon job. */
+export async function nextHorizonDue(db: Queryable, now: Date, until: Date): Promise<Date | null> {
+  const res = await db.query<{ due: Date | null }>(
+    `SELECT min(s.materialized_until - make_interval(days => st.horizon_days)) AS due
+       FROM series s JOIN sites st ON st.site_id = s.site_id
+      WHERE s.status = 'active'
+        AND s.materialized_until > $1::timestamptz
+        AND s.materialized_until <= $2::timestamptz + interval '1100 days' -- the longest horizon
+        AND s.materialized_until - make_interval(days => st.horizon_days) > $1::timestamptz
+        AND s.materialized_until - make_interval(days => st.horizon_days) <= $2::timestamptz`,
+    [iso(now), iso(until)],
+  );
+  return res.rows[0]?.due ? new Date(res.rows[0].due) : null;
+}
+
 /** Role and squads of a member, to act as them (the horizon job books on the organizer's behalf). */
 export async function memberActor(
   db: Queryable,

@@ -13,6 +13,7 @@ import {
   type Booked,
   dayMs,
   materialize,
+  materializedUntilAfter,
   occurrencesRefused,
   type SkippedOccurrence,
 } from './materialize.ts';
@@ -123,6 +124,14 @@ export async function createSeries(ctx: Ctx, input: NewSeriesInput): Promise<Ser
     const { booked, skipped } = await materialize(tx, ctx, s, now, horizon, 'throw');
     if (skipped.length > 0 && policy === 'all-or-nothing')
       throw occurrencesRefused(skipped, 'body.rrule', 'occurrence(s) of the series');
+    // Until its next occurrence, so the horizon job books that one the moment it comes within reach.
+    await repo.updateSeries(
+      tx,
+      actor.siteId,
+      id,
+      { materializedUntil: materializedUntilAfter(s, horizon) },
+      { bumpVersion: false },
+    );
     for (const o of skipped)
       await repo.recordException(tx, actor.siteId, id, new Date(o.originalStart), 'skipped');
     const view = seriesSnapshot(s);
