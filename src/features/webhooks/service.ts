@@ -73,6 +73,29 @@ function presentDelivery(d: repo.DeliveryRow): DeliveryView {
   };
 }
 
+/** The event types an endpoint can ask for, in words for the admin who picks them. */
+export const webhookEventTypes: readonly { type: string; description: string }[] = [
+  { type: 'booking.*', description: 'Every booking event' },
+  { type: 'booking.created', description: 'A session is booked' },
+  { type: 'booking.updated', description: 'A session is changed (title, people, times)' },
+  { type: 'booking.moved', description: 'A session moves to another space or time' },
+  { type: 'booking.cancelled', description: 'A session is cancelled' },
+  { type: 'booking.checked-in', description: 'Someone checks in to a session' },
+  { type: 'booking.checked-out', description: 'A session is checked out early' },
+  { type: 'booking.completed', description: 'A session ends' },
+  { type: 'booking.released', description: 'A session is released because nobody checked in' },
+  { type: 'series.*', description: 'Every series event' },
+  { type: 'series.created', description: 'A repeating series is booked' },
+  { type: 'series.changed', description: 'A series is changed' },
+  { type: 'series.cancelled', description: 'A series (or part of it) is cancelled' },
+];
+
+/** The event types endpoints can ask for (admins). */
+export function listEventTypes(ctx: Ctx): { type: string; description: string }[] {
+  requireAdmin(ctx.actor);
+  return [...webhookEventTypes];
+}
+
 /** Event types an endpoint can ask for: a booking or series event, or all of one ("booking.*"). */
 const eventTypeRe = /^(booking|series)\.(\*|[a-z][a-z-]{0,40})$/;
 
