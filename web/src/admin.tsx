@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import { SiteSettings } from './admin-site.tsx';
+import { WebhooksAdmin } from './admin-webhooks.tsx';
 import { type Answer, ApiError, allPages, client, ifMatch, must, type Space } from './api.ts';
 import { type Chosen, ParticipantsPicker } from './participants.tsx';
 import { keys, squadsQuery } from './queries.ts';
@@ -67,6 +68,7 @@ const tabs = [
   ['members', 'Members'],
   ['squads', 'Squads'],
   ['site', 'Site'],
+  ['webhooks', 'Webhooks'],
 ] as const;
 
 export function Admin() {
@@ -102,6 +104,7 @@ export function Admin() {
       {tab === 'members' && <MembersAdmin />}
       {tab === 'squads' && <SquadsAdmin />}
       {tab === 'site' && <SiteSettings />}
+      {tab === 'webhooks' && <WebhooksAdmin />}
     </div>
   );
 }
