@@ -375,7 +375,12 @@ async function disableEndpoint(db: Db, ep: repo.LeasedEndpoint, reason: string, 
   });
 }
 
-/** Sends an endpoint's due deliveries in event order until one fails, the queue empties or time is up. */
+/**
+ * Sends an endpoint's due deliveries in event order until one fails, the queue empties or time is
+ * up. Messages go out one after another (the receiver gets them in event order); their attempts
+ * are recorded together after each run of the queue, and always before the endpoint is handed
+ * back, so a message is re-sent only if this server dies between sending and recording it.
+ */
 async function drainEndpoint(
   db: Db,
   clock: Clock,
@@ -383,6 +388,10 @@ async function drainEndpoint(
   opts: DeliveryOptions,
 ): Promise<void> {
   const deadline = performance.now() + (opts.leaseMs ?? 60_000) / 2;
+  const sent: repo.Attempt[] = [];
+  const record = async () => {
+    await repo.recordAttempts(db, ep.siteId, sent.splice(0));
+  };
   try {
     while (performance.now() < deadline) {
       const batch = await repo.pendingDeliveries(db, ep.siteId, ep.id, 100);
@@ -402,22 +411,25 @@ async function drainEndpoint(
         );
         webhookDuration.observe(result.durationMs / 1000);
         const at = clock.now();
+        const attempt = { deliveryId: d.id, at, ...result };
         const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
         if (ok) {
           webhookDeliveries.inc({ result: 'delivered' });
-          await repo.recordAttempt(db, ep.siteId, d.id, { at, ...result, outcome: 'delivered' });
+          sent.push({ ...attempt, outcome: 'delivered' });
           continue;
         }
         if (result.statusCode === 410) {
           webhookDeliveries.inc({ result: 'gone' });
-          await repo.recordAttempt(db, ep.siteId, d.id, { at, ...result, outcome: 'pending' });
+          sent.push({ ...attempt, outcome: 'pending' });
+          await record();
           await disableEndpoint(db, ep, 'the receiver answered 410 Gone', at);
           return;
         }
         const wait = retryDelayMs(d.attempts + 1, opts.random);
         if (wait === undefined) {
           webhookDeliveries.inc({ result: 'gave-up' });
-          await repo.recordAttempt(db, ep.siteId, d.id, { at, ...result, outcome: 'failed' });
+          sent.push({ ...attempt, outcome: 'failed' });
+          await record();
           await disableEndpoint(
             db,
             ep,
@@ -427,17 +439,17 @@ async function drainEndpoint(
           return;
         }
         webhookDeliveries.inc({ result: result.error?.startsWith('refused') ? 'refused' : 'failed' });
-        await repo.recordAttempt(db, ep.siteId, d.id, {
-          at,
-          ...result,
-          outcome: 'pending',
-          nextAttemptAt: new Date(at.getTime() + wait),
-        });
+        sent.push({ ...attempt, outcome: 'pending', nextAttemptAt: new Date(at.getTime() + wait) });
         return;
       }
+      await record();
     }
   } finally {
-    await repo.releaseEndpoint(db, ep.siteId, ep.id);
+    try {
+      await record();
+    } finally {
+      await repo.releaseEndpoint(db, ep.siteId, ep.id);
+    }
   }
 }
 
