@@ -139,11 +139,14 @@ export interface FeedBookingRow {
 function bookingScope(scope: FeedScope): string {
   switch (scope) {
     case 'member':
-      // The member's bookings by three indexed lookups, not a scan of the site's bookings.
-      return `b.id IN (SELECT id FROM bookings WHERE site_id = $1 AND organizer_id = $2
+      // The member's bookings by three indexed lookups, not a scan of the site's bookings. An
+      // ARRAY(...) is computed once, whatever the planner believes of the tables (PGlite runs no
+      // autovacuum, so its statistics may say every table is empty): as `IN (...)` it was planned
+      // as a nested loop re-running the three lookups for every booking of the site.
+      return `b.id = ANY(ARRAY(SELECT id FROM bookings WHERE site_id = $1 AND organizer_id = $2
         UNION SELECT booking_id FROM booking_members WHERE site_id = $1 AND member_id = $2
         UNION SELECT bq.booking_id FROM booking_squads bq JOIN squad_members sm ON sm.site_id = bq.site_id AND sm.squad_id = bq.squad_id
-               WHERE sm.site_id = $1 AND sm.member_id = $2)`;
+               WHERE sm.site_id = $1 AND sm.member_id = $2))`;
     case 'space':
       return 'b.space_id = $2';
     case 'squad':
