@@ -442,6 +442,8 @@ async function drainEndpoint(
         sent.push({ ...attempt, outcome: 'pending', nextAttemptAt: new Date(at.getTime() + wait) });
         return;
       }
+      // A short batch was the whole queue; what came since is fanned out by the next round.
+      if (batch.length < 100) return;
       await record();
     }
   } finally {
