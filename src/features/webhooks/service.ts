@@ -309,19 +309,12 @@ export function payloadOf(d: repo.PendingDelivery, siteId: string): string {
   });
 }
 
-/** Moves committed events from the webhook outbox into per-endpoint deliveries. */
-export async function fanOutEvents(db: Db, now: Date): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const events = await db.transaction((tx) => repo.fanOut(tx, now, 500));
-    for (const e of events) {
-      if (e.type === 'booking.created') bookingsTotal.inc({ outcome: 'created' });
-      else if (e.type === 'booking.cancelled') bookingsTotal.inc({ outcome: 'cancelled' });
-    }
-    total += events.length;
-    if (events.length < 500) return total;
+const countEvents = (events: { type: string }[]) => {
+  for (const e of events) {
+    if (e.type === 'booking.created') bookingsTotal.inc({ outcome: 'created' });
+    else if (e.type === 'booking.cancelled') bookingsTotal.inc({ outcome: 'cancelled' });
   }
-}
+};
 
 export interface DeliveryOptions {
   allowPrivate: boolean;
@@ -386,15 +379,16 @@ async function drainEndpoint(
   clock: Clock,
   ep: repo.LeasedEndpoint,
   opts: DeliveryOptions,
+  head: repo.PendingDelivery[],
 ): Promise<void> {
   const deadline = performance.now() + (opts.leaseMs ?? 60_000) / 2;
   const sent: repo.Attempt[] = [];
   const record = async () => {
     await repo.recordAttempts(db, ep.siteId, sent.splice(0));
   };
+  let batch = head;
   try {
     while (performance.now() < deadline) {
-      const batch = await repo.pendingDeliveries(db, ep.siteId, ep.id, 100);
       if (batch.length === 0) return;
       for (const d of batch) {
         const now = clock.now();
@@ -445,29 +439,41 @@ async function drainEndpoint(
       // A short batch was the whole queue; what came since is fanned out by the next round.
       if (batch.length < 100) return;
       await record();
+      batch = await repo.pendingDeliveries(db, ep.siteId, ep.id, 100);
     }
   } finally {
-    try {
-      await record();
-    } finally {
-      await repo.releaseEndpoint(db, ep.siteId, ep.id);
-    }
+    // The attempts and the hand-back in one transaction: one wait for PGlite's one connection.
+    const attempts = sent.splice(0);
+    await db
+      .transaction(async (tx) => {
+        await repo.recordAttempts(tx, ep.siteId, attempts);
+        await repo.releaseEndpoint(tx, ep.siteId, ep.id);
+      })
+      .catch(async (err: unknown) => {
+        await repo.releaseEndpoint(db, ep.siteId, ep.id);
+        throw err;
+      });
   }
 }
 
 /**
- * One delivery round: fan out new events, then lease every endpoint with a due head (SKIP LOCKED:
- * two servers never hold one endpoint) and drain them side by side. At least once: a server that
+ * One delivery round: fan out new events, lease every endpoint with a due head (SKIP LOCKED: two
+ * servers never hold one endpoint) and read the head of each queue — one transaction, so one wait
+ * for PGlite's one connection — then drain the endpoints side by side. At least once: a server that
  * dies mid-send leaves the delivery pending, and the lease runs out for another to retry it.
  */
 export async function deliverWebhooks(db: Db, clock: Clock, opts: DeliveryOptions): Promise<void> {
-  await fanOutEvents(db, clock.now());
   for (;;) {
-    const leased = await db.transaction((tx) =>
-      repo.leaseEndpoints(tx, clock.now(), opts.leaseMs ?? 60_000, 20),
-    );
-    if (leased.length === 0) return;
-    await Promise.all(leased.map((ep) => drainEndpoint(db, clock, ep, opts)));
-    if (leased.length < 20) return;
+    const round = await db.transaction(async (tx) => {
+      const now = clock.now();
+      const events = await repo.fanOut(tx, now, 500);
+      const leased = await repo.leaseEndpoints(tx, now, opts.leaseMs ?? 60_000, 20);
+      const heads: repo.PendingDelivery[][] = [];
+      for (const ep of leased) heads.push(await repo.pendingDeliveries(tx, ep.siteId, ep.id, 100));
+      return { events, leased, heads };
+    });
+    countEvents(round.events);
+    await Promise.all(round.leased.map((ep, i) => drainEndpoint(db, clock, ep, opts, round.heads[i]!)));
+    if (round.events.length < 500 && round.leased.length < 20) return;
   }
 }
