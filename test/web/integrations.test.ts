@@ -190,7 +190,7 @@ describe('calendar feeds and webhooks in the web app (Chromium)', { timeout: 240
       // A refusal names the field, in words.
       await form.getByLabel('Receiver URL').fill('ftp://galley.example/hooks');
       await form.getByRole('button', { name: 'Register endpoint' }).click();
-      await form.getByText('must use http or https').waitFor();
+      await form.getByText('The URL must start with http:// or https://').waitFor();
       assert.equal(await form.getByLabel('Receiver URL').getAttribute('aria-invalid'), 'true');
 
       await form.getByLabel('Receiver URL').fill(receiver.url);

@@ -104,16 +104,19 @@ function cleanUrl(url: string, allowPrivate: boolean): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw invalid('body.url', 'body.url must be an absolute http(s) URL');
+    throw invalid('body.url', 'The URL must be a full address, such as https://galley.example/hooks');
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
-    throw invalid('body.url', 'body.url must use http or https');
+    throw invalid('body.url', 'The URL must start with http:// or https://');
   if (parsed.username || parsed.password)
-    throw invalid('body.url', 'body.url must not carry a user or password');
+    throw invalid(
+      'body.url',
+      'The URL must not carry a user name or password (the signature proves the sender)',
+    );
   if (!allowPrivate && isPrivateHost(parsed.hostname))
     throw invalid(
       'body.url',
-      'body.url points at a private or loopback address (set SHIPSHAPE_WEBHOOK_ALLOW_PRIVATE=true to allow it)',
+      'The URL points at a private or loopback address, which this server does not send to (SHIPSHAPE_WEBHOOK_ALLOW_PRIVATE=true allows it)',
     );
   return parsed.toString();
 }
@@ -122,7 +125,10 @@ function cleanTypes(types: string[] | undefined): string[] | undefined {
   if (types === undefined) return undefined;
   for (const [i, t] of types.entries())
     if (!eventTypeRe.test(t))
-      throw invalid(`body.eventTypes.${i}`, `"${t}" is not a booking.* or series.* event type`);
+      throw invalid(
+        `body.eventTypes.${i}`,
+        `"${t}" is not an event type an endpoint can ask for (booking.* or series.* ones)`,
+      );
   return [...new Set(types)];
 }
 
