@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { type Answer, ApiError, client, ifMatch, must } from './api.ts';
 import { keys } from './queries.ts';
+import { useSession } from './session.tsx';
 
 type Endpoint = Answer<'/api/v1/webhooks', 'get'>['items'][number];
 type Delivery = Answer<'/api/v1/webhooks/{id}/deliveries', 'get'>['items'][number];
@@ -20,8 +21,11 @@ const eventTypesQuery = {
 const problemText = (err: unknown) =>
   err instanceof ApiError ? err.problem.detail || err.message : String(err);
 
-const when = (iso: string | null) =>
-  iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' }) : '—';
+/** An instant as the site's clock shows it. */
+const when = (iso: string | null, zone: string) =>
+  iso
+    ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium', timeZone: zone })
+    : '—';
 
 /** A refusal of the form: the field the server named ("url", "eventTypes"), else the whole form. */
 function useErrors() {
@@ -185,6 +189,7 @@ const statusWords: Record<string, string> = {
 /** The delivery log of one endpoint, newest first, with "Send again". */
 function Deliveries({ endpoint }: { endpoint: Endpoint }) {
   const qc = useQueryClient();
+  const zone = useSession().site.timeZone;
   const key = [...keys.webhooks, endpoint.id, 'deliveries'];
   const log = useQuery({
     queryKey: key,
@@ -256,7 +261,7 @@ function Deliveries({ endpoint }: { endpoint: Endpoint }) {
                   <td>
                     {d.eventType}
                     <br />
-                    <span className="muted small">{when(d.eventAt)}</span>
+                    <span className="muted small">{when(d.eventAt, zone)}</span>
                   </td>
                   <td>{statusWords[d.status] ?? d.status}</td>
                   <td>{d.attempts}</td>
@@ -266,11 +271,11 @@ function Deliveries({ endpoint }: { endpoint: Endpoint }) {
                       : (d.lastError ?? (d.attempts ? '' : '—'))}
                   </td>
                   <td>{d.lastResponseMs !== null ? `${d.lastResponseMs} ms` : '—'}</td>
-                  <td>{d.status === 'pending' ? when(d.nextAttemptAt) : '—'}</td>
+                  <td>{d.status === 'pending' ? when(d.nextAttemptAt, zone) : '—'}</td>
                   <td>
                     <button
                       type="button"
-                      aria-label={`Send again: ${d.eventType} of ${when(d.eventAt)}`}
+                      aria-label={`Send again: ${d.eventType} of ${when(d.eventAt, zone)}`}
                       onClick={() => void resend(d)}
                     >
                       Send again

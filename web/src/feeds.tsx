@@ -11,8 +11,11 @@ type Scope = 'member' | 'space' | 'squad';
 const problemText = (err: unknown) =>
   err instanceof ApiError ? err.problem.detail || err.message : String(err);
 
-const when = (iso: string | null) =>
-  iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : 'never';
+/** An instant as the site's clock shows it. */
+const when = (iso: string | null, zone: string) =>
+  iso
+    ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone })
+    : 'never';
 
 /** The secret address of a feed, shown once after it is made or replaced: copy it or subscribe. */
 function NewAddress({ made, what, onDone }: { made: Made; what: string; onDone: () => void }) {
@@ -62,7 +65,8 @@ function NewAddress({ made, what, onDone }: { made: Made; what: string; onDone: 
 
 /** Settings → Calendar feeds: secret, revocable iCalendar addresses of my sessions, a space or a squad. */
 export function CalendarFeeds() {
-  const { me, spaces, squads } = useSession();
+  const { me, site, spaces, squads } = useSession();
+  const zone = site.timeZone;
   const qc = useQueryClient();
   const feeds = useQuery(feedsQuery);
   // Members may subscribe to squads they are in or lead; admins to any squad (as the API allows).
@@ -209,7 +213,7 @@ export function CalendarFeeds() {
               <div>
                 <strong>{describe(f)[0]!.toUpperCase() + describe(f).slice(1)}</strong>
                 <p className="muted small">
-                  Made {when(f.createdAt)} · last read by a calendar {when(f.lastUsedAt)}
+                  Made {when(f.createdAt, zone)} · last read by a calendar {when(f.lastUsedAt, zone)}
                 </p>
               </div>
               <div className="actions wrap">
