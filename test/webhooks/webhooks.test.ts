@@ -286,8 +286,8 @@ for (const kind of storeKinds()) {
             await insertEvent(tx, {
               siteId: t.admin.actor.siteId,
               actorId: null,
-              type: 'booking.updated',
-              subjectType: 'booking',
+              type: 'webhook.updated',
+              subjectType: 'webhook',
               subjectId: null,
             });
             throw new Error('rolled back');
