@@ -27,6 +27,11 @@ export interface Db extends Queryable {
   close(): Promise<void>;
   /** Connections of a server pool (for the metrics); absent on PGlite, which has one. */
   poolStats?(): { total: number; idle: number; waiting: number };
+  /**
+   * Calls `onNotify` for each NOTIFY on `channel` (after the notifying transaction commits);
+   * answers the way to stop. Wake-ups only: a caller still polls for what it may have missed.
+   */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
 }
 
 export interface Tx extends Queryable {
@@ -210,6 +215,7 @@ export async function openPglite(
           ),
         ),
       ),
+    listen: (channel, onNotify) => pglite.listen(channel, () => onNotify()),
     close: () => pglite.close(),
   };
 }
@@ -283,8 +289,45 @@ export function openPostgres(url: string, max = 10, limits: StoreLimits = {}): D
           client.release();
         }
       }),
+    listen: (channel, onNotify) => listenOn(url, channel, onNotify),
     close: () => pool.end(),
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+  };
+}
+
+/**
+ * LISTEN on a connection of its own (a pooled one would hand the subscription to other work); a
+ * lost connection is opened again a second later, and the caller's poll covers the gap.
+ */
+async function listenOn(url: string, channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const reopen = () => {
+    if (!stopped) retry = setTimeout(() => void open().catch(reopen), 1000);
+  };
+  const open = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url });
+    c.on('notification', (n) => {
+      if (n.channel === channel) onNotify();
+    });
+    c.on('error', () => {
+      if (client === c) client = undefined;
+      void c.end().catch(() => undefined);
+      reopen();
+    });
+    await c.connect();
+    await c.query(`LISTEN ${channel}`);
+    if (stopped) await c.end();
+    else client = c;
+  };
+  await open();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await client?.end().catch(() => undefined);
+    client = undefined;
   };
 }
 

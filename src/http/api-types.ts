@@ -15,6 +15,7 @@ const noStore: Db = {
   query: () => Promise.reject(new Error('The API contract is generated without a store')),
   exec: () => Promise.reject(new Error('The API contract is generated without a store')),
   transaction: () => Promise.reject(new Error('The API contract is generated without a store')),
+  listen: () => Promise.reject(new Error('The API contract is generated without a store')),
   close: async () => {},
 };
 

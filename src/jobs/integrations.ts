@@ -6,10 +6,49 @@ import { Scheduler, type Task } from './scheduler.ts';
 import type { HookContext, ServerHook } from './server-hook.ts';
 
 /**
- * The integration deliveries (webhooks, email) as scheduler tasks, each state-driven from the
- * store; `close` releases what they hold (the SMTP connection pool).
+ * `fn` run one at a time: a call during a run asks for one more run after it (not one each), and
+ * answers the promise of the run that will cover it.
  */
-export function integrationTasks(ctx: HookContext): { tasks: Task[]; close: () => void } {
+function oneAtATime(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  let again = false;
+  let next: Promise<void> | undefined;
+  const start = (): Promise<void> => {
+    running = (async () => {
+      try {
+        await fn();
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
+  };
+  return () => {
+    if (!running) return start();
+    if (!again) {
+      again = true;
+      const current = running;
+      next = current
+        .catch(() => undefined)
+        .then(() => {
+          again = false;
+          return running ?? start();
+        });
+    }
+    return next!;
+  };
+}
+
+/**
+ * The integration deliveries (webhooks, email) as scheduler tasks, each state-driven from the
+ * store; `close` releases what they hold (the SMTP connection pool). `deliverWebhooksNow` runs a
+ * webhook round at once (or right after the one running): the store wakes it after each commit.
+ */
+export function integrationTasks(ctx: HookContext): {
+  tasks: Task[];
+  close: () => void;
+  deliverWebhooksNow: () => Promise<void>;
+} {
   const { db, clock, config } = ctx;
   const email: Task[] = [];
   let close: () => void = () => undefined;
@@ -22,25 +61,27 @@ export function integrationTasks(ctx: HookContext): { tasks: Task[]; close: () =
       run: () => deliverEmail(db, clock, { transport, from: config.mailFrom, domain: publicHost(config) }),
     });
   } else ctx.log.info('email: off (set SHIPSHAPE_SMTP_URL to send notices by email)');
+  const deliverWebhooksNow = oneAtATime(() =>
+    deliverWebhooks(db, clock, { allowPrivate: config.webhookAllowPrivate }),
+  );
   const tasks: Task[] = [
     ...email,
-    // Often enough that a receiver hears of a change well within half a second of its commit.
-    {
-      name: 'deliver-webhooks',
-      everyMs: 100,
-      run: () => deliverWebhooks(db, clock, { allowPrivate: config.webhookAllowPrivate }),
-    },
+    // A commit wakes the round at once (LISTEN); the poll catches retries coming due, leases that
+    // ran out and a lost listening connection.
+    { name: 'deliver-webhooks', everyMs: 1000, run: deliverWebhooksNow },
   ];
-  return { tasks, close };
+  return { tasks, close, deliverWebhooksNow };
 }
 
 /** Runs the integration deliveries while the server runs, on their own timers. */
 export function integrationsHook(): ServerHook {
   let scheduler: Scheduler | undefined;
   let close: (() => void) | undefined;
+  let unlisten: (() => Promise<void>) | undefined;
+  let woken: Promise<void> | undefined;
   return {
     name: 'integrations',
-    start(ctx: HookContext) {
+    async start(ctx: HookContext) {
       const made = integrationTasks(ctx);
       close = made.close;
       scheduler = new Scheduler(made.tasks, {
@@ -48,8 +89,19 @@ export function integrationsHook(): ServerHook {
         onError: (task, err) => ctx.log.error({ err, task }, 'an integration delivery failed'),
       });
       scheduler.start();
+      try {
+        unlisten = await ctx.db.listen('shipshape_webhooks', () => {
+          woken = made
+            .deliverWebhooksNow()
+            .catch((err: unknown) => ctx.log.error({ err }, 'a webhook delivery failed'));
+        });
+      } catch (err) {
+        ctx.log.warn({ err }, 'webhooks: no wake-up on commit (LISTEN failed); the poll delivers');
+      }
     },
     async stop() {
+      await unlisten?.();
+      await woken;
       await scheduler?.stop();
       close?.();
     },

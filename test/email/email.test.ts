@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import ICAL from 'ical.js';
-import { type ParsedMail, simpleParser } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import nodemailer from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
 import { FakeClock } from '../../src/domain/clock.ts';
 import { deliverEmail } from '../../src/features/email/service.ts';
 import { runDelivery } from '../../src/features/notifications/service.ts';
@@ -12,54 +10,7 @@ import type { Caller, TestApp } from '../support/app.ts';
 import { startTestApp } from '../support/app.ts';
 import { buildSpace } from '../support/factories.ts';
 import { storeKinds } from '../support/store.ts';
-
-/** A real SMTP server in the test process; what it accepts is parsed back with mailparser. */
-class Inbox {
-  mode: 'ok' | 'refuse' | 'drop' = 'ok';
-  mails: ParsedMail[] = [];
-  refused = 0;
-  server: SMTPServer;
-  port = 0;
-  constructor() {
-    this.server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      onConnect: (session, callback) => {
-        if (this.mode === 'drop') {
-          this.refused++;
-          // Drop the connection outright, as a crashing server would.
-          (session as unknown as { _socket?: { destroy(): void } })._socket?.destroy();
-          return callback(new Error('dropped'));
-        }
-        callback();
-      },
-      onData: (stream, _session, callback) => {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          if (this.mode === 'refuse') {
-            this.refused++;
-            const err = new Error('Mailbox busy, try later') as Error & { responseCode: number };
-            err.responseCode = 451;
-            return callback(err);
-          }
-          simpleParser(Buffer.concat(chunks)).then((m) => {
-            this.mails.push(m);
-            callback();
-          }, callback);
-        });
-      },
-    });
-  }
-  async start() {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.server.address() as AddressInfo).port;
-  }
-  stop() {
-    return new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
+import { Inbox } from './inbox.ts';
 
 /** The VEVENT and METHOD of a parsed .ics attachment, read with ical.js. */
 function readIcs(mail: ParsedMail) {

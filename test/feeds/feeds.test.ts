@@ -354,5 +354,55 @@ for (const kind of storeKinds()) {
       assert.equal(limited, 1);
       assert.equal((await fetchFeed(other.token)).status, 200, 'another token has its own allowance');
     });
+
+    it('serves a feed again from its rendered text only while nothing in it changed', async () => {
+      const feed = await makeFeed(ada, { scope: 'member' });
+      const first = (await fetchFeed(feed.token)).body as string;
+      clock.advance(60_000);
+      // Rendered afresh, DTSTAMP would have moved with the clock: the same text is the kept one.
+      const again = (await fetchFeed(feed.token)).body as string;
+      assert.equal(again, first);
+      // Someone else's booking elsewhere in time is not in Ada's feed: still the kept text.
+      const other = await t.request('POST', '/api/v1/bookings', {
+        as: cy,
+        body: {
+          spaceId: lounge,
+          title: 'Cy alone',
+          start: '2026-09-29T06:00:00+09:30',
+          end: '2026-09-29T07:00:00+09:30',
+        },
+      });
+      assert.equal(other.status, 201, JSON.stringify(other.body));
+      assert.equal((await fetchFeed(feed.token)).body, first);
+      // A new booking of hers is in it at once.
+      const made = await t.request('POST', '/api/v1/bookings', {
+        as: ada,
+        body: {
+          spaceId: lounge,
+          title: 'Fresh pads',
+          start: '2026-09-30T06:00:00+09:30',
+          end: '2026-09-30T07:00:00+09:30',
+        },
+      });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      const withNew = (await fetchFeed(feed.token)).body as string;
+      assert.match(withNew, /SUMMARY:Fresh pads/);
+      checkAgainstStore(withNew, await storeRows(memberWhere, ada.id));
+      // Even a change written straight into the store, past every service (the space renamed), shows:
+      // the kept text is keyed by what the feed is made of, not by a signal someone must remember.
+      await t.db.query('UPDATE spaces SET name = $3 WHERE site_id = $1 AND id = $2', [
+        t.siteId,
+        lounge,
+        'Long lounge',
+      ]);
+      const renamed = (await fetchFeed(feed.token)).body as string;
+      assert.match(renamed, /LOCATION:Long lounge/);
+      assert.doesNotMatch(renamed, /LOCATION:Lounge/);
+      await t.db.query('UPDATE spaces SET name = $3 WHERE site_id = $1 AND id = $2', [
+        t.siteId,
+        lounge,
+        'Lounge',
+      ]);
+    });
   });
 }

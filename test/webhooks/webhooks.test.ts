@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FakeClock } from '../../src/domain/clock.ts';
+import { insertEvent } from '../../src/features/events/repository.ts';
 import { sendSigned } from '../../src/features/webhooks/sender.ts';
 import { createEndpoint, deliverWebhooks, retrySchedule } from '../../src/features/webhooks/service.ts';
 import type { Caller, TestApp } from '../support/app.ts';
@@ -247,6 +248,57 @@ for (const kind of storeKinds()) {
       assert.equal(log.body.items[0].attempts, retrySchedule.length + 1);
       const total = retrySchedule.reduce((s, x) => s + x, 0) / 3600;
       assert.ok(total > 20 && total < 30, `retries span about a day (${total} h)`);
+    });
+
+    it('names the event types an endpoint can ask for, each accepted, to admins only', async () => {
+      const denied = await t.request('GET', '/api/v1/webhooks/event-types', { as: member });
+      assert.equal(denied.status, 403);
+      const res = await t.request('GET', '/api/v1/webhooks/event-types', { as: t.admin });
+      assert.equal(res.status, 200);
+      const types = (res.body.items as { type: string; description: string }[]).map((x) => x.type);
+      for (const expected of ['booking.*', 'booking.created', 'booking.cancelled', 'series.created'])
+        assert.ok(types.includes(expected), expected);
+      assert.ok((res.body.items as { description: string }[]).every((x) => x.description.length > 0));
+      // Every type offered is one the endpoint's validation takes (checked without saving a change).
+      const ep = await t.request('GET', `/api/v1/webhooks/${endpointId}`, { as: t.admin });
+      const wrongVersion = await t.request('PATCH', `/api/v1/webhooks/${endpointId}`, {
+        as: t.admin,
+        headers: { 'if-match': `"${ep.body.version + 100}"` },
+        body: { eventTypes: types },
+      });
+      assert.equal(wrongVersion.status, 412, JSON.stringify(wrongVersion.body));
+    });
+
+    it('wakes the senders when an event commits, and not when it rolls back', async () => {
+      let woken = 0;
+      const stop = await t.db.listen('shipshape_webhooks', () => {
+        woken += 1;
+      });
+      try {
+        const until = Date.now() + 5000;
+        await book();
+        while (woken === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+        assert.ok(woken >= 1, 'the committed booking wakes the senders');
+        await new Promise((r) => setTimeout(r, 100));
+        const seen = woken;
+        await assert.rejects(
+          t.db.transaction(async (tx) => {
+            await insertEvent(tx, {
+              siteId: t.admin.actor.siteId,
+              actorId: null,
+              type: 'webhook.updated',
+              subjectType: 'webhook',
+              subjectId: null,
+            });
+            throw new Error('rolled back');
+          }),
+          /rolled back/,
+        );
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(woken, seen, 'a rolled-back event wakes nobody');
+      } finally {
+        await stop();
+      }
     });
   });
 }

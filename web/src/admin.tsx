@@ -4,6 +4,7 @@ import { MembersAdmin } from './admin-members.tsx';
 import { SiteSettings } from './admin-site.tsx';
 import { SpacesAdmin } from './admin-spaces.tsx';
 import { SquadsAdmin } from './admin-squads.tsx';
+import { WebhooksAdmin } from './admin-webhooks.tsx';
 import { navigate, useLocation } from './router.ts';
 import { useSession } from './session.tsx';
 
@@ -13,6 +14,7 @@ const tabs = [
   ['squads', 'Squads'],
   ['site', 'Site'],
   ['doors', 'Doors'],
+  ['webhooks', 'Webhooks'],
 ] as const;
 
 export function Admin() {
@@ -49,6 +51,7 @@ export function Admin() {
       {tab === 'squads' && <SquadsAdmin />}
       {tab === 'site' && <SiteSettings />}
       {tab === 'doors' && <DoorsAdmin />}
+      {tab === 'webhooks' && <WebhooksAdmin />}
     </div>
   );
 }

@@ -28,12 +28,18 @@ export const keys = {
   bookings: ['bookings'] as const,
   doors: ['doors'] as const,
   notifications: ['notifications'] as const,
+  feeds: ['feeds'] as const,
+  webhooks: ['webhooks'] as const,
 };
 
 export const meQuery = queryOptions({
   queryKey: keys.me,
   queryFn: () => must(client.GET('/api/v1/me')),
   staleTime: 60_000,
+});
+export const feedsQuery = queryOptions({
+  queryKey: keys.feeds,
+  queryFn: () => must(client.GET('/api/v1/feeds')),
 });
 export const siteQuery = queryOptions({
   queryKey: keys.site,

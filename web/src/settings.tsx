@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, client, must } from './api.ts';
 import { ChangePassword } from './change-password.tsx';
+import { CalendarFeeds } from './feeds.tsx';
 
 type Preferences = Record<string, boolean>;
 
@@ -38,12 +39,22 @@ export function Settings() {
   const [status, setStatus] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Which kinds also come by email, and whether this server sends email at all.
+  const [mail, setMail] = useState<Preferences | null>(null);
+  const [savedMail, setSavedMail] = useState<Preferences | null>(null);
+  const [mailOn, setMailOn] = useState(false);
 
   useEffect(() => {
-    must(client.GET('/api/v1/notifications/preferences')).then(
-      (p) => {
+    Promise.all([
+      must(client.GET('/api/v1/notifications/preferences')),
+      must(client.GET('/api/v1/email/preferences')),
+    ]).then(
+      ([p, m]) => {
         setPrefs(p);
         setSaved(p);
+        setMail(m.kinds as Preferences);
+        setSavedMail(m.kinds as Preferences);
+        setMailOn(m.available);
       },
       (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
     );
@@ -59,6 +70,11 @@ export function Settings() {
       const p = await must(client.PUT('/api/v1/notifications/preferences', { body: prefs }));
       setPrefs(p);
       setSaved(p);
+      if (mail) {
+        const m = await must(client.PUT('/api/v1/email/preferences', { body: { kinds: mail } }));
+        setMail(m.kinds as Preferences);
+        setSavedMail(m.kinds as Preferences);
+      }
       setStatus('Saved.');
     } catch (err) {
       // What was ticked stays ticked, so the member can try again.
@@ -68,12 +84,15 @@ export function Settings() {
     }
   }
 
-  const changed = !!prefs && !!saved && Object.keys(prefs).some((k) => prefs[k] !== saved[k]);
+  const changed =
+    (!!prefs && !!saved && Object.keys(prefs).some((k) => prefs[k] !== saved[k])) ||
+    (!!mail && !!savedMail && Object.keys(mail).some((k) => mail[k] !== savedMail[k]));
 
   return (
     <div className="page">
       <h1>Settings</h1>
       <ChangePassword />
+      <CalendarFeeds />
       {
         <form className="card admin-form" onSubmit={(e) => void submit(e)} aria-labelledby="notice-prefs">
           <h2 id="notice-prefs">Notifications</h2>
@@ -87,6 +106,11 @@ export function Settings() {
           ) : (
             <fieldset>
               <legend>Tell me when…</legend>
+              <p className="muted small" id="email-state">
+                {mailOn
+                  ? 'Notices always appear here in the app; tick "also by email" to get a kind in your mailbox too.'
+                  : 'Email is not set up on this server, so notices appear only here in the app. An administrator can turn it on (SHIPSHAPE_SMTP_URL).'}
+              </p>
               <ul className="pref-list">
                 {Object.keys(prefs).map((kind) => {
                   const words = kindLabels[kind] ?? { label: kind.replaceAll('-', ' '), hint: '' };
@@ -104,6 +128,20 @@ export function Settings() {
                       {words.hint && (
                         <p id={`${id}-hint`} className="muted small">
                           {words.hint}
+                        </p>
+                      )}
+                      {mail && kind in mail && (
+                        <p className="email-choice">
+                          <input
+                            id={`${id}-email`}
+                            type="checkbox"
+                            checked={mail[kind] ?? false}
+                            disabled={!mailOn}
+                            aria-label={`${words.label}: also by email`}
+                            aria-describedby="email-state"
+                            onChange={(e) => setMail({ ...mail, [kind]: e.target.checked })}
+                          />
+                          <label htmlFor={`${id}-email`}>Also by email</label>
                         </p>
                       )}
                     </li>

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '../../db/store.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { isUuid } from '../../domain/ids.ts';
+import { zonedInstant } from '../../domain/time.ts';
 import type { Ctx } from '../context.ts';
 import { AppError, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
@@ -147,6 +148,14 @@ export async function rotateFeed(ctx: Ctx, id: string): Promise<FeedCreated> {
 }
 
 /**
+ * The last text rendered per feed, with the fingerprint of what it was rendered from. Calendar
+ * apps fetch the same feed again and again while little changes; rendering is most of a fetch.
+ * Bounded (the oldest feed dropped first); DTSTAMP in a text served again is when it was rendered.
+ */
+const rendered = new Map<string, { key: string; text: string }>();
+const renderedMax = 500;
+
+/**
  * The iCalendar text of the feed behind a token, as its owner may see it now; undefined when the
  * token is unknown or revoked (the caller answers 404 either way).
  */
@@ -168,7 +177,7 @@ export async function feedCalendar(
     repo.feedSeries(db, feed.siteId, feed.scope, feed.subjectId, feed.ownerId),
   ]);
   await repo.touchFeedToken(db, feed.siteId, feed.id, now);
-  return renderFeed({
+  const input = {
     site,
     scope: feed.scope,
     ownerIsAdmin: owner.role === 'admin',
@@ -176,5 +185,18 @@ export async function feedCalendar(
     series,
     now,
     domain,
-  });
+  };
+  // The text is a function of the rows read above (and of the year in each zone, for the
+  // VTIMEZONEs): the same rows give the same text, so a fingerprint of them keys it exactly; any
+  // change to them renders anew.
+  const years = [site.timeZone, ...series.map((s) => s.timeZone)].map((z) => zonedInstant(now, z).year);
+  const key = createHash('sha256')
+    .update(JSON.stringify({ ...input, now: years }))
+    .digest('base64');
+  const hit = rendered.get(feed.id);
+  if (hit?.key === key) return hit.text;
+  const text = renderFeed(input);
+  if (rendered.size >= renderedMax && !rendered.has(feed.id)) rendered.delete(rendered.keys().next().value!);
+  rendered.set(feed.id, { key, text });
+  return text;
 }

@@ -202,38 +202,46 @@ export async function pendingDeliveries(
   return res.rows;
 }
 
-/** Records one attempt and its outcome on the delivery. */
-export async function recordAttempt(
-  db: Queryable,
-  siteId: string,
-  deliveryId: string,
-  a: {
-    at: Date;
-    statusCode: number | null;
-    error: string | null;
-    durationMs: number;
-    /** delivered, failed (given up), or pending with the next attempt's time. */
-    outcome: 'delivered' | 'failed' | 'pending';
-    nextAttemptAt?: Date;
-  },
-): Promise<void> {
+/** One attempt of a delivery and its outcome. */
+export interface Attempt {
+  deliveryId: string;
+  at: Date;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+  /** delivered, failed (given up), or pending with the next attempt's time. */
+  outcome: 'delivered' | 'failed' | 'pending';
+  nextAttemptAt?: Date | undefined;
+}
+
+/**
+ * Records attempts of one site's deliveries and their outcomes, in one statement: a sender records
+ * a run of messages at once, not one round trip each (on PGlite's one connection that halves the
+ * store work per message).
+ */
+export async function recordAttempts(db: Queryable, siteId: string, attempts: Attempt[]): Promise<void> {
+  if (attempts.length === 0) return;
   await db.query(
-    `WITH d AS (
-       UPDATE webhook_deliveries SET attempts = attempts + 1, status = $3, last_status = $4, last_error = $5,
-              last_ms = $6, next_attempt_at = COALESCE($7::timestamptz, next_attempt_at),
-              delivered_at = CASE WHEN $3 = 'delivered' THEN $8::timestamptz ELSE delivered_at END
-        WHERE site_id = $1 AND id = $2 RETURNING attempts)
+    `WITH input AS (
+       SELECT * FROM unnest($2::bigint[], $3::text[], $4::int[], $5::text[], $6::int[], $7::timestamptz[], $8::timestamptz[])
+                 AS i(id, outcome, status_code, error, duration_ms, next_at, at)),
+     d AS (
+       UPDATE webhook_deliveries w SET attempts = w.attempts + 1, status = i.outcome, last_status = i.status_code,
+              last_error = i.error, last_ms = i.duration_ms, next_attempt_at = COALESCE(i.next_at, w.next_attempt_at),
+              delivered_at = CASE WHEN i.outcome = 'delivered' THEN i.at ELSE w.delivered_at END
+         FROM input i WHERE w.site_id = $1 AND w.id = i.id
+       RETURNING w.id, w.attempts, i.at, i.status_code, i.error, i.duration_ms)
      INSERT INTO webhook_attempts (site_id, delivery_id, attempt, at, status_code, error, duration_ms)
-     SELECT $1, $2, d.attempts, $8::timestamptz, $4, $5, $6 FROM d`,
+     SELECT $1, d.id, d.attempts, d.at, d.status_code, d.error, d.duration_ms FROM d`,
     [
       siteId,
-      deliveryId,
-      a.outcome,
-      a.statusCode,
-      a.error,
-      a.durationMs,
-      a.nextAttemptAt ? iso(a.nextAttemptAt) : null,
-      iso(a.at),
+      attempts.map((a) => a.deliveryId),
+      attempts.map((a) => a.outcome),
+      attempts.map((a) => a.statusCode),
+      attempts.map((a) => a.error),
+      attempts.map((a) => a.durationMs),
+      attempts.map((a) => (a.nextAttemptAt ? iso(a.nextAttemptAt) : null)),
+      attempts.map((a) => iso(a.at)),
     ],
   );
 }

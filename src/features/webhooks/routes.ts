@@ -9,6 +9,7 @@ import {
   getEndpoint,
   listDeliveries,
   listEndpoints,
+  listEventTypes,
   resendDelivery,
   updateEndpoint,
 } from './service.ts';
@@ -56,6 +57,23 @@ export default async function webhooksRoutes(app: App, deps: Deps): Promise<void
       },
     },
     async (request) => ({ items: await listEndpoints(ctxOf(request, deps)) }),
+  );
+
+  app.get(
+    '/webhooks/event-types',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: 'The event types an endpoint can ask for, with what each means (admins)',
+        response: {
+          200: Type.Object({
+            items: Type.Array(Type.Object({ type: Type.String(), description: Type.String() })),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => ({ items: listEventTypes(ctxOf(request, deps)) }),
   );
 
   app.post(

@@ -73,6 +73,29 @@ function presentDelivery(d: repo.DeliveryRow): DeliveryView {
   };
 }
 
+/** The event types an endpoint can ask for, in words for the admin who picks them. */
+export const webhookEventTypes: readonly { type: string; description: string }[] = [
+  { type: 'booking.*', description: 'Every booking event' },
+  { type: 'booking.created', description: 'A session is booked' },
+  { type: 'booking.updated', description: 'A session is changed (title, people, times)' },
+  { type: 'booking.moved', description: 'A session moves to another space or time' },
+  { type: 'booking.cancelled', description: 'A session is cancelled' },
+  { type: 'booking.checked-in', description: 'Someone checks in to a session' },
+  { type: 'booking.checked-out', description: 'A session is checked out early' },
+  { type: 'booking.completed', description: 'A session ends' },
+  { type: 'booking.released', description: 'A session is released because nobody checked in' },
+  { type: 'series.*', description: 'Every series event' },
+  { type: 'series.created', description: 'A repeating series is booked' },
+  { type: 'series.changed', description: 'A series is changed' },
+  { type: 'series.cancelled', description: 'A series (or part of it) is cancelled' },
+];
+
+/** The event types endpoints can ask for (admins). */
+export function listEventTypes(ctx: Ctx): { type: string; description: string }[] {
+  requireAdmin(ctx.actor);
+  return [...webhookEventTypes];
+}
+
 /** Event types an endpoint can ask for: a booking or series event, or all of one ("booking.*"). */
 const eventTypeRe = /^(booking|series)\.(\*|[a-z][a-z-]{0,40})$/;
 
@@ -81,16 +104,19 @@ function cleanUrl(url: string, allowPrivate: boolean): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw invalid('body.url', 'body.url must be an absolute http(s) URL');
+    throw invalid('body.url', 'The URL must be a full address, such as https://galley.example/hooks');
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
-    throw invalid('body.url', 'body.url must use http or https');
+    throw invalid('body.url', 'The URL must start with http:// or https://');
   if (parsed.username || parsed.password)
-    throw invalid('body.url', 'body.url must not carry a user or password');
+    throw invalid(
+      'body.url',
+      'The URL must not carry a user name or password (the signature proves the sender)',
+    );
   if (!allowPrivate && isPrivateHost(parsed.hostname))
     throw invalid(
       'body.url',
-      'body.url points at a private or loopback address (set SHIPSHAPE_WEBHOOK_ALLOW_PRIVATE=true to allow it)',
+      'The URL points at a private or loopback address, which this server does not send to (SHIPSHAPE_WEBHOOK_ALLOW_PRIVATE=true allows it)',
     );
   return parsed.toString();
 }
@@ -99,7 +125,10 @@ function cleanTypes(types: string[] | undefined): string[] | undefined {
   if (types === undefined) return undefined;
   for (const [i, t] of types.entries())
     if (!eventTypeRe.test(t))
-      throw invalid(`body.eventTypes.${i}`, `"${t}" is not a booking.* or series.* event type`);
+      throw invalid(
+        `body.eventTypes.${i}`,
+        `"${t}" is not an event type an endpoint can ask for (booking.* or series.* ones)`,
+      );
   return [...new Set(types)];
 }
 
@@ -286,19 +315,12 @@ export function payloadOf(d: repo.PendingDelivery, siteId: string): string {
   });
 }
 
-/** Moves committed events from the webhook outbox into per-endpoint deliveries. */
-export async function fanOutEvents(db: Db, now: Date): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const events = await db.transaction((tx) => repo.fanOut(tx, now, 500));
-    for (const e of events) {
-      if (e.type === 'booking.created') bookingsTotal.inc({ outcome: 'created' });
-      else if (e.type === 'booking.cancelled') bookingsTotal.inc({ outcome: 'cancelled' });
-    }
-    total += events.length;
-    if (events.length < 500) return total;
+const countEvents = (events: { type: string }[]) => {
+  for (const e of events) {
+    if (e.type === 'booking.created') bookingsTotal.inc({ outcome: 'created' });
+    else if (e.type === 'booking.cancelled') bookingsTotal.inc({ outcome: 'cancelled' });
   }
-}
+};
 
 export interface DeliveryOptions {
   allowPrivate: boolean;
@@ -352,17 +374,27 @@ async function disableEndpoint(db: Db, ep: repo.LeasedEndpoint, reason: string, 
   });
 }
 
-/** Sends an endpoint's due deliveries in event order until one fails, the queue empties or time is up. */
+/**
+ * Sends an endpoint's due deliveries in event order until one fails, the queue empties or time is
+ * up. Messages go out one after another (the receiver gets them in event order); their attempts
+ * are recorded together after each run of the queue, and always before the endpoint is handed
+ * back, so a message is re-sent only if this server dies between sending and recording it.
+ */
 async function drainEndpoint(
   db: Db,
   clock: Clock,
   ep: repo.LeasedEndpoint,
   opts: DeliveryOptions,
+  head: repo.PendingDelivery[],
 ): Promise<void> {
   const deadline = performance.now() + (opts.leaseMs ?? 60_000) / 2;
+  const sent: repo.Attempt[] = [];
+  const record = async () => {
+    await repo.recordAttempts(db, ep.siteId, sent.splice(0));
+  };
+  let batch = head;
   try {
     while (performance.now() < deadline) {
-      const batch = await repo.pendingDeliveries(db, ep.siteId, ep.id, 100);
       if (batch.length === 0) return;
       for (const d of batch) {
         const now = clock.now();
@@ -379,22 +411,25 @@ async function drainEndpoint(
         );
         webhookDuration.observe(result.durationMs / 1000);
         const at = clock.now();
+        const attempt = { deliveryId: d.id, at, ...result };
         const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
         if (ok) {
           webhookDeliveries.inc({ result: 'delivered' });
-          await repo.recordAttempt(db, ep.siteId, d.id, { at, ...result, outcome: 'delivered' });
+          sent.push({ ...attempt, outcome: 'delivered' });
           continue;
         }
         if (result.statusCode === 410) {
           webhookDeliveries.inc({ result: 'gone' });
-          await repo.recordAttempt(db, ep.siteId, d.id, { at, ...result, outcome: 'pending' });
+          sent.push({ ...attempt, outcome: 'pending' });
+          await record();
           await disableEndpoint(db, ep, 'the receiver answered 410 Gone', at);
           return;
         }
         const wait = retryDelayMs(d.attempts + 1, opts.random);
         if (wait === undefined) {
           webhookDeliveries.inc({ result: 'gave-up' });
-          await repo.recordAttempt(db, ep.siteId, d.id, { at, ...result, outcome: 'failed' });
+          sent.push({ ...attempt, outcome: 'failed' });
+          await record();
           await disableEndpoint(
             db,
             ep,
@@ -404,33 +439,47 @@ async function drainEndpoint(
           return;
         }
         webhookDeliveries.inc({ result: result.error?.startsWith('refused') ? 'refused' : 'failed' });
-        await repo.recordAttempt(db, ep.siteId, d.id, {
-          at,
-          ...result,
-          outcome: 'pending',
-          nextAttemptAt: new Date(at.getTime() + wait),
-        });
+        sent.push({ ...attempt, outcome: 'pending', nextAttemptAt: new Date(at.getTime() + wait) });
         return;
       }
+      // A short batch was the whole queue; what came since is fanned out by the next round.
+      if (batch.length < 100) return;
+      await record();
+      batch = await repo.pendingDeliveries(db, ep.siteId, ep.id, 100);
     }
   } finally {
-    await repo.releaseEndpoint(db, ep.siteId, ep.id);
+    // The attempts and the hand-back in one transaction: one wait for PGlite's one connection.
+    const attempts = sent.splice(0);
+    await db
+      .transaction(async (tx) => {
+        await repo.recordAttempts(tx, ep.siteId, attempts);
+        await repo.releaseEndpoint(tx, ep.siteId, ep.id);
+      })
+      .catch(async (err: unknown) => {
+        await repo.releaseEndpoint(db, ep.siteId, ep.id);
+        throw err;
+      });
   }
 }
 
 /**
- * One delivery round: fan out new events, then lease every endpoint with a due head (SKIP LOCKED:
- * two servers never hold one endpoint) and drain them side by side. At least once: a server that
+ * One delivery round: fan out new events, lease every endpoint with a due head (SKIP LOCKED: two
+ * servers never hold one endpoint) and read the head of each queue — one transaction, so one wait
+ * for PGlite's one connection — then drain the endpoints side by side. At least once: a server that
  * dies mid-send leaves the delivery pending, and the lease runs out for another to retry it.
  */
 export async function deliverWebhooks(db: Db, clock: Clock, opts: DeliveryOptions): Promise<void> {
-  await fanOutEvents(db, clock.now());
   for (;;) {
-    const leased = await db.transaction((tx) =>
-      repo.leaseEndpoints(tx, clock.now(), opts.leaseMs ?? 60_000, 20),
-    );
-    if (leased.length === 0) return;
-    await Promise.all(leased.map((ep) => drainEndpoint(db, clock, ep, opts)));
-    if (leased.length < 20) return;
+    const round = await db.transaction(async (tx) => {
+      const now = clock.now();
+      const events = await repo.fanOut(tx, now, 500);
+      const leased = await repo.leaseEndpoints(tx, now, opts.leaseMs ?? 60_000, 20);
+      const heads: repo.PendingDelivery[][] = [];
+      for (const ep of leased) heads.push(await repo.pendingDeliveries(tx, ep.siteId, ep.id, 100));
+      return { events, leased, heads };
+    });
+    countEvents(round.events);
+    await Promise.all(round.leased.map((ep, i) => drainEndpoint(db, clock, ep, opts, round.heads[i]!)));
+    if (round.events.length < 500 && round.leased.length < 20) return;
   }
 }
