@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { readConfig } from '../config.ts';
 import { localDateTime } from '../domain/time.ts';
 import { DoorSimulator } from '../features/doors/simulator.ts';
+import { credentialOptions } from '../mqtt/client.ts';
 import { type Api, answer, type Json, signedInApi } from './api-client.ts';
 import { CliError, type CliIo } from './io.ts';
 import { siteZone } from './lookups.ts';
@@ -107,6 +108,7 @@ export function registerDoorCommands(program: Command, io: CliIo): void {
         answerDelayMs: delay,
         reportEveryMs: 60_000,
         log: (line) => io.out(`${line}\n`),
+        credentials: credentialOptions(config.mqttUsername, config.mqttPassword),
       });
       io.out(
         `Simulating ${locks.length} lock(s) on ${url}: ${locks.map((l) => l.topic).join(', ')}\n` +

@@ -22,3 +22,17 @@ export async function connectMqtt(url: string, opts: IClientOptions = {}): Promi
   client.on('connect', noDelay);
   return client;
 }
+
+/** The user name and password a client gives the broker (none when unset). */
+export interface MqttCredentials {
+  username?: string;
+  password?: string;
+}
+
+/**
+ * The client options for the configured credentials. A user name and password in the broker's URL
+ * win over these (mqtt.js reads the URL's last).
+ */
+export function credentialOptions(username?: string, password?: string): MqttCredentials {
+  return username !== undefined && password !== undefined ? { username, password } : {};
+}
