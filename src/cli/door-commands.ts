@@ -99,7 +99,8 @@ export function registerDoorCommands(program: Command, io: CliIo): void {
       if (o.topic?.length) locks = o.topic.map((topic) => ({ topic, hasContact: true }));
       else {
         const items = await listDoors(signedInApi(io.env));
-        locks = items.map((d) => ({ topic: d.topic, hasContact: d.hasContact }));
+        // Only the doors whose topic the signed-in member may see (an admin sees them all).
+        locks = items.flatMap((d) => (d.topic ? [{ topic: d.topic, hasContact: d.hasContact }] : []));
       }
       if (locks.length === 0) throw new CliError('No doors to simulate: give --topic, or add doors first');
       const delay = Number(o.delay);

@@ -145,6 +145,21 @@ for (const kind of storeKinds())
       assert.ok(all.body.items.some((e: { type: string }) => e.type === 'door.state'));
     });
 
+    it("shows a lock's MQTT topic only to those who manage the door (its owner, admins)", async () => {
+      for (const id of [cabinDoor, loungeDoor]) {
+        assert.equal((await listed(id, stranger)).topic, null, 'in the list');
+        const one = await door(id, stranger);
+        assert.equal(one.body.topic, null, 'one door');
+        assert.equal(one.body.can.manage, false);
+        assert.equal((await listed(id, t.admin)).topic, id === cabinDoor ? cabinTopic : loungeTopic);
+        assert.equal((await door(id, t.admin)).body.topic, id === cabinDoor ? cabinTopic : loungeTopic);
+      }
+      assert.equal((await door(cabinDoor, owner)).body.topic, cabinTopic, "the cabin's owner manages it");
+      assert.equal((await listed(loungeDoor, owner)).topic, null, 'another space: not theirs');
+      const events = await t.request('GET', `/api/v1/doors/${loungeDoor}/events`, { as: stranger });
+      assert.ok(!JSON.stringify(events.body).includes(loungeTopic), 'not in the events either');
+    });
+
     it('shows the state to a guest only while their pass holds, and not after it is revoked', async () => {
       const set = await t.request('POST', `/api/v1/doors/${cabinDoor}/guests`, {
         as: owner,

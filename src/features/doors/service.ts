@@ -23,7 +23,7 @@ export interface DoorView {
   spaceId: string;
   spaceName: string;
   name: string;
-  topic: string;
+  topic: string | null;
   hasContact: boolean;
   failMode: 'safe' | 'secure';
   relockSeconds: number;
@@ -68,12 +68,14 @@ function presentDoor(
   const whole = seesWholeDoor(ctx.actor, door);
   const visible = seesDoorState(ctx.actor, door, grant);
   const state = shownState(door, ctx.clock.now(), settings.staleSeconds);
+  const manage = managesGuests(ctx.actor, door);
   return {
     id: door.id,
     spaceId: door.spaceId,
     spaceName: door.spaceName,
     name: door.name,
-    topic: door.topic,
+    // With the topic anyone on the broker can command the lock: for those who manage the door.
+    topic: manage ? door.topic : null,
     hasContact: door.hasContact,
     failMode: door.failMode,
     relockSeconds: door.relockSeconds,
@@ -98,7 +100,7 @@ function presentDoor(
     can: {
       unlock: grant.allowed || grant.why === 'reason-required',
       lock: grant.allowed || grant.why === 'reason-required',
-      manage: managesGuests(ctx.actor, door),
+      manage,
       viewLog: whole,
       viewState: visible,
     },
