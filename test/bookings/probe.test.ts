@@ -34,7 +34,15 @@ for (const kind of storeKinds()) {
       const squadA = await buildSquad(t, { name: 'Night Watch', members: members.slice(0, 3) });
       const squadB = await buildSquad(t, { name: 'Deck', members: members.slice(3, 6) });
       const squads = [squadA, squadB];
-      const statuses = ['confirmed', 'confirmed', 'confirmed', 'checked_in', 'completed', 'cancelled', 'released'];
+      const statuses = [
+        'confirmed',
+        'confirmed',
+        'confirmed',
+        'checked_in',
+        'completed',
+        'cancelled',
+        'released',
+      ];
       // Deterministic pseudo-random bookings over twelve hours on a quarter-hour grid.
       let seed = 7;
       const next = (n: number) => {
