@@ -180,6 +180,16 @@ for (const kind of storeKinds())
       });
       assert.equal(revoked.status, 204);
       assert.equal((await door(cabinDoor, guest)).body.state, null);
+      // The owner's log names the guest let in and revoked; the guest's and a stranger's show none of it.
+      const log = (await t.request('GET', `/api/v1/doors/${cabinDoor}/events`, { as: owner })).body.items;
+      const set2 = log.find((e: { type: string }) => e.type === 'door.guest-set');
+      assert.equal(set2.after.displayName, 'Guest Gale');
+      const gone = log.find((e: { type: string }) => e.type === 'door.guest-removed');
+      assert.equal(gone.before.displayName, 'Guest Gale');
+      for (const who of [guest, stranger]) {
+        const theirs = (await t.request('GET', `/api/v1/doors/${cabinDoor}/events`, { as: who })).body.items;
+        assert.ok(!theirs.some((e: { type: string }) => e.type.startsWith('door.guest')));
+      }
     });
 
     it("does not tell an uninvolved member on the stream when a private cabin's door changes", async () => {
