@@ -54,6 +54,11 @@ describe('the embedded broker: who may connect', () => {
       assert.ok(await refusal(broker.url, { username: 'z2m', password: 'wrong' }), 'a wrong password');
       assert.ok(await refusal(broker.url, { username: 'other', password: 'p:ss w@rd' }), 'a wrong user');
       assert.equal(await refusal(broker.url, { username: 'z2m', password: 'p:ss w@rd' }), undefined);
+      // In the URL (as SHIPSHAPE_MQTT_URL may give them), percent-encoded; they win over the options.
+      const inUrl = broker.url.replace('mqtt://', 'mqtt://z2m:p%3Ass%20w%40rd@');
+      assert.equal(await refusal(inUrl), undefined);
+      assert.equal(await refusal(inUrl, { username: 'z2m', password: 'wrong' }), undefined);
+      assert.ok(await refusal(broker.url.replace('mqtt://', 'mqtt://z2m:wrong@')));
     } finally {
       await broker.close();
     }
