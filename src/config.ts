@@ -32,6 +32,13 @@ export interface Config {
   /** Where the embedded broker listens (port 0 picks a free one). */
   mqttHost: string;
   mqttPort: number;
+  /**
+   * The user name and password of the MQTT link (SHIPSHAPE_MQTT_USERNAME/_PASSWORD): the embedded
+   * broker requires them of every client when set (and must have them when it listens beyond the
+   * loopback); the server and `door-sim` give them to whichever broker they use.
+   */
+  mqttUsername: string | undefined;
+  mqttPassword: string | undefined;
   /** How long a lock has to confirm a command before the request times out. */
   doorConfirmMs: number;
   /** A door that sent nothing for this long shows as unknown (0 = never stale). */
@@ -114,6 +121,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mqttHost: env.SHIPSHAPE_MQTT_HOST ?? '127.0.0.1',
     // A server asked to pick a free port (PORT=0, as tests do) picks a free broker port too.
     mqttPort: numberIn(env, 'SHIPSHAPE_MQTT_PORT', port === 0 ? 0 : 1884, 0, 65535),
+    ...mqttCredentials(env),
     doorConfirmMs: Math.round(numberIn(env, 'SHIPSHAPE_DOOR_CONFIRM_SECONDS', 10, 0.05, 600) * 1000),
     doorStaleSeconds: numberIn(env, 'SHIPSHAPE_DOOR_STALE_SECONDS', 3600, 0, 30 * 86400),
     lockTimeoutMs: milliseconds(env, 'SHIPSHAPE_LOCK_TIMEOUT_MS', 10_000),
@@ -125,6 +133,19 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookAllowPrivate: env.SHIPSHAPE_WEBHOOK_ALLOW_PRIVATE === 'true',
     metricsToken: env.SHIPSHAPE_METRICS_TOKEN || undefined,
   };
+}
+
+function mqttCredentials(env: NodeJS.ProcessEnv): {
+  mqttUsername: string | undefined;
+  mqttPassword: string | undefined;
+} {
+  const mqttUsername = env.SHIPSHAPE_MQTT_USERNAME || undefined;
+  const mqttPassword = env.SHIPSHAPE_MQTT_PASSWORD || undefined;
+  if ((mqttUsername === undefined) !== (mqttPassword === undefined))
+    throw new Error(
+      `Set both SHIPSHAPE_MQTT_USERNAME and SHIPSHAPE_MQTT_PASSWORD, or neither (${mqttUsername ? 'the password' : 'the user name'} is missing)`,
+    );
+  return { mqttUsername, mqttPassword };
 }
 
 /** A number from the environment within [min, max], or the default when unset. */

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { readConfig } from '../config.ts';
 import { localDateTime } from '../domain/time.ts';
 import { DoorSimulator } from '../features/doors/simulator.ts';
+import { credentialOptions } from '../mqtt/client.ts';
 import { type Api, answer, type Json, signedInApi } from './api-client.ts';
 import { CliError, type CliIo } from './io.ts';
 import { siteZone } from './lookups.ts';
@@ -95,18 +96,27 @@ export function registerDoorCommands(program: Command, io: CliIo): void {
       const config = readConfig({ ...io.env, PORT: io.env.PORT ?? '8080' });
       const url = o.url ?? config.mqttUrl ?? `mqtt://127.0.0.1:${config.mqttPort || 1884}`;
       let locks: { topic: string; hasContact: boolean }[];
+      let hidden = 0;
       if (o.topic?.length) locks = o.topic.map((topic) => ({ topic, hasContact: true }));
       else {
         const items = await listDoors(signedInApi(io.env));
-        locks = items.map((d) => ({ topic: d.topic, hasContact: d.hasContact }));
+        // Only the doors whose topic the signed-in member may see (an admin sees them all).
+        locks = items.flatMap((d) => (d.topic ? [{ topic: d.topic, hasContact: d.hasContact }] : []));
+        hidden = items.length - locks.length;
       }
-      if (locks.length === 0) throw new CliError('No doors to simulate: give --topic, or add doors first');
+      if (locks.length === 0)
+        throw new CliError(
+          hidden > 0
+            ? "No doors to simulate: a lock's topic is shown only to the door's owner and admins; sign in as an admin, or give --topic"
+            : 'No doors to simulate: give --topic, or add doors first',
+        );
       const delay = Number(o.delay);
       if (!Number.isFinite(delay) || delay < 0) throw new CliError('--delay must be milliseconds');
       const sim = await DoorSimulator.start(url, locks, {
         answerDelayMs: delay,
         reportEveryMs: 60_000,
         log: (line) => io.out(`${line}\n`),
+        credentials: credentialOptions(config.mqttUsername, config.mqttPassword),
       });
       io.out(
         `Simulating ${locks.length} lock(s) on ${url}: ${locks.map((l) => l.topic).join(', ')}\n` +

@@ -2254,7 +2254,8 @@ export interface paths {
                                 spaceName: string;
                                 /** @description null when the caller may not see it: a private cabin's state is shown only to those who may open it now and to its owner and admins */
                                 state: ("locked" | "unlocked" | "not_fully_locked" | "unknown") | null;
-                                topic: string;
+                                /** @description The lock's MQTT base topic, for those who manage the door (can.manage: its owner and admins); null for others (anyone on the broker could command the lock with it) */
+                                topic: string | null;
                                 version: number;
                             }[];
                         };
@@ -2363,7 +2364,8 @@ export interface paths {
                             spaceName: string;
                             /** @description null when the caller may not see it: a private cabin's state is shown only to those who may open it now and to its owner and admins */
                             state: ("locked" | "unlocked" | "not_fully_locked" | "unknown") | null;
-                            topic: string;
+                            /** @description The lock's MQTT base topic, for those who manage the door (can.manage: its owner and admins); null for others (anyone on the broker could command the lock with it) */
+                            topic: string | null;
                             version: number;
                         };
                     };
@@ -2465,7 +2467,8 @@ export interface paths {
                             spaceName: string;
                             /** @description null when the caller may not see it: a private cabin's state is shown only to those who may open it now and to its owner and admins */
                             state: ("locked" | "unlocked" | "not_fully_locked" | "unknown") | null;
-                            topic: string;
+                            /** @description The lock's MQTT base topic, for those who manage the door (can.manage: its owner and admins); null for others (anyone on the broker could command the lock with it) */
+                            topic: string | null;
                             version: number;
                         } & {
                             requests: {
@@ -2599,7 +2602,8 @@ export interface paths {
                             spaceName: string;
                             /** @description null when the caller may not see it: a private cabin's state is shown only to those who may open it now and to its owner and admins */
                             state: ("locked" | "unlocked" | "not_fully_locked" | "unknown") | null;
-                            topic: string;
+                            /** @description The lock's MQTT base topic, for those who manage the door (can.manage: its owner and admins); null for others (anyone on the broker could command the lock with it) */
+                            topic: string | null;
                             version: number;
                         };
                     };

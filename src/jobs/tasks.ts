@@ -8,7 +8,12 @@ import {
   sendHeadsUps,
 } from '../features/checkin/service.ts';
 import { doorLinkFor } from '../features/doors/link.ts';
-import { checkDoorAlarms, expireDoorRequests } from '../features/doors/service.ts';
+import {
+  checkDoorAlarms,
+  expireDoorRequests,
+  nextDoorAlarmDue,
+  nextRelockDue,
+} from '../features/doors/service.ts';
 import { purgeIdempotencyKeys } from '../features/idempotency/service.ts';
 import { runDelivery } from '../features/notifications/service.ts';
 import { extendHorizons, nextHorizonDue } from '../features/series/horizon.ts';
@@ -53,8 +58,20 @@ export function serverTasks(db: Db, opts: { deliveryEveryMs?: number } = {}): Ta
     { name: 'purge-idempotency-keys', everyMs: 3_600_000, run: (now) => purgeIdempotencyKeys(db, now) },
     { name: 'door-timeouts', everyMs: 500, run: (now) => expireDoorRequests(db, now) },
     // Relocks are sent through this process's MQTT link; a process without one leaves them to another.
-    { name: 'door-relocks', everyMs: 1000, run: async (now) => doorLinkFor(db)?.relockDue(now) },
-    { name: 'door-alarms', everyMs: 5000, run: (now) => checkDoorAlarms(db, now) },
+    // A lock's report that arms a relock or starts an alarm episode wakes the scheduler (DoorLink);
+    // the poll behind catches what only changed elsewhere (a door back online after its delay ran).
+    {
+      name: 'door-relocks',
+      everyMs: 5000,
+      run: async (now) => doorLinkFor(db)?.relockDue(now),
+      nextDue: async (now, until) => (doorLinkFor(db) ? nextRelockDue(db, now, until) : null),
+    },
+    {
+      name: 'door-alarms',
+      everyMs: 5000,
+      run: (now) => checkDoorAlarms(db, now),
+      nextDue: (now, until) => nextDoorAlarmDue(db, now, until),
+    },
     // A series falls due when its next occurrence comes within the horizon; the poll catches the rest.
     {
       name: 'extend-horizons',

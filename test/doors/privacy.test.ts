@@ -145,6 +145,21 @@ for (const kind of storeKinds())
       assert.ok(all.body.items.some((e: { type: string }) => e.type === 'door.state'));
     });
 
+    it("shows a lock's MQTT topic only to those who manage the door (its owner, admins)", async () => {
+      for (const id of [cabinDoor, loungeDoor]) {
+        assert.equal((await listed(id, stranger)).topic, null, 'in the list');
+        const one = await door(id, stranger);
+        assert.equal(one.body.topic, null, 'one door');
+        assert.equal(one.body.can.manage, false);
+        assert.equal((await listed(id, t.admin)).topic, id === cabinDoor ? cabinTopic : loungeTopic);
+        assert.equal((await door(id, t.admin)).body.topic, id === cabinDoor ? cabinTopic : loungeTopic);
+      }
+      assert.equal((await door(cabinDoor, owner)).body.topic, cabinTopic, "the cabin's owner manages it");
+      assert.equal((await listed(loungeDoor, owner)).topic, null, 'another space: not theirs');
+      const events = await t.request('GET', `/api/v1/doors/${loungeDoor}/events`, { as: stranger });
+      assert.ok(!JSON.stringify(events.body).includes(loungeTopic), 'not in the events either');
+    });
+
     it('shows the state to a guest only while their pass holds, and not after it is revoked', async () => {
       const set = await t.request('POST', `/api/v1/doors/${cabinDoor}/guests`, {
         as: owner,
@@ -165,6 +180,16 @@ for (const kind of storeKinds())
       });
       assert.equal(revoked.status, 204);
       assert.equal((await door(cabinDoor, guest)).body.state, null);
+      // The owner's log names the guest let in and revoked; the guest's and a stranger's show none of it.
+      const log = (await t.request('GET', `/api/v1/doors/${cabinDoor}/events`, { as: owner })).body.items;
+      const set2 = log.find((e: { type: string }) => e.type === 'door.guest-set');
+      assert.equal(set2.after.displayName, 'Guest Gale');
+      const gone = log.find((e: { type: string }) => e.type === 'door.guest-removed');
+      assert.equal(gone.before.displayName, 'Guest Gale');
+      for (const who of [guest, stranger]) {
+        const theirs = (await t.request('GET', `/api/v1/doors/${cabinDoor}/events`, { as: who })).body.items;
+        assert.ok(!theirs.some((e: { type: string }) => e.type.startsWith('door.guest')));
+      }
     });
 
     it("does not tell an uninvolved member on the stream when a private cabin's door changes", async () => {

@@ -156,4 +156,44 @@ for (const kind of storeKinds().filter((k) => k === 'postgres'))
       await Promise.all([runDelivery(one.db), runDelivery(two.db)]);
       assert.equal(await notices(), 1, 'the one admin is told once');
     });
+
+    it("both servers' schedulers raise an alarm once, within a second of its instant", async () => {
+      await sim.turn(topic, 'lock');
+      await waitFor(
+        'the door locked',
+        async () => (await call(one, 'GET', `/doors/${doorId}`)).body.state === 'locked',
+      );
+      const current = await call(one, 'GET', `/doors/${doorId}`);
+      const patch = await fetch(`${one.url}/api/v1/doors/${doorId}`, {
+        method: 'PATCH',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'if-match': String(current.body.version),
+        },
+        body: JSON.stringify({ alarmSeconds: 10 }),
+      });
+      assert.equal(patch.status, 200);
+      const from = new Date();
+      await sim.turn(topic, 'unlock');
+      const raised = async () =>
+        (
+          await one.db.query<{ at: Date; since: string }>(
+            `SELECT at, after->>'since' AS since FROM events
+              WHERE type = 'door.alarm' AND subject_id = $1 AND at >= $2
+                AND after->>'kind' = 'left-unlocked' AND after->>'reminder' = 'false'`,
+            [doorId, from],
+          )
+        ).rows;
+      const [first] = await waitFor(
+        'the alarm',
+        async () => ((await raised()).length > 0 ? raised() : undefined),
+        20_000,
+      );
+      const late = new Date(first!.at).getTime() - (new Date(first!.since).getTime() + 10_000);
+      assert.ok(late > -50 && late < 1000, `raised ${late} ms after its instant`);
+      await new Promise((r) => setTimeout(r, 1_500));
+      assert.equal((await raised()).length, 1, 'raised once by the two servers');
+      await sim.turn(topic, 'lock');
+    });
   });

@@ -271,7 +271,9 @@ describe('door pages in the web app', { timeout: 180_000 }, () => {
     );
     // The log says who did it, in words.
     const log = page.locator('section', { has: page.getByRole('heading', { name: 'Log' }) });
-    await log.getByText('Kenji Sato revoked a guest').waitFor();
+    await log.getByText('Kenji Sato let Gale Guest in while the owner has a booking here').waitFor();
+    await log.getByText('Kenji Sato let Sam Stranger in for a set time').waitFor();
+    await log.getByText('Kenji Sato revoked Gale Guest').waitFor();
     await page.context().close();
   });
 

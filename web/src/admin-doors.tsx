@@ -416,7 +416,7 @@ function formOf(d: Door, ownerId: string | null): Form {
   return {
     spaceId: d.spaceId,
     name: d.name,
-    topic: d.topic,
+    topic: d.topic ?? '',
     hasContact: d.hasContact,
     failMode: d.failMode,
     relockSeconds: String(d.relockSeconds),

@@ -402,6 +402,10 @@ const sourceWords: Record<string, string> = {
   sensor: '',
 };
 
+/** The guest an event names (events from before names were kept say only "a guest"). */
+const guestName = (x: Record<string, unknown>) =>
+  typeof x.displayName === 'string' && x.displayName ? x.displayName : 'a guest';
+
 /** One event of the log in words: who did what. */
 export function describeEvent(e: DoorEvent): string {
   const a = (e.after ?? {}) as Record<string, unknown>;
@@ -437,9 +441,9 @@ export function describeEvent(e: DoorEvent): string {
     case 'door.updated':
       return `${who} changed the door's settings`;
     case 'door.guest-set':
-      return `${who} let a guest in`;
+      return `${who} let ${guestName(a)} in${a.from ? ' for a set time' : ' while the owner has a booking here'}`;
     case 'door.guest-removed':
-      return `${who} revoked a guest`;
+      return `${who} revoked ${guestName((e.before ?? {}) as Record<string, unknown>)}`;
     default:
       return `${e.type.replace('door.', '')} by ${who}`;
   }

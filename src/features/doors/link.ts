@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../db/store.ts';
 import type { Clock } from '../../domain/clock.ts';
 import type { MqttClient } from '../../mqtt/client.ts';
+import { wakeDelivery } from '../notifications/live.ts';
 import { commandPayload, parseAvailability, parseState } from './protocol.ts';
 import type { DoorAction, LockState } from './repository.ts';
 import * as repo from './repository.ts';
@@ -149,6 +150,9 @@ export class DoorLink {
     if (!after) return;
     this.applied.set(key, after);
     this.seenWritten.set(key, now.getTime());
+    // A change may start an alarm episode or arm a relock: the scheduler plans their instants again
+    // (and the notices of a forced-open alarm go out at once).
+    wakeDelivery(this.db);
     for (const l of this.listeners) l(ref);
   }
 
@@ -158,6 +162,7 @@ export class DoorLink {
     await recordAvailability(this.db, ref, online, this.clock.now());
     // After being away the next report is applied in full.
     if (!online) this.applied.delete(`${ref.siteId}/${ref.id}`);
+    wakeDelivery(this.db);
     for (const l of this.listeners) l(ref);
   }
 

@@ -310,6 +310,15 @@ export async function touchSeen(
 }
 
 /** Claims the doors due to be locked again; each row is claimed by one process only. */
+/** The first relock due after `now`, up to `until` (the doors-relocks task's timer). */
+export async function nextRelockDue(db: Queryable, now: Date, until: Date): Promise<Date | null> {
+  const res = await db.query<{ due: Date | null }>(
+    'SELECT min(relock_at) AS due FROM doors WHERE relock_at > $1 AND relock_at <= $2',
+    [now, until],
+  );
+  return res.rows[0]?.due ? new Date(res.rows[0].due) : null;
+}
+
 export async function claimRelocks(db: Queryable, now: Date): Promise<{ siteId: string; id: string }[]> {
   const res = await db.query<{ siteId: string; id: string }>(
     `UPDATE doors SET relock_at = NULL WHERE relock_at IS NOT NULL AND relock_at <= $1
@@ -362,15 +371,25 @@ export async function deleteGuest(
   return res.affectedRows > 0;
 }
 
-export async function memberExists(db: Queryable, siteId: string, memberId: string): Promise<boolean> {
-  const res = await db.query('SELECT 1 FROM members WHERE site_id = $1 AND id = $2', [siteId, memberId]);
-  return res.rows.length > 0;
+/** A member's display name, or undefined when there is no such member in the site. */
+export async function memberName(
+  db: Queryable,
+  siteId: string,
+  memberId: string,
+): Promise<string | undefined> {
+  const res = await db.query<{ displayName: string }>(
+    'SELECT display_name AS "displayName" FROM members WHERE site_id = $1 AND id = $2',
+    [siteId, memberId],
+  );
+  return res.rows[0]?.displayName;
 }
 
 export interface AlarmCandidate {
   door: DoorRow;
   /** A checked-in booking of the space is running now. */
   inUse: boolean;
+  /** The next instant after now a checked-in booking of the space starts or ends (in use changes). */
+  useChangesAt: Date | null;
   open: { id: string; kind: AlarmKind; startedAt: Date; notifiedAt: Date }[];
 }
 
@@ -379,10 +398,15 @@ export interface AlarmCandidate {
  * and those with an open episode. "In use" is a checked-in booking running now.
  */
 export async function listAlarmCandidates(db: Queryable, now: Date): Promise<AlarmCandidate[]> {
-  const res = await db.query<DoorRow & { inUse: boolean; open: AlarmCandidate['open'] | null }>(
+  const res = await db.query<
+    DoorRow & { inUse: boolean; useChangesAt: Date | null; open: AlarmCandidate['open'] | null }
+  >(
     `SELECT ${doorColumns},
             EXISTS (SELECT 1 FROM bookings b WHERE b.site_id = d.site_id AND b.space_id = d.space_id
                        AND b.status = 'checked_in' AND b.start_at <= $1 AND b.end_at > $1) AS "inUse",
+            (SELECT min(CASE WHEN b.start_at > $1 THEN b.start_at ELSE b.end_at END)
+               FROM bookings b WHERE b.site_id = d.site_id AND b.space_id = d.space_id
+                AND b.status = 'checked_in' AND b.end_at > $1) AS "useChangesAt",
             (SELECT json_agg(json_build_object('id', a.id, 'kind', a.kind, 'startedAt', a.started_at,
                                                'notifiedAt', a.notified_at))
                FROM door_alarms a WHERE a.site_id = d.site_id AND a.door_id = d.id AND a.ended_at IS NULL) AS open
@@ -391,9 +415,10 @@ export async function listAlarmCandidates(db: Queryable, now: Date): Promise<Ala
          OR EXISTS (SELECT 1 FROM door_alarms a WHERE a.site_id = d.site_id AND a.door_id = d.id AND a.ended_at IS NULL)`,
     [now],
   );
-  return res.rows.map(({ inUse, open, ...door }) => ({
+  return res.rows.map(({ inUse, useChangesAt, open, ...door }) => ({
     door,
     inUse,
+    useChangesAt: useChangesAt ? new Date(useChangesAt) : null,
     open: (open ?? []).map((a) => ({
       ...a,
       startedAt: new Date(a.startedAt),
@@ -441,6 +466,23 @@ export async function endAlarm(db: Queryable, siteId: string, id: string, at: Da
     [siteId, id, at],
   );
   return res.affectedRows > 0;
+}
+
+/** Ends a door's open alarms of the given kinds; answers the ids and kinds this call ended. */
+export async function endAlarmsOfKinds(
+  db: Queryable,
+  siteId: string,
+  doorId: string,
+  kinds: AlarmKind[],
+  at: Date,
+): Promise<{ id: string; kind: AlarmKind }[]> {
+  const res = await db.query<{ id: string; kind: AlarmKind }>(
+    `UPDATE door_alarms SET ended_at = $4
+      WHERE site_id = $1 AND door_id = $2 AND kind = ANY($3::text[]) AND ended_at IS NULL
+      RETURNING id, kind`,
+    [siteId, doorId, kinds, at],
+  );
+  return res.rows;
 }
 
 /** The open alarms of a site's doors. */

@@ -27,7 +27,10 @@ export const Door = Type.Object({
   spaceId: Uuid,
   spaceName: Type.String(),
   name: Type.String(),
-  topic: Type.String(),
+  topic: Type.Union([Type.String(), Type.Null()], {
+    description:
+      "The lock's MQTT base topic, for those who manage the door (can.manage: its owner and admins); null for others (anyone on the broker could command the lock with it)",
+  }),
   hasContact: Type.Boolean(),
   failMode: FailMode,
   relockSeconds: Type.Integer({ description: 'Locks again this long after it was unlocked; 0 = never' }),

@@ -23,7 +23,7 @@ export interface DoorView {
   spaceId: string;
   spaceName: string;
   name: string;
-  topic: string;
+  topic: string | null;
   hasContact: boolean;
   failMode: 'safe' | 'secure';
   relockSeconds: number;
@@ -68,12 +68,14 @@ function presentDoor(
   const whole = seesWholeDoor(ctx.actor, door);
   const visible = seesDoorState(ctx.actor, door, grant);
   const state = shownState(door, ctx.clock.now(), settings.staleSeconds);
+  const manage = managesGuests(ctx.actor, door);
   return {
     id: door.id,
     spaceId: door.spaceId,
     spaceName: door.spaceName,
     name: door.name,
-    topic: door.topic,
+    // With the topic anyone on the broker can command the lock: for those who manage the door.
+    topic: manage ? door.topic : null,
     hasContact: door.hasContact,
     failMode: door.failMode,
     relockSeconds: door.relockSeconds,
@@ -98,7 +100,7 @@ function presentDoor(
     can: {
       unlock: grant.allowed || grant.why === 'reason-required',
       lock: grant.allowed || grant.why === 'reason-required',
-      manage: managesGuests(ctx.actor, door),
+      manage,
       viewLog: whole,
       viewState: visible,
     },
@@ -438,7 +440,8 @@ export async function setGuest(
   if (from && until && until <= from) throw invalid('body.until', 'until must be after from');
   if (input.memberId === door.ownerId) throw invalid('body.memberId', 'The owner needs no guest pass');
   await ctx.db.transaction(async (tx) => {
-    if (!(await repo.memberExists(tx, ctx.actor.siteId, input.memberId)))
+    const displayName = await repo.memberName(tx, ctx.actor.siteId, input.memberId);
+    if (displayName === undefined)
       throw new AppError('not-found', 'No such member', { field: 'body.memberId' });
     await repo.upsertGuest(tx, {
       siteId: ctx.actor.siteId,
@@ -454,7 +457,8 @@ export async function setGuest(
       type: 'door.guest-set',
       subjectType: 'door',
       subjectId: id,
-      after: { memberId: input.memberId, from: iso(from), until: iso(until) },
+      // The guest's name as it was, so the log names them (older events have only the id).
+      after: { memberId: input.memberId, displayName, from: iso(from), until: iso(until) },
     });
   });
   return (await repo.listGuests(ctx.db, ctx.actor.siteId, id)).map(guestView);
@@ -464,6 +468,7 @@ export async function setGuest(
 export async function removeGuest(ctx: Ctx, id: string, memberId: string): Promise<void> {
   await loadManagedDoor(ctx, id);
   await ctx.db.transaction(async (tx) => {
+    const displayName = (await repo.memberName(tx, ctx.actor.siteId, memberId)) ?? null;
     if (!(await repo.deleteGuest(tx, ctx.actor.siteId, id, memberId)))
       throw new AppError('not-found', 'This member is not a guest of the door', { field: 'path.memberId' });
     await insertEvent(tx, {
@@ -472,7 +477,7 @@ export async function removeGuest(ctx: Ctx, id: string, memberId: string): Promi
       type: 'door.guest-removed',
       subjectType: 'door',
       subjectId: id,
-      before: { memberId },
+      before: { memberId, displayName },
     });
   });
 }
@@ -560,6 +565,20 @@ export async function recordReport(
           });
       }
     }
+    // A door locked or closed again ends its episodes at once (the alarms task clears the rest).
+    const ended: repo.AlarmKind[] = [];
+    if (lockChanged && lockState === 'locked') ended.push('left-unlocked');
+    if (contactChanged && contact === true) ended.push('held-open', 'forced-open');
+    if (ended.length > 0)
+      for (const a of await repo.endAlarmsOfKinds(tx, ref.siteId, ref.id, ended, now))
+        await insertEvent(tx, {
+          siteId: ref.siteId,
+          actorId: null,
+          type: 'door.alarm-cleared',
+          subjectType: 'door',
+          subjectId: ref.id,
+          after: { alarmId: a.id, kind: a.kind },
+        });
     await repo.saveDeviceState(tx, next);
     return { lockState, contact };
   });
@@ -649,6 +668,11 @@ export async function claimDueRelocks(
   });
 }
 
+/** When the next automatic relock falls due after `now`, up to `until`. */
+export function nextRelockDue(db: Db, now: Date, until: Date): Promise<Date | null> {
+  return repo.nextRelockDue(db, now, until);
+}
+
 const hourMs = 3_600_000;
 
 async function alarmEvent(
@@ -667,6 +691,62 @@ async function alarmEvent(
   });
 }
 
+type AlarmStep = 'raise' | 'remind' | 'clear';
+
+/**
+ * What the alarms of one door call for at `now` (see checkDoorAlarms), and the first instant after
+ * `now` at which that could change without anyone touching the door: an episode reaching its delay,
+ * a reminder an hour after the last notice, a checked-in booking starting or ending. Only future
+ * instants: what is due now is done by the run, so planning never names a past instant again.
+ */
+export function planDoorAlarms(
+  c: repo.AlarmCandidate,
+  now: Date,
+): { steps: Partial<Record<repo.AlarmKind, AlarmStep>>; nextAt: Date | null } {
+  const d = c.door;
+  const delayMs = (d.alarmSeconds ?? d.siteAlarmSeconds) * 1000;
+  const t = now.getTime();
+  const steps: Partial<Record<repo.AlarmKind, AlarmStep>> = {};
+  // Offline: the state is unknown, so nothing is raised or cleared until the lock is back (a report).
+  if (d.online === false) return { steps, nextAt: null };
+  const dueAt = (since: Date | null) => (since ? new Date(since).getTime() + delayMs : null);
+  const unlockedDue = d.lockState !== 'locked' ? dueAt(d.unlockedSince) : null;
+  const openDue = d.hasContact && d.contact === false ? dueAt(d.openSince) : null;
+  const wanted: Record<repo.AlarmKind, boolean> = {
+    'left-unlocked': unlockedDue !== null && unlockedDue <= t && !c.inUse,
+    'held-open': openDue !== null && openDue <= t && !c.inUse,
+    'forced-open': d.contact === false,
+  };
+  const later: number[] = [];
+  for (const kind of ['left-unlocked', 'held-open', 'forced-open'] as const) {
+    const open = c.open.find((a) => a.kind === kind);
+    if (wanted[kind] && !open && kind !== 'forced-open') steps[kind] = 'raise';
+    else if (wanted[kind] && open) {
+      const remindAt = open.notifiedAt.getTime() + hourMs;
+      if (remindAt <= t) steps[kind] = 'remind';
+      else later.push(remindAt);
+    } else if (!wanted[kind] && open) steps[kind] = 'clear';
+  }
+  for (const due of [unlockedDue, openDue]) if (due !== null && due > t) later.push(due);
+  if (c.useChangesAt && (unlockedDue !== null || openDue !== null || c.open.length > 0))
+    later.push(c.useChangesAt.getTime());
+  const future = later.filter((x) => x > t);
+  return { steps, nextAt: future.length > 0 ? new Date(Math.min(...future)) : null };
+}
+
+/**
+ * When the door alarms next call for a run after `now` (up to `until`), or null: the scheduler's
+ * timer for the door-alarms task, so an alarm is raised on its instant rather than at a poll.
+ */
+export async function nextDoorAlarmDue(db: Db, now: Date, until: Date): Promise<Date | null> {
+  let next: Date | null = null;
+  for (const c of await repo.listAlarmCandidates(db, now)) {
+    const { nextAt } = planDoorAlarms(c, now);
+    if (nextAt && nextAt <= until && (!next || nextAt < next)) next = nextAt;
+  }
+  return next;
+}
+
 /**
  * Raises, repeats and clears the door alarms from the doors' state at `now`:
  * - left unlocked: (not fully) unlocked for longer than the delay while no checked-in booking runs;
@@ -679,21 +759,13 @@ export async function checkDoorAlarms(db: Db, now: Date): Promise<{ raised: numb
   const counts = { raised: 0, cleared: 0 };
   for (const c of await repo.listAlarmCandidates(db, now)) {
     const d = c.door;
-    const delayMs = (d.alarmSeconds ?? d.siteAlarmSeconds) * 1000;
-    const known = d.online !== false;
-    const since = (t: Date | null) => (t ? now.getTime() - new Date(t).getTime() >= delayMs : false);
-    const wanted: Record<repo.AlarmKind, boolean | undefined> = {
-      // Offline: the state is unknown, so neither raised nor cleared.
-      'left-unlocked': known ? d.lockState !== 'locked' && since(d.unlockedSince) && !c.inUse : undefined,
-      'held-open': known ? d.hasContact && d.contact === false && since(d.openSince) && !c.inUse : undefined,
-      'forced-open': known ? d.contact === false : undefined,
-    };
+    const { steps } = planDoorAlarms(c, now);
+    if (Object.keys(steps).length === 0) continue;
     await db.transaction(async (tx) => {
       for (const kind of ['left-unlocked', 'held-open', 'forced-open'] as const) {
         const open = c.open.find((a) => a.kind === kind);
-        const want = wanted[kind];
-        if (want === undefined) continue;
-        if (want && !open && kind !== 'forced-open') {
+        const step = steps[kind];
+        if (step === 'raise') {
           const alarmId = await repo.openAlarm(tx, d.siteId, d.id, kind, now);
           if (alarmId) {
             counts.raised += 1;
@@ -705,7 +777,7 @@ export async function checkDoorAlarms(db: Db, now: Date): Promise<{ raised: numb
               reminder: false,
             });
           }
-        } else if (want && open) {
+        } else if (step === 'remind' && open) {
           const due = new Date(now.getTime() - hourMs);
           if (await repo.remindAlarm(tx, d.siteId, open.id, due, now))
             await alarmEvent(tx, d, 'door.alarm', {
@@ -714,7 +786,7 @@ export async function checkDoorAlarms(db: Db, now: Date): Promise<{ raised: numb
               since: open.startedAt.toISOString(),
               reminder: true,
             });
-        } else if (!want && open) {
+        } else if (step === 'clear' && open) {
           if (await repo.endAlarm(tx, d.siteId, open.id, now)) {
             counts.cleared += 1;
             await alarmEvent(tx, d, 'door.alarm-cleared', { alarmId: open.id, kind });

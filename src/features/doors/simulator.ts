@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { connectMqtt, type MqttClient } from '../../mqtt/client.ts';
+import { connectMqtt, type MqttClient, type MqttCredentials } from '../../mqtt/client.ts';
 import { parseCommand } from './protocol.ts';
 import type { DoorAction, LockState } from './repository.ts';
 
@@ -24,6 +24,8 @@ export interface SimulatorOptions {
   reportEveryMs?: number;
   /** Called with a line describing each thing a lock does. */
   log?: (line: string) => void;
+  /** The broker's user name and password, if it requires them. */
+  credentials?: MqttCredentials;
 }
 
 /**
@@ -48,6 +50,7 @@ export class DoorSimulator {
   ): Promise<DoorSimulator> {
     const client = await connectMqtt(url, {
       clientId: `shipshape-door-sim-${randomBytes(4).toString('hex')}`,
+      ...opts.credentials,
     });
     const sim = new DoorSimulator(client, opts);
     client.on('message', (topic, payload) => sim.onCommand(topic, payload));
