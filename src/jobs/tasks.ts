@@ -1,3 +1,4 @@
+import { maintainEmbeddedStore } from '../db/maintain.ts';
 import type { Db } from '../db/store.ts';
 import {
   completeFinished,
@@ -56,6 +57,7 @@ export function serverTasks(db: Db, opts: { deliveryEveryMs?: number } = {}): Ta
       nextDue: (now, until) => nextWaitlistDue(db, now, until),
     },
     { name: 'purge-idempotency-keys', everyMs: 3_600_000, run: (now) => purgeIdempotencyKeys(db, now) },
+    { name: 'maintain-embedded-store', everyMs: 3_600_000, run: () => maintainEmbeddedStore(db) },
     { name: 'door-timeouts', everyMs: 500, run: (now) => expireDoorRequests(db, now) },
     // Relocks are sent through this process's MQTT link; a process without one leaves them to another.
     // A lock's report that arms a relock or starts an alarm episode wakes the scheduler (DoorLink);
