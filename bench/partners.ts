@@ -31,7 +31,11 @@ const day = 86_400_000;
 const zone = 'Pacific/Auckland';
 
 /** 500 members in 25 squads, 20 spaces, ~50,000 bookings over a year, a roster each, Boxing for all. */
-async function seed(db: Db, siteId: string, now: Date): Promise<{ members: string[]; bookings: number }> {
+export async function seed(
+  db: Db,
+  siteId: string,
+  now: Date,
+): Promise<{ members: string[]; bookings: number }> {
   const today = localDate(now, zone);
   await db.query(
     `INSERT INTO members (site_id, email, display_name)
