@@ -54,18 +54,19 @@ export async function peopleByIds(db: Queryable, siteId: string, ids: string[]):
 }
 
 /**
- * Of these members, those who may be suggested as partners (active, not hidden), with their
- * names: a light read of everyone, before details and free time are read for the fairest few.
+ * The members training a discipline who may be suggested as partners (active, not hidden), with
+ * their names: a light read of everyone, before details and free time are read for the fairest few.
  */
 export async function suggestable(
   db: Queryable,
   siteId: string,
-  ids: string[],
+  disciplineId: string,
 ): Promise<Map<string, string>> {
   const res = await db.query<{ id: string; displayName: string }>(
-    `SELECT m.id, m.display_name AS "displayName" FROM ${personFrom}
-      WHERE m.site_id = $1 AND m.id = ANY($2::uuid[]) AND m.deactivated_at IS NULL AND NOT COALESCE(ps.hidden, false)`,
-    [siteId, ids],
+    `SELECT m.id, m.display_name AS "displayName"
+       FROM member_disciplines md JOIN ${personFrom} ON m.site_id = md.site_id AND m.id = md.member_id
+      WHERE md.site_id = $1 AND md.discipline_id = $2 AND m.deactivated_at IS NULL AND NOT COALESCE(ps.hidden, false)`,
+    [siteId, disciplineId],
   );
   return new Map(res.rows.map((r) => [r.id, r.displayName]));
 }

@@ -240,11 +240,7 @@ export async function suggestPartners(
   // free time (the costly part) are read in batches in this order, and the search stops once
   // `limit` candidates with a slot are found. Every candidate not reached is no fairer than those
   // found (a batch takes in all ties), so the answer is the same as ranking everyone.
-  const eligible = await repo.suggestable(
-    ctx.db,
-    ctx.actor.siteId,
-    rows.map((r) => r.memberId),
-  );
+  const eligible = await repo.suggestable(ctx.db, ctx.actor.siteId, d.id);
   const candidates = rows
     .filter((r) => r.memberId !== ctx.actor.memberId && eligible.has(r.memberId))
     .map((row) => {
