@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/store.ts';
-import { shiftIntervals } from '../../domain/free-time.ts';
-import { clip, type Interval, normalize } from '../../domain/intervals.ts';
+import { daySpan, rosterIntervals } from '../../domain/free-time.ts';
+import { clip, type Interval } from '../../domain/intervals.ts';
 import type { Pattern } from '../../domain/recurrence.ts';
 import { listDutyShifts, listLeave } from './repository.ts';
 import { shiftPattern } from './service.ts';
@@ -14,7 +14,6 @@ import { shiftPattern } from './service.ts';
  * at least as new as that version, so an entry is never older than the version it is kept under.
  */
 
-const day = 86_400_000;
 /** Members kept; past it the cache starts again (a site has hundreds, not tens of thousands). */
 const maxEntries = 20_000;
 /** Expanded spans kept per member: the windows in use (this week, next, a fortnight). */
@@ -71,14 +70,14 @@ export async function rosterBusy(
         .leave.push({ start: +new Date(l.start), end: +new Date(l.end) });
     loads += stale.length;
   }
-  const span = { start: Math.floor(range.start / day) * day, end: Math.ceil(range.end / day) * day };
+  const span = daySpan(range);
   const spanKey = `${span.start}/${span.end}`;
   const out = new Map<string, Interval[]>();
   for (const p of people) {
     const entry = entries.get(`${siteId}/${p.id}`)!;
     let busy = entry.spans.get(spanKey);
     if (busy === undefined) {
-      busy = clip(normalize([...shiftIntervals(entry.shifts, span), ...entry.leave]), span);
+      busy = rosterIntervals(entry.shifts, entry.leave, span);
       if (entry.spans.size >= maxSpans) entry.spans.delete(entry.spans.keys().next().value!);
       entry.spans.set(spanKey, busy);
     }
