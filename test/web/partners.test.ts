@@ -285,4 +285,41 @@ describe('partners in the web app', { timeout: 180_000 }, () => {
     await screenshot(page, 'find-a-partner-390');
     await page.context().close();
   });
+
+  it('a proposal reaches the partner as a notice with Accept and Decline; accepting from the bell books it', async () => {
+    const hal = await member('Hal Ng', 'hal@test.example');
+    const ivy = await member('Ivy Roe', 'ivy@test.example');
+    for (const id of [hal, ivy]) await train(id, 'beginner');
+    const page = await pageAs('hal@test.example');
+    await page.goto(`${base}/partners`);
+    const suggestion = page.locator('.suggestion', { hasText: 'Ivy Roe' });
+    await suggestion
+      .getByRole('button', { name: /^Propose / })
+      .first()
+      .click();
+    await page.getByText(/^Proposed to Ivy Roe/).waitFor();
+
+    const ivyPage = await pageAs('ivy@test.example', 390);
+    await ivyPage
+      .getByRole('button', { name: /^Notifications, [1-9]\d* unread$/ })
+      .waitFor({ timeout: 15_000 });
+    await ivyPage.getByRole('button', { name: /^Notifications/ }).click();
+    const panel = ivyPage.getByRole('region', { name: 'Notifications' });
+    const notice = panel.locator('li', { hasText: /Hal Ng/ }).first();
+    await notice.getByRole('button', { name: 'Decline', exact: true }).waitFor();
+    assert.deepEqual(
+      await seriousA11yViolations(ivyPage),
+      [],
+      'a proposal in the bell at 390 px: accessibility',
+    );
+    await noSideScroll(ivyPage);
+    await screenshot(ivyPage, 'proposal-notice-390');
+    await notice.getByRole('button', { name: 'Accept', exact: true }).click();
+    await ivyPage.getByText('Booked Boxing with Hal Ng.').first().waitFor();
+    const booked = await call('GET', `/api/v1/bookings?member=${hal}`);
+    assert.equal(booked.body.items.length, 1);
+    assert.equal(booked.body.items[0].organizer.id, ivy);
+    await page.context().close();
+    await ivyPage.context().close();
+  });
 });
