@@ -40,7 +40,7 @@ const personColumns = `m.id, m.display_name AS "displayName", m.email, m.role,
          WHERE sm.site_id = m.site_id AND sm.member_id = m.id AND sm.is_leader) AS "leaderOf",
   COALESCE(ps.hidden, false) AS hidden, COALESCE(ps.night_training, false) AS "nightTraining",
   m.deactivated_at IS NOT NULL AS inactive,
-  COALESCE((SELECT rv.version FROM roster_versions rv WHERE rv.site_id = m.site_id AND rv.member_id = m.id), 0)::int
+  COALESCE((SELECT rv.version FROM roster_versions rv WHERE rv.site_id = m.site_id AND rv.member_id = m.id), 0)::float8
     AS "rosterVersion"`;
 const personFrom = `members m LEFT JOIN partner_settings ps ON ps.site_id = m.site_id AND ps.member_id = m.id`;
 
