@@ -1,4 +1,4 @@
-import { type Interval, normalize, subtract } from './intervals.ts';
+import { clip, type Interval, normalize, subtract } from './intervals.ts';
 import { expandOccurrences, formatRRule, type Pattern } from './recurrence.ts';
 import { addDays, daysBetween, localDate, localToInstant, parseClock } from './time.ts';
 
@@ -79,6 +79,26 @@ export function shiftIntervals(shifts: readonly Pattern[], range: Interval): Int
     out.push(...list);
   }
   return out;
+}
+
+const day = 86_400_000;
+
+/** The whole UTC days around `range`: rosters expanded over these serve every range inside them. */
+export function daySpan(range: Interval): Interval {
+  return { start: Math.floor(range.start / day) * day, end: Math.ceil(range.end / day) * day };
+}
+
+/**
+ * A roster's busy time (shift occurrences and leave) over `span`, normalized and clipped to it. For
+ * any range inside the span, clipping this to the range and counting it as leave gives the same free
+ * time as the shifts and leave themselves (the property test in test/partners/free-time.test.ts).
+ */
+export function rosterIntervals(
+  shifts: readonly Pattern[],
+  leave: readonly Interval[],
+  span: Interval,
+): Interval[] {
+  return clip(normalize([...shiftIntervals(shifts, span), ...leave]), span);
 }
 
 /** Busy intervals within `range`, normalized. `quiet` is the site's quiet periods over the range. */

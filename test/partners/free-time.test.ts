@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { covers, findTimes } from '../../src/domain/find-time.ts';
-import { intersect, rebasePattern, shiftIntervals } from '../../src/domain/free-time.ts';
+import {
+  daySpan,
+  freeTime,
+  intersect,
+  quietPeriods,
+  rebasePattern,
+  rosterIntervals,
+  shiftIntervals,
+} from '../../src/domain/free-time.ts';
+import { clip } from '../../src/domain/intervals.ts';
 import { expandOccurrences, parseRRule } from '../../src/domain/recurrence.ts';
 import { addDays, localDate } from '../../src/domain/time.ts';
 
@@ -53,6 +62,55 @@ describe('free time (domain)', () => {
         },
       ),
       { seed: 77, numRuns: 150 },
+    );
+  });
+
+  it('a roster expanded over whole days and clipped gives the same free time as expanding it for the range', () => {
+    const shift = fc.record({
+      rule: fc.constantFrom(
+        'FREQ=DAILY',
+        'FREQ=WEEKLY;BYDAY=MO,WE,FR',
+        'FREQ=DAILY;INTERVAL=3',
+        'FREQ=WEEKLY;BYDAY=SA',
+      ),
+      startOffset: fc.integer({ min: 0, max: 60 }),
+      minutes: fc.integer({ min: 0, max: 23 * 60 + 59 }),
+      duration: fc.integer({ min: 1, max: 1440 }),
+    });
+    const interval = fc
+      .tuple(fc.integer({ min: 0, max: 90 * 24 * 60 }), fc.integer({ min: 1, max: 5 * 24 * 60 }))
+      .map(([s, l]) => ({ start: base + s * 60_000, end: base + (s + l) * 60_000 }));
+    const base = Date.parse('2026-01-01T00:00:00Z');
+    fc.assert(
+      fc.property(
+        fc.array(shift, { maxLength: 3 }),
+        fc.array(interval, { maxLength: 3 }),
+        fc.array(interval, { maxLength: 6 }),
+        fc.integer({ min: 0, max: 80 * 24 * 60 }),
+        fc.integer({ min: 1, max: 31 * 24 * 60 }),
+        fc.constantFrom(...zones),
+        fc.boolean(),
+        (shifts, leave, sessions, offset, length, zone, night) => {
+          const patterns = shifts.map((x) => ({
+            rule: parseRRule(x.rule),
+            startDate: addDays('2026-01-01', x.startOffset),
+            startTime: `${String(Math.floor(x.minutes / 60)).padStart(2, '0')}:${String(x.minutes % 60).padStart(2, '0')}`,
+            durationMinutes: x.duration,
+            timeZone: zone,
+          }));
+          const range = { start: base + offset * 60_000, end: base + (offset + length) * 60_000 };
+          const quiet = quietPeriods({ start: '22:00', end: '06:00', zone }, range);
+          const direct = freeTime({ sessions, shifts: patterns, leave, nightTraining: night }, quiet, range);
+          const rostered = clip(rosterIntervals(patterns, leave, daySpan(range)), range);
+          const viaSpan = freeTime(
+            { sessions, shifts: [], leave: rostered, nightTraining: night },
+            quiet,
+            range,
+          );
+          assert.deepEqual(viaSpan, direct);
+        },
+      ),
+      { seed: 91, numRuns: 200 },
     );
   });
 

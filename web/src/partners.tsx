@@ -3,6 +3,7 @@ import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react'
 import { type Answer, ApiError, type Body, client, must } from './api.ts';
 import { useRestoreFocus } from './focus.ts';
 import { type Chosen, ParticipantsPicker } from './participants.tsx';
+import { Results, TrainingProfile } from './partner-profile.tsx';
 import { answerProposal, proposalsKey } from './proposals.ts';
 import { bookingsChanged, queryClient } from './queries.ts';
 import { useSession } from './session.tsx';
@@ -127,6 +128,7 @@ export function FindPartner() {
     await loadProposals();
   }
 
+  const say = (text: string, error = false) => setStatus({ text, error });
   const received = proposals.filter((p) => p.to.id === me.id && p.status === 'pending');
   const sent = proposals.filter((p) => p.from.id === me.id);
 
@@ -243,6 +245,8 @@ export function FindPartner() {
           )}
         </section>
       )}
+      <TrainingProfile disciplines={disciplines} say={say} onChanged={() => void search()} />
+      <Results say={say} onChanged={() => void search()} />
       {sent.length > 0 && (
         <section aria-labelledby="proposals-out">
           <h2 id="proposals-out">Your proposals</h2>
@@ -337,9 +341,15 @@ export function FindTimeDialog({
       ref={dialog}
       className="dialog find-time"
       aria-labelledby="ft-title"
-      onClose={onClose}
+      // Opened inside New booking: React passes a dialog's cancel and close on to the dialog around
+      // it, which would close New booking too; Escape closes this one only.
+      onClose={(e) => {
+        e.stopPropagation();
+        onClose();
+      }}
       onCancel={(e) => {
         e.preventDefault();
+        e.stopPropagation();
         onClose();
       }}
     >
@@ -418,14 +428,17 @@ export function FindTimeDialog({
             <>
               <p role="status">{answer.emptyReason?.message}</p>
               {answer.partial.length > 0 && (
-                <ul className="slots">
-                  {answer.partial.map((s) => (
-                    <li key={`${s.start}-${s.space.id}`}>
-                      {formatSpan(s.start, s.end, zone)} · {s.space.name} · {s.attendancePercentage}% (without{' '}
-                      {s.missing.map((m) => m.displayName).join(', ')})
-                    </li>
-                  ))}
-                </ul>
+                <>
+                  <h3 id="ft-partial">Best times without everyone</h3>
+                  <ul className="slots" aria-labelledby="ft-partial">
+                    {answer.partial.map((s) => (
+                      <li key={`${s.start}-${s.space.id}`}>
+                        {formatSpan(s.start, s.end, zone)} · {s.space.name} · {s.attendancePercentage}%
+                        (without {s.missing.map((m) => m.displayName).join(', ')})
+                      </li>
+                    ))}
+                  </ul>
+                </>
               )}
             </>
           )}

@@ -330,6 +330,9 @@ export async function loadDemo(ctx: Ctx, opts: { seed?: number } = {}): Promise<
       if (rand() < 0.5) await setMemberDiscipline(as(id), id, 'Grappling', { level: pick(levels) });
       if (rand() < 0.3) await setMemberDiscipline(as(id), id, 'Fencing', { level: pick(levels) });
     }
+    // The admin, the one person who can sign in at first, boxes too: the partner page shows real
+    // suggestions on the first visit, not only a form to list a discipline.
+    await setMemberDiscipline(admin, ctx.actor.memberId, 'Boxing', { level: 'intermediate' });
     // Those who train at night count quiet hours as free.
     for (const id of [sato, lindqvist, iyer, herrera, kowalczyk])
       await setPartnerSettings(as(id), id, { nightTraining: true });

@@ -30,6 +30,8 @@ export interface PersonRow {
   nightTraining: boolean;
   /** Deactivated by an admin: never suggested or proposed to. */
   inactive: boolean;
+  /** The version of the member's duty roster (migration 0018), for the roster cache. */
+  rosterVersion: number;
 }
 
 const personColumns = `m.id, m.display_name AS "displayName", m.email, m.role,
@@ -37,7 +39,9 @@ const personColumns = `m.id, m.display_name AS "displayName", m.email, m.role,
   ARRAY(SELECT sm.squad_id::text FROM squad_members sm
          WHERE sm.site_id = m.site_id AND sm.member_id = m.id AND sm.is_leader) AS "leaderOf",
   COALESCE(ps.hidden, false) AS hidden, COALESCE(ps.night_training, false) AS "nightTraining",
-  m.deactivated_at IS NOT NULL AS inactive`;
+  m.deactivated_at IS NOT NULL AS inactive,
+  COALESCE((SELECT rv.version FROM roster_versions rv WHERE rv.site_id = m.site_id AND rv.member_id = m.id), 0)::float8
+    AS "rosterVersion"`;
 const personFrom = `members m LEFT JOIN partner_settings ps ON ps.site_id = m.site_id AND ps.member_id = m.id`;
 
 export async function peopleByIds(db: Queryable, siteId: string, ids: string[]): Promise<PersonRow[]> {
@@ -47,6 +51,24 @@ export async function peopleByIds(db: Queryable, siteId: string, ids: string[]):
     [siteId, ids],
   );
   return res.rows;
+}
+
+/**
+ * The members training a discipline who may be suggested as partners (active, not hidden), with
+ * their names: a light read of everyone, before details and free time are read for the fairest few.
+ */
+export async function suggestable(
+  db: Queryable,
+  siteId: string,
+  disciplineId: string,
+): Promise<Map<string, string>> {
+  const res = await db.query<{ id: string; displayName: string }>(
+    `SELECT m.id, m.display_name AS "displayName"
+       FROM member_disciplines md JOIN ${personFrom} ON m.site_id = md.site_id AND m.id = md.member_id
+      WHERE md.site_id = $1 AND md.discipline_id = $2 AND m.deactivated_at IS NULL AND NOT COALESCE(ps.hidden, false)`,
+    [siteId, disciplineId],
+  );
+  return new Map(res.rows.map((r) => [r.id, r.displayName]));
 }
 
 /** Members of the squads, and which of the squads exist. */
@@ -67,11 +89,16 @@ export async function squadsWithMembers(
 
 /**
  * The active sessions (confirmed or checked in) of each member that overlap [from, to): as
- * organizer, named member, or member of a named squad. Three index-driven branches rather than
- * one OR, so each uses its own index (organizer, booking_members, booking_squads). The range test on
- * `blocked` (which contains [start, end)) repeats the overlap for the planner: its range statistics
- * estimate the window well, where start < to AND end > from is guessed as most of the table. Times are
- * epoch ms, flattened per member as [start0, end0, …]; only times leave this query, never details.
+ * organizer, named member, or member of a named squad. The window's active bookings are read once,
+ * space by space through the exclusion constraint's gist index on (site_id, space_id, blocked)
+ * (`blocked` contains [start, end)), then matched to the members by the three paths; reading by
+ * member first would walk each member's bookings of all time, and a range test on start or end
+ * alone walks every booking before or after the window. The planner would do just that (it flattens
+ * the subquery and takes the index on end_at: 15 times the pages on a year of bookings), so
+ * `OFFSET 0` keeps the subquery whole and the exact start/end test stays outside it. One row per
+ * member keeps the answer small.
+ * Times are epoch ms, flattened per member as [start0, end0, …] by start; only times leave this
+ * query, never details.
  */
 export async function sessionsOf(
   db: Queryable,
@@ -80,36 +107,39 @@ export async function sessionsOf(
   from: Date,
   to: Date,
 ): Promise<Map<string, number[]>> {
-  const res = await db.query<{ memberId: string; s: number; e: number }>(
-    `SELECT x.member_id AS "memberId", (extract(epoch FROM x.start_at) * 1000)::float8 AS s,
-            (extract(epoch FROM x.end_at) * 1000)::float8 AS e
-       FROM (
-         SELECT b.organizer_id AS member_id, b.start_at, b.end_at
-           FROM bookings b
-          WHERE b.site_id = $1 AND b.organizer_id = ANY($2::uuid[]) AND b.status IN ('confirmed', 'checked_in')
-            AND b.start_at < $4 AND b.end_at > $3 AND b.blocked && tstzrange($3, $4)
-         UNION ALL
-         SELECT bm.member_id, b.start_at, b.end_at
-           FROM booking_members bm JOIN bookings b ON b.site_id = bm.site_id AND b.id = bm.booking_id
-          WHERE bm.site_id = $1 AND bm.member_id = ANY($2::uuid[]) AND b.status IN ('confirmed', 'checked_in')
-            AND b.start_at < $4 AND b.end_at > $3 AND b.blocked && tstzrange($3, $4)
-         UNION ALL
-         SELECT sm.member_id, b.start_at, b.end_at
-           FROM squad_members sm
-           JOIN booking_squads bq ON bq.site_id = sm.site_id AND bq.squad_id = sm.squad_id
-           JOIN bookings b ON b.site_id = bq.site_id AND b.id = bq.booking_id
-          WHERE sm.site_id = $1 AND sm.member_id = ANY($2::uuid[]) AND b.status IN ('confirmed', 'checked_in')
-            AND b.start_at < $4 AND b.end_at > $3 AND b.blocked && tstzrange($3, $4)
-       ) x`,
+  // One row per member with two arrays in the same order (rows that tie on both keys are equal).
+  const res = await db.query<{ memberId: string; starts: number[]; ends: number[] }>(
+    `WITH w AS MATERIALIZED (
+       SELECT b.id, b.organizer_id, b.start_at, b.end_at
+         FROM spaces s
+         JOIN LATERAL (
+           SELECT b.id, b.organizer_id, b.start_at, b.end_at FROM bookings b
+            WHERE b.site_id = s.site_id AND b.space_id = s.id AND b.status IN ('confirmed', 'checked_in')
+              AND b.blocked && tstzrange($3, $4)
+           OFFSET 0
+         ) b ON true
+        WHERE s.site_id = $1 AND b.start_at < $4 AND b.end_at > $3
+     ), x AS (
+       SELECT w.organizer_id AS member_id, w.start_at, w.end_at FROM w WHERE w.organizer_id = ANY($2::uuid[])
+       UNION ALL
+       SELECT bm.member_id, w.start_at, w.end_at
+         FROM w JOIN booking_members bm ON bm.site_id = $1 AND bm.booking_id = w.id
+        WHERE bm.member_id = ANY($2::uuid[])
+       UNION ALL
+       SELECT sm.member_id, w.start_at, w.end_at
+         FROM w JOIN booking_squads bq ON bq.site_id = $1 AND bq.booking_id = w.id
+         JOIN squad_members sm ON sm.site_id = $1 AND sm.squad_id = bq.squad_id
+        WHERE sm.member_id = ANY($2::uuid[])
+     )
+     SELECT x.member_id AS "memberId",
+            array_agg((extract(epoch FROM x.start_at) * 1000)::float8 ORDER BY x.start_at, x.end_at) AS starts,
+            array_agg((extract(epoch FROM x.end_at) * 1000)::float8 ORDER BY x.start_at, x.end_at) AS ends
+       FROM x GROUP BY x.member_id`,
     [siteId, memberIds, from.toISOString(), to.toISOString()],
   );
-  const out = new Map<string, number[]>();
-  for (const r of res.rows) {
-    const list = out.get(r.memberId) ?? [];
-    if (list.length === 0) out.set(r.memberId, list);
-    list.push(Number(r.s), Number(r.e));
-  }
-  return out;
+  return new Map(
+    res.rows.map((r) => [r.memberId, r.starts.flatMap((s, i) => [Number(s), Number(r.ends[i])])]),
+  );
 }
 
 export interface SpaceForFinding extends SpaceRules {

@@ -13,8 +13,7 @@ import * as disciplines from '../disciplines/repository.ts';
 import { currentRating, requireDiscipline } from '../disciplines/service.ts';
 import { AppError, invalid, ruleViolation } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
-import { listDutyShifts, listLeave } from '../rosters/repository.ts';
-import { shiftPattern } from '../rosters/service.ts';
+import { rosterBusy } from '../rosters/roster-cache.ts';
 import * as repo from './repository.ts';
 
 /**
@@ -88,35 +87,28 @@ const actorOf = (siteId: string, p: repo.PersonRow): Actor => ({
   leaderOf: p.leaderOf,
 });
 
-function groupBy<T>(list: readonly T[], key: (x: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const x of list) {
-    const group = out.get(key(x));
-    if (group) group.push(x);
-    else out.set(key(x), [x]);
-  }
-  return out;
-}
-
-/** Free intervals of each person over `range` (domain/free-time.ts), from one read per source. */
+/**
+ * Free intervals of each person over `range` (domain/free-time.ts): their sessions in one read,
+ * their rosters from the roster cache (read only when changed).
+ */
 async function freeOfPeople(
   ctx: Ctx,
   people: readonly repo.PersonRow[],
   range: Interval,
   site: repo.SiteClock,
 ): Promise<Map<string, Interval[]>> {
-  const ids = people.map((p) => p.id);
-  const from = new Date(range.start);
-  const to = new Date(range.end);
-  const sessions = await repo.sessionsOf(ctx.db, ctx.actor.siteId, ids, from, to);
-  const shifts = await listDutyShifts(ctx.db, ctx.actor.siteId, ids);
-  const leave = await listLeave(ctx.db, ctx.actor.siteId, ids, { from, to });
+  const sessions = await repo.sessionsOf(
+    ctx.db,
+    ctx.actor.siteId,
+    people.map((p) => p.id),
+    new Date(range.start),
+    new Date(range.end),
+  );
+  const rostered = await rosterBusy(ctx.db, ctx.actor.siteId, people, range);
   const quiet =
     site.quietStart && site.quietEnd
       ? quietPeriods({ start: site.quietStart, end: site.quietEnd, zone: site.timeZone }, range)
       : [];
-  const shiftsOf = groupBy(shifts, (s) => s.memberId);
-  const leaveOf = groupBy(leave, (l) => l.memberId);
   const out = new Map<string, Interval[]>();
   for (const p of people)
     out.set(
@@ -124,8 +116,9 @@ async function freeOfPeople(
       freeTime(
         {
           sessions: pairs(sessions.get(p.id) ?? []),
-          shifts: (shiftsOf.get(p.id) ?? []).map(shiftPattern),
-          leave: (leaveOf.get(p.id) ?? []).map((l) => ({ start: +new Date(l.start), end: +new Date(l.end) })),
+          // The roster arrives expanded (shift occurrences and leave): busy time like leave.
+          shifts: [],
+          leave: rostered.get(p.id) ?? [],
           nightTraining: p.nightTraining,
         },
         quiet,
@@ -231,74 +224,85 @@ export async function suggestPartners(
       'query.discipline',
       `You do not train ${d.name}: add it to your disciplines first`,
     );
-  const people = await repo.peopleByIds(
-    ctx.db,
-    ctx.actor.siteId,
-    rows.map((r) => r.memberId),
-  );
-  const me = people.find((p) => p.id === ctx.actor.memberId)!;
   const range = { start: Math.max(window.start, now.getTime()), end: window.end };
   const site = await repo.siteClock(ctx.db, ctx.actor.siteId);
-  const spaces = (
-    await repo.spacesForFinding(ctx.db, ctx.actor.siteId, new Date(range.start), new Date(range.end))
-  )
-    .filter((s) => whyNotAllowed(s, [actorOf(ctx.actor.siteId, me)], lengthMinutes, 2) === undefined)
-    .sort(bySuitability);
-  const spaceFreeById = new Map(spaces.map((s) => [s.id, spaceFree(s, range)]));
+  const allSpaces = await repo.spacesForFinding(
+    ctx.db,
+    ctx.actor.siteId,
+    new Date(range.start),
+    new Date(range.end),
+  );
+  let spaces: repo.SpaceForFinding[] = [];
+  const spaceFreeById = new Map<string, Interval[]>();
   const myRating = currentRating(mine, now);
   const lengthMs = lengthMinutes * minute;
-  const rowOf = new Map(rows.map((r) => [r.memberId, r]));
-  // Fairest first: free time (the costly part) is computed in batches in this order, and stops
-  // once `limit` candidates with a slot are found. Every candidate not reached is no fairer than
-  // those found (a batch takes in all ties), so the answer is the same as ranking everyone.
-  const candidates = people
-    .filter((p) => p.id !== me.id && !p.hidden && !p.inactive)
-    .map((p) => {
-      const row = rowOf.get(p.id)!;
+  // Fairest first: who may be suggested is known from a light read of everyone; their details and
+  // free time (the costly part) are read in batches in this order, and the search stops once
+  // `limit` candidates with a slot are found. Every candidate not reached is no fairer than those
+  // found (a batch takes in all ties), so the answer is the same as ranking everyone.
+  const eligible = await repo.suggestable(ctx.db, ctx.actor.siteId, d.id);
+  const candidates = rows
+    .filter((r) => r.memberId !== ctx.actor.memberId && eligible.has(r.memberId))
+    .map((row) => {
       const theirs: Rating = currentRating(row, now);
-      return { p, row, theirs, fair: fairness(myRating, theirs) };
+      return {
+        id: row.memberId,
+        name: eligible.get(row.memberId)!,
+        row,
+        theirs,
+        fair: fairness(myRating, theirs),
+      };
     })
-    .sort(
-      (a, b) =>
-        b.fair - a.fair || a.p.displayName.localeCompare(b.p.displayName) || a.p.id.localeCompare(b.p.id),
-    );
+    .sort((a, b) => b.fair - a.fair || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   const free = new Map<string, Interval[]>();
-  if (range.end > range.start)
-    for (const [id, f] of await freeOfPeople(ctx, [me], range, site)) free.set(id, f);
   const items: (PartnerSuggestion & { fair: number })[] = [];
+  let me: repo.PersonRow | undefined;
   let withSlots = 0;
   for (let next = 0; next < candidates.length && withSlots < limit; ) {
     let end = Math.min(candidates.length, next + batchSize);
     while (end < candidates.length && candidates[end]!.fair === candidates[end - 1]!.fair) end++;
-    const batch = candidates.slice(next, end);
+    const ids = candidates.slice(next, end).map((c) => c.id);
+    // The caller's own details and free time come with the first batch.
+    const people = await repo.peopleByIds(ctx.db, ctx.actor.siteId, me ? ids : [ctx.actor.memberId, ...ids]);
+    if (!me) {
+      me = people.find((p) => p.id === ctx.actor.memberId)!;
+      const myActor = actorOf(ctx.actor.siteId, me);
+      spaces = allSpaces
+        .filter((s) => whyNotAllowed(s, [myActor], lengthMinutes, 2) === undefined)
+        .sort(bySuitability);
+      for (const s of spaces) spaceFreeById.set(s.id, spaceFree(s, range));
+    }
+    const personOf = new Map(people.map((p) => [p.id, p]));
+    const batch = candidates
+      .slice(next, end)
+      .filter((c) => personOf.has(c.id))
+      .map((c) => ({ ...c, p: personOf.get(c.id)! }));
     next = end;
     if (range.end > range.start)
-      for (const [id, f] of await freeOfPeople(
-        ctx,
-        batch.map((c) => c.p),
-        range,
-        site,
-      ))
-        free.set(id, f);
+      for (const [id, f] of await freeOfPeople(ctx, people, range, site)) free.set(id, f);
     for (const { p, row, theirs, fair } of batch) {
       const shared = intersect(free.get(me.id) ?? [], free.get(p.id) ?? []).filter(
         (i) => i.end - i.start >= lengthMs,
       );
       const theirActor = actorOf(ctx.actor.siteId, p);
       const both = spaces.filter((s) => mayBook(theirActor, s));
-      const found = findTimes({
-        window: range,
-        lengthMs,
-        stepMs,
-        people: [
-          { id: me.id, free: free.get(me.id) ?? [] },
-          { id: p.id, free: free.get(p.id) ?? [] },
-        ],
-        spaces: both.map((s) => ({ id: s.id, free: spaceFreeById.get(s.id)! })),
-        limit: 3,
-        preference: 'earliest',
-        quiet: [],
-      });
+      // A slot lies inside a shared stretch of the length: with none, there is no slot to look for.
+      const found =
+        shared.length === 0
+          ? { slots: [] }
+          : findTimes({
+              window: range,
+              lengthMs,
+              stepMs,
+              people: [
+                { id: me.id, free: free.get(me.id) ?? [] },
+                { id: p.id, free: free.get(p.id) ?? [] },
+              ],
+              spaces: both.map((s) => ({ id: s.id, free: spaceFreeById.get(s.id)! })),
+              limit: 3,
+              preference: 'earliest',
+              quiet: [],
+            });
       if (found.slots.length > 0) withSlots++;
       items.push({
         member: { id: p.id, displayName: p.displayName },
