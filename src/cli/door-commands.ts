@@ -92,7 +92,8 @@ export function registerDoorCommands(program: Command, io: CliIo): void {
     )
     .option('--topic <topic...>', "locks' base topics (default: every door the signed-in server knows)")
     .option('--delay <ms>', 'how long the bolt takes to move', '300')
-    .action(async (o: { url?: string; topic?: string[]; delay: string }) => {
+    .option('--report-every <seconds>', 'how often each lock reports its state unasked', '60')
+    .action(async (o: { url?: string; topic?: string[]; delay: string; reportEvery: string }) => {
       const config = readConfig({ ...io.env, PORT: io.env.PORT ?? '8080' });
       const url = o.url ?? config.mqttUrl ?? `mqtt://127.0.0.1:${config.mqttPort || 1884}`;
       let locks: { topic: string; hasContact: boolean }[];
@@ -112,9 +113,12 @@ export function registerDoorCommands(program: Command, io: CliIo): void {
         );
       const delay = Number(o.delay);
       if (!Number.isFinite(delay) || delay < 0) throw new CliError('--delay must be milliseconds');
+      const every = Number(o.reportEvery);
+      if (!Number.isFinite(every) || every <= 0)
+        throw new CliError('--report-every must be a number of seconds');
       const sim = await DoorSimulator.start(url, locks, {
         answerDelayMs: delay,
-        reportEveryMs: 60_000,
+        reportEveryMs: Math.round(every * 1000),
         log: (line) => io.out(`${line}\n`),
         credentials: credentialOptions(config.mqttUsername, config.mqttPassword),
       });

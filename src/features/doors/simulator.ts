@@ -35,7 +35,7 @@ export interface SimulatorOptions {
  */
 export class DoorSimulator {
   readonly locks = new Map<string, SimulatedLock>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
   private readonly pending = new Set<NodeJS.Timeout>();
 
   private constructor(
@@ -73,12 +73,25 @@ export class DoorSimulator {
       await sim.publishAvailability(lock);
       await sim.publishState(lock);
     }
+    // Each lock reports on its own phase of the period, as separate devices do, not all at once.
     const every = opts.reportEveryMs ?? 0;
     if (every > 0) {
-      sim.timer = setInterval(() => {
-        sim.reportAll().catch(() => undefined);
-      }, every);
-      sim.timer.unref();
+      const all = [...sim.locks.values()];
+      all.forEach((lock, i) => {
+        const phase = setTimeout(
+          () => {
+            sim.pending.delete(phase);
+            const timer = setInterval(() => {
+              sim.publishState(lock).catch(() => undefined);
+            }, every);
+            timer.unref();
+            sim.timers.push(timer);
+          },
+          (every * i) / all.length,
+        );
+        phase.unref();
+        sim.pending.add(phase);
+      });
     }
     return sim;
   }
@@ -170,7 +183,7 @@ export class DoorSimulator {
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    for (const t of this.timers) clearInterval(t);
     for (const t of this.pending) clearTimeout(t);
     await this.client.endAsync();
   }
