@@ -163,3 +163,65 @@ export async function sumPeople(
   );
   return { members: members.rows, squads: squads.rows };
 }
+
+/** One row of the rollup: a space's figures per local hour (index = hour) of one local day. */
+export interface SpaceDay {
+  spaceId: string;
+  day: string;
+  bookedMs: number[];
+  usedMs: number[];
+  noShows: number[];
+  lateCancellations: number[];
+}
+
+/**
+ * The rollup rows (table space_days, kept by migration 0019's trigger) of the spaces for the local
+ * days [fromDay, toDay): one row per space and day, read by the primary key.
+ */
+export async function findSpaceDays(
+  db: Queryable,
+  siteId: string,
+  spaceIds: string[],
+  fromDay: string,
+  toDay: string,
+): Promise<SpaceDay[]> {
+  const res = await db.query<SpaceDay>(
+    `SELECT space_id AS "spaceId", to_char(day, 'YYYY-MM-DD') AS day, booked_ms AS "bookedMs",
+            used_ms AS "usedMs", no_shows AS "noShows", late_cancellations AS "lateCancellations"
+       FROM space_days
+      WHERE site_id = $1 AND space_id = ANY($2::uuid[]) AND day >= $3::date AND day < $4::date`,
+    [siteId, spaceIds, fromDay, toDay],
+  );
+  return res.rows;
+}
+
+/** A checked-in session that has not ended: the rollup counts its use to its end. */
+export interface SessionUnderWay {
+  spaceId: string;
+  startAt: Date;
+  endAt: Date;
+  checkedInAt: Date | null;
+}
+
+/**
+ * The sessions checked in and not over at `now` that overlap [from, to). Completed sessions are
+ * not looked at: a check-out ends a session at the moment it is made, and the rest complete after
+ * their end. Read through the index of active sessions by end (bookings_active_end).
+ */
+export async function findSessionsUnderWay(
+  db: Queryable,
+  siteId: string,
+  spaceIds: string[],
+  from: Date,
+  to: Date,
+  now: Date,
+): Promise<SessionUnderWay[]> {
+  const res = await db.query<SessionUnderWay>(
+    `SELECT space_id AS "spaceId", start_at AS "startAt", end_at AS "endAt", checked_in_at AS "checkedInAt"
+       FROM bookings
+      WHERE status = 'checked_in' AND end_at > $5::timestamptz AND end_at > $3::timestamptz
+        AND start_at < $4::timestamptz AND site_id = $1 AND space_id = ANY($2::uuid[])`,
+    [siteId, spaceIds, from.toISOString(), to.toISOString(), now.toISOString()],
+  );
+  return res.rows;
+}

@@ -1,9 +1,24 @@
+import type { Queryable } from '../../db/store.ts';
 import { openPeriods } from '../../domain/opening-hours.ts';
-import { type GroupBy, hourOfWeekLabel, reportBuckets, spread } from '../../domain/report-buckets.ts';
-import { parseInstant } from '../../domain/time.ts';
+import {
+  type GroupBy,
+  hourOfWeekLabel,
+  type ReportBuckets,
+  reportBuckets,
+  spread,
+} from '../../domain/report-buckets.ts';
+import { addDays, localDate, localToInstant, parseInstant } from '../../domain/time.ts';
 import type { Ctx } from '../context.ts';
 import { AppError, invalid } from '../errors.ts';
-import { findReportSpaces, type PeopleSums, sumBuckets, sumPeople } from './repository.ts';
+import {
+  type BucketSums,
+  findReportSpaces,
+  findSessionsUnderWay,
+  findSpaceDays,
+  type PeopleSums,
+  sumBuckets,
+  sumPeople,
+} from './repository.ts';
 
 /** The longest range one report covers: a year, whichever days it starts and ends on. */
 export const maxReportDays = 371;
@@ -74,7 +89,11 @@ const present = (a: Acc): Figures => ({
  * hours of the week. Private sessions count as booked and used hours like any other: the figures
  * name no session and no person. Admins also get the figures per member and per squad.
  */
-export async function getUtilization(ctx: Ctx, q: UtilizationQuery): Promise<UtilizationView> {
+export async function getUtilization(
+  ctx: Ctx,
+  q: UtilizationQuery,
+  source: 'rollup' | 'bookings' = 'rollup',
+): Promise<UtilizationView> {
   const from = instant(q.from, 'query.from');
   const to = instant(q.to, 'query.to');
   if (to.getTime() <= from.getTime()) throw invalid('query.to', 'query.to must be after query.from');
@@ -89,7 +108,12 @@ export async function getUtilization(ctx: Ctx, q: UtilizationQuery): Promise<Uti
   const b = reportBuckets(from, to, timeZone, groupBy);
   const now = ctx.clock.now();
   const spaceIds = spaces.map((s) => s.id);
-  const sums = spaceIds.length > 0 ? await sumBuckets(ctx.db, ctx.actor.siteId, spaceIds, b, now) : [];
+  const sums =
+    spaceIds.length === 0
+      ? []
+      : source === 'rollup'
+        ? await sumFromRollup(ctx.db, ctx.actor.siteId, spaceIds, b, timeZone, now)
+        : await sumBuckets(ctx.db, ctx.actor.siteId, spaceIds, b, now);
   const range = { start: from.getTime(), end: to.getTime() };
 
   const view: UtilizationView = {
@@ -152,6 +176,124 @@ export async function getUtilization(ctx: Ctx, q: UtilizationQuery): Promise<Uti
     view.squads = [];
   }
   return view;
+}
+
+/** The first local midnight at or after `t`. */
+function midnightFrom(t: number, zone: string): { day: string; at: number } {
+  let day = localDate(new Date(t), zone);
+  let at = localToInstant(day, 0, zone).getTime();
+  if (at < t) {
+    day = addDays(day, 1);
+    at = localToInstant(day, 0, zone).getTime();
+  }
+  return { day, at };
+}
+
+/**
+ * The per-bucket sums from the rollup (space_days) for the whole local days of the range, and by
+ * cutting the bookings (sumBuckets) for the parts of a day at either end. The rollup counts a
+ * checked-in session's use to its end; the part after `now` of the sessions under way is taken off.
+ * Gives what sumBuckets gives over the whole range (test/reports/rollup.test.ts checks it).
+ */
+export async function sumFromRollup(
+  db: Queryable,
+  siteId: string,
+  spaceIds: string[],
+  b: ReportBuckets,
+  zone: string,
+  now: Date,
+): Promise<BucketSums[]> {
+  const n = b.bounds.length - 1;
+  const first = midnightFrom(b.bounds[0]!, zone);
+  const last = midnightFrom(b.bounds[n]!, zone);
+  const lastAt = last.at > b.bounds[n]! ? localToInstant(addDays(last.day, -1), 0, zone).getTime() : last.at;
+  const iS = b.bounds.indexOf(first.at);
+  const iE = b.bounds.indexOf(lastAt);
+  if (iS < 0 || iE <= iS) return sumBuckets(db, siteId, spaceIds, b, now);
+  const slice = (lo: number, hi: number): ReportBuckets => ({
+    bounds: b.bounds.slice(lo, hi + 1),
+    group: b.group.slice(lo, hi),
+    hourOfWeek: b.hourOfWeek.slice(lo, hi),
+    groups: b.groups,
+    local: b.local.slice(lo, hi),
+  });
+  const out: BucketSums[] = [];
+  if (iS > 0) out.push(...(await sumBuckets(db, siteId, spaceIds, slice(0, iS), now)));
+  if (iE < n) out.push(...(await sumBuckets(db, siteId, spaceIds, slice(iE, n), now)));
+
+  const bucketAt = new Map<string, number>();
+  for (let i = iS; i < iE; i++) bucketAt.set(b.local[i]!, i);
+  const days = await findSpaceDays(db, siteId, spaceIds, first.day, localDate(new Date(lastAt), zone));
+  // Sums per space and bucket, then per group and per hour of week, as sumBuckets' GROUPING SETS.
+  const perSpace = new Map<string, { booked: number[]; used: number[]; noShows: number[]; late: number[] }>();
+  const of = (spaceId: string) => {
+    let v = perSpace.get(spaceId);
+    if (!v) {
+      v = {
+        booked: Array(n).fill(0),
+        used: Array(n).fill(0),
+        noShows: Array(n).fill(0),
+        late: Array(n).fill(0),
+      };
+      perSpace.set(spaceId, v);
+    }
+    return v;
+  };
+  for (const d of days) {
+    const v = of(d.spaceId);
+    for (let h = 0; h < 24; h++) {
+      const booked = d.bookedMs[h]!;
+      const used = d.usedMs[h]!;
+      const noShows = d.noShows[h]!;
+      const late = d.lateCancellations[h]!;
+      if (booked === 0 && used === 0 && noShows === 0 && late === 0) continue;
+      const i = bucketAt.get(`${d.day}/${h}`);
+      // No bucket: a spring-gap hour, which holds nothing.
+      if (i === undefined) continue;
+      v.booked[i] = v.booked[i]! + booked;
+      v.used[i] = v.used[i]! + used;
+      v.noShows[i] = v.noShows[i]! + noShows;
+      v.late[i] = v.late[i]! + late;
+    }
+  }
+  const wholeDays = b.bounds.slice(iS, iE + 1);
+  for (const s of await findSessionsUnderWay(
+    db,
+    siteId,
+    spaceIds,
+    new Date(first.at),
+    new Date(lastAt),
+    now,
+  )) {
+    const from = Math.max(s.startAt.getTime(), s.checkedInAt?.getTime() ?? 0, now.getTime());
+    const v = of(s.spaceId);
+    spread(wholeDays, [{ start: from, end: s.endAt.getTime() }], (i, ms) => {
+      v.used[iS + i] = v.used[iS + i]! - ms;
+    });
+  }
+  for (const [spaceId, v] of perSpace) {
+    const byGroup = new Map<number, BucketSums>();
+    const byHour = new Map<number, BucketSums>();
+    for (let i = iS; i < iE; i++) {
+      if (v.booked[i] === 0 && v.used[i] === 0 && v.noShows[i] === 0 && v.late[i] === 0) continue;
+      for (const [map, key, row] of [
+        [byGroup, b.group[i]!, { grp: b.group[i]!, how: null }],
+        [byHour, b.hourOfWeek[i]!, { grp: null, how: b.hourOfWeek[i]! }],
+      ] as const) {
+        let sum = map.get(key);
+        if (!sum) {
+          sum = { spaceId, ...row, bookedSeconds: 0, usedSeconds: 0, noShows: 0, lateCancellations: 0 };
+          map.set(key, sum);
+          out.push(sum);
+        }
+        sum.bookedSeconds += v.booked[i]! / 1000;
+        sum.usedSeconds += v.used[i]! / 1000;
+        sum.noShows += v.noShows[i]!;
+        sum.lateCancellations += v.late[i]!;
+      }
+    }
+  }
+  return out;
 }
 
 const csvCell = (v: string | number) => {
