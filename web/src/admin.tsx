@@ -1,5 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
+import { DisplaysAdmin } from './admin-displays.tsx';
 import { SiteSettings } from './admin-site.tsx';
 import { type Answer, ApiError, allPages, client, ifMatch, must, type Space } from './api.ts';
 import { type Chosen, ParticipantsPicker } from './participants.tsx';
@@ -67,6 +68,7 @@ const tabs = [
   ['members', 'Members'],
   ['squads', 'Squads'],
   ['site', 'Site'],
+  ['displays', 'Room displays'],
 ] as const;
 
 export function Admin() {
@@ -102,6 +104,7 @@ export function Admin() {
       {tab === 'members' && <MembersAdmin />}
       {tab === 'squads' && <SquadsAdmin />}
       {tab === 'site' && <SiteSettings />}
+      {tab === 'displays' && <DisplaysAdmin />}
     </div>
   );
 }

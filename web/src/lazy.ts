@@ -16,3 +16,6 @@ export const BookingDetails = lazy(() =>
   import('./booking-details.tsx').then((m) => ({ default: m.BookingDetails })),
 );
 export const Reports = lazy(() => import('./reports.tsx').then((m) => ({ default: m.Reports })));
+export const CheckInHere = lazy(() =>
+  import('./check-in-here.tsx').then((m) => ({ default: m.CheckInHere })),
+);

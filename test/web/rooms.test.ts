@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { readConfig } from '../../src/config.ts';
+import { buildWebIfStale } from '../../src/http/web.ts';
+import { type RunningServer, startServer } from '../../src/server.ts';
+import { freshDir, launchChromium, screenshot, seriousA11yViolations } from './browser.ts';
+
+// Running the rooms in real Chromium against the real server on a temporary PGlite: Admin → Room
+// displays (a link with its QR code, revoking it), and check-in by scanning the display's code.
+
+const password = 'correct-horse-battery';
+
+describe('room displays and QR check-in in the browser', { timeout: 240_000 }, () => {
+  let server: RunningServer;
+  let base: string;
+  let adminToken: string;
+  let browser: Browser;
+  const pageErrors: string[] = [];
+  const call = async (method: string, url: string, body?: unknown, token = adminToken) => {
+    const res = await fetch(`${base}${url}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+  const unique = () => randomBytes(3).toString('hex');
+  async function member(name: string): Promise<{ email: string; token: string }> {
+    const email = `${name.toLowerCase().replace(/\W/g, '')}-${unique()}@test.example`;
+    const made = await call('POST', '/api/v1/members', { email, displayName: name, password });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const login = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    return { email, token: ((await login.json()) as { token: string }).token };
+  }
+  async function space(name: string): Promise<string> {
+    const res = await call('POST', '/api/v1/spaces', { name, kind: 'training', capacity: 8 });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return res.body.id;
+  }
+  async function page(width: number, height: number, url: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width, height } });
+    context.setDefaultTimeout(15_000);
+    const p = await context.newPage();
+    p.on('pageerror', (err) => pageErrors.push(err.message));
+    await p.goto(url);
+    return p;
+  }
+  async function signIn(p: Page, email: string) {
+    await p.getByLabel('Email').fill(email);
+    await p.getByLabel('Password').fill(password);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+  }
+  const noSideScroll = (p: Page) =>
+    p.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+
+  before(async () => {
+    await buildWebIfStale({ quiet: true });
+    server = await startServer(
+      readConfig({
+        SHIPSHAPE_DATA_DIR: freshDir('shipshape-web-rooms-'),
+        PORT: '0',
+        HOST: '127.0.0.1',
+        SHIPSHAPE_ADMIN_EMAIL: 'captain@test.example',
+        SHIPSHAPE_ADMIN_PASSWORD: password,
+        SHIPSHAPE_LOGIN_RATE_LIMIT: '1000',
+      }),
+      { demo: false, logger: false, print: () => undefined },
+    );
+    base = server.url;
+    const login = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'captain@test.example', password }),
+    });
+    adminToken = ((await login.json()) as { token: string }).token;
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    assert.deepEqual(pageErrors, [], 'uncaught errors in the page');
+    await browser?.close();
+    await server?.close();
+  });
+
+  for (const [width, height] of [
+    [1280, 900],
+    [390, 844],
+  ] as const) {
+    it(`Admin → Room displays at ${width} px: make a link (shown with its QR code), then revoke it`, async () => {
+      const name = `Gym ${unique()}`;
+      await space(name);
+      const p = await page(width, height, `${base}/admin/displays`);
+      await signIn(p, 'captain@test.example');
+      await p.getByRole('heading', { name: 'Room displays' }).waitFor();
+      await p.getByLabel('Space').selectOption({ label: name });
+      await p.getByRole('button', { name: 'Make a display link' }).click();
+      const made = p.getByRole('region', { name: `New display link for ${name}` });
+      const url = await made.getByLabel('Link').inputValue();
+      assert.match(url, /\/display\/sd_[A-Za-z0-9_-]{43}$/);
+      await made.getByRole('img', { name: `QR code of the display link for ${name}` }).waitFor();
+      await screenshot(p, `admin-displays-${width}`);
+      assert.ok(await noSideScroll(p), 'no sideways scroll');
+      assert.deepEqual(await seriousA11yViolations(p), [], `Room displays (${width}): accessibility`);
+      // The link works until it is revoked.
+      assert.equal((await fetch(`${base}/api/v1/display/${url.split('/display/')[1]}`)).status, 200);
+      await p.getByRole('button', { name: `Revoke the link for ${name}` }).click();
+      await p.getByText(`Revoke the link for ${name}?`).waitFor();
+      await p.getByRole('button', { name: 'Revoke', exact: true }).click();
+      await p.getByText(`The display link for ${name} was revoked`).waitFor();
+      await p.getByRole('button', { name: `Revoke the link for ${name}` }).waitFor({ state: 'detached' });
+      assert.equal((await fetch(`${base}/api/v1/display/${url.split('/display/')[1]}`)).status, 404);
+      await p.context().close();
+    });
+  }
+
+  it('the display shows a QR code; scanned on a phone it checks in the session of the one who scans', async () => {
+    const name = `Dojo ${unique()}`;
+    const spaceId = await space(name);
+    const rin = await member('Rin Sato');
+    const tom = await member('Tom Vale');
+    // Rin's session starts in five minutes: its check-in window (ten minutes) is open.
+    const start = new Date(Math.ceil((Date.now() + 5 * 60_000) / 60_000) * 60_000);
+    const booked = await call(
+      'POST',
+      '/api/v1/bookings',
+      {
+        spaceId,
+        title: 'Kata practice',
+        start: start.toISOString(),
+        end: new Date(start.getTime() + 30 * 60_000).toISOString(),
+      },
+      rin.token,
+    );
+    assert.equal(booked.status, 201, JSON.stringify(booked.body));
+    const link = await call('POST', `/api/v1/spaces/${spaceId}/display-links`);
+
+    // The tablet at the door, portrait: the code to scan, with words for it.
+    const tablet = await page(800, 1280, link.body.url);
+    await tablet.getByRole('heading', { name }).waitFor();
+    const qr = tablet.getByRole('img', { name: `QR code: opens check-in at ${name} on your phone` });
+    await qr.waitFor();
+    assert.deepEqual(await seriousA11yViolations(tablet), [], 'display with QR code: accessibility');
+    await screenshot(tablet, 'display-portrait-qr');
+    const landscape = await page(1280, 800, link.body.url);
+    await landscape.getByRole('img', { name: `QR code: opens check-in at ${name} on your phone` }).waitFor();
+    assert.deepEqual(
+      await seriousA11yViolations(landscape),
+      [],
+      'display with QR code (landscape): accessibility',
+    );
+    await screenshot(landscape, 'display-landscape-qr');
+    await landscape.context().close();
+    const checkInUrl = `${base}/check-in/${spaceId}`;
+    assert.ok(((await qr.getAttribute('src')) ?? '').startsWith('data:image/svg+xml'));
+
+    // Tom scans it: he is in no session here, and is told so in words; nothing is checked in.
+    const tomPhone = await page(390, 844, checkInUrl);
+    await signIn(tomPhone, tom.email);
+    await tomPhone.getByRole('heading', { name: `Check in at ${name}` }).waitFor();
+    await tomPhone.getByRole('alert').getByText('You have no session here open for check-in now').waitFor();
+    assert.doesNotMatch((await tomPhone.locator('main').textContent()) ?? '', /Kata/);
+    assert.deepEqual(await seriousA11yViolations(tomPhone), [], 'check-in refused: accessibility');
+    await screenshot(tomPhone, 'check-in-here-none-390');
+    await tomPhone.context().close();
+
+    // Rin scans it: checked in, said in words; the display turns busy.
+    const rinPhone = await page(390, 844, checkInUrl);
+    await signIn(rinPhone, rin.email);
+    await rinPhone
+      .getByRole('status')
+      .getByText(/^You are checked in to Kata practice, .* in Dojo/)
+      .waitFor();
+    assert.ok(await noSideScroll(rinPhone), 'no sideways scroll at 390 px');
+    assert.deepEqual(await seriousA11yViolations(rinPhone), [], 'checked in (390): accessibility');
+    await screenshot(rinPhone, 'check-in-here-390');
+    await rinPhone.setViewportSize({ width: 1280, height: 900 });
+    await rinPhone.reload();
+    await rinPhone
+      .getByRole('status')
+      .getByText(/^You were already checked in to Kata practice/)
+      .waitFor();
+    assert.deepEqual(await seriousA11yViolations(rinPhone), [], 'already checked in (1280): accessibility');
+    await screenshot(rinPhone, 'check-in-here-1280');
+    await rinPhone.context().close();
+    await tablet.getByText('Busy', { exact: true }).waitFor({ timeout: 20_000 });
+    await tablet.context().close();
+  });
+});
