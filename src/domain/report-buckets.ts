@@ -21,8 +21,6 @@ export interface ReportBuckets {
   hourOfWeek: number[];
   /** The groups in order: a local date (day; the Monday for week) or "mon 18:00" (hourOfWeek). */
   groups: string[];
-  /** Per bucket: its local date and hour, "2026-04-05/2" (the key of the rollup's day and hour). */
-  local: string[];
 }
 
 /** The label of an hour of week, e.g. 42 → "tue 18:00". */
@@ -35,7 +33,7 @@ export function hourOfWeekLabel(how: number): string {
  * (and one per hour on the two days a year whose length is not 24 hours).
  */
 export function reportBuckets(from: Date, to: Date, zone: string, groupBy: GroupBy): ReportBuckets {
-  const out: ReportBuckets = { bounds: [from.getTime()], group: [], hourOfWeek: [], groups: [], local: [] };
+  const out: ReportBuckets = { bounds: [from.getTime()], group: [], hourOfWeek: [], groups: [] };
   const groupIndex = new Map<string, number>();
   if (groupBy === 'hourOfWeek') for (let h = 0; h < 168; h++) out.groups.push(hourOfWeekLabel(h));
   const groupOf = (key: string) => {
@@ -77,14 +75,12 @@ export function reportBuckets(from: Date, to: Date, zone: string, groupBy: Group
         // The hour holding `from` labels the first bucket.
         out.group[0] = g;
         out.hourOfWeek[0] = how;
-        out.local[0] = `${day}/${hour}`;
         continue;
       }
       if (at >= end) break;
       out.bounds.push(at);
       out.group.push(g);
       out.hourOfWeek.push(how);
-      out.local.push(`${day}/${hour}`);
     }
     if (day >= lastDay) break;
     day = next;

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/store.ts';
+import type { Interval } from '../../domain/intervals.ts';
 import { openPeriods } from '../../domain/opening-hours.ts';
 import {
   type GroupBy,
@@ -14,10 +15,12 @@ import {
   type BucketSums,
   findReportSpaces,
   findSessionsUnderWay,
-  findSpaceDays,
   type PeopleSums,
+  type ReportSpace,
+  type RollupFigures,
   sumBuckets,
   sumPeople,
+  sumSpaceDays,
 } from './repository.ts';
 
 /** The longest range one report covers: a year, whichever days it starts and ends on. */
@@ -112,9 +115,20 @@ export async function getUtilization(
     spaceIds.length === 0
       ? []
       : source === 'rollup'
-        ? await sumFromRollup(ctx.db, ctx.actor.siteId, spaceIds, b, timeZone, now)
+        ? await sumFromRollup(ctx.db, ctx.actor.siteId, spaceIds, b, groupBy, timeZone, now)
         : await sumBuckets(ctx.db, ctx.actor.siteId, spaceIds, b, now);
   const range = { start: from.getTime(), end: to.getTime() };
+  // Spaces mostly share their opening hours: each set is laid out over the range once.
+  const opened = new Map<string, Interval[]>();
+  const openOf = (hours: ReportSpace['openingHours']) => {
+    const key = JSON.stringify(hours);
+    let periods = opened.get(key);
+    if (!periods) {
+      periods = openPeriods(hours, timeZone, range);
+      opened.set(key, periods);
+    }
+    return periods;
+  };
 
   const view: UtilizationView = {
     from: from.toISOString(),
@@ -125,7 +139,7 @@ export async function getUtilization(
       const groups = b.groups.map(emptyAcc);
       const byHour = new Array<number>(168).fill(0);
       const total = emptyAcc();
-      spread(b.bounds, openPeriods(space.openingHours, timeZone, range), (i, ms) => {
+      spread(b.bounds, openOf(space.openingHours), (i, ms) => {
         groups[b.group[i]!]!.openMs += ms;
         total.openMs += ms;
       });
@@ -200,6 +214,7 @@ export async function sumFromRollup(
   siteId: string,
   spaceIds: string[],
   b: ReportBuckets,
+  groupBy: GroupBy,
   zone: string,
   now: Date,
 ): Promise<BucketSums[]> {
@@ -215,47 +230,48 @@ export async function sumFromRollup(
     group: b.group.slice(lo, hi),
     hourOfWeek: b.hourOfWeek.slice(lo, hi),
     groups: b.groups,
-    local: b.local.slice(lo, hi),
   });
   const out: BucketSums[] = [];
   if (iS > 0) out.push(...(await sumBuckets(db, siteId, spaceIds, slice(0, iS), now)));
   if (iE < n) out.push(...(await sumBuckets(db, siteId, spaceIds, slice(iE, n), now)));
 
-  const bucketAt = new Map<string, number>();
-  for (let i = iS; i < iE; i++) bucketAt.set(b.local[i]!, i);
-  const days = await findSpaceDays(db, siteId, spaceIds, first.day, localDate(new Date(lastAt), zone));
-  // Sums per space and bucket, then per group and per hour of week, as sumBuckets' GROUPING SETS.
-  const perSpace = new Map<string, { booked: number[]; used: number[]; noShows: number[]; late: number[] }>();
-  const of = (spaceId: string) => {
-    let v = perSpace.get(spaceId);
-    if (!v) {
-      v = {
-        booked: Array(n).fill(0),
-        used: Array(n).fill(0),
-        noShows: Array(n).fill(0),
-        late: Array(n).fill(0),
-      };
-      perSpace.set(spaceId, v);
+  const { groups, hours } = await sumSpaceDays(
+    db,
+    siteId,
+    spaceIds,
+    first.day,
+    localDate(new Date(lastAt), zone),
+    groupBy === 'hourOfWeek' ? null : groupBy,
+  );
+  const groupIndex = new Map(b.groups.map((key, i) => [key, i]));
+  const row = (spaceId: string, grp: number | null, how: number | null, f: RollupFigures): BucketSums => ({
+    spaceId,
+    grp,
+    how,
+    bookedSeconds: f[0] / 1000,
+    usedSeconds: f[1] / 1000,
+    noShows: f[2],
+    lateCancellations: f[3],
+  });
+  for (const g of groups)
+    for (const [key, ...f] of g.rows) {
+      const grp = groupIndex.get(key);
+      if (grp === undefined) throw new Error(`The rollup's day ${key} is not a group of the report`);
+      out.push(row(g.spaceId, grp, null, f));
     }
-    return v;
-  };
-  for (const d of days) {
-    const v = of(d.spaceId);
+  for (const w of hours)
     for (let h = 0; h < 24; h++) {
-      const booked = d.bookedMs[h]!;
-      const used = d.usedMs[h]!;
-      const noShows = d.noShows[h]!;
-      const late = d.lateCancellations[h]!;
-      if (booked === 0 && used === 0 && noShows === 0 && late === 0) continue;
-      const i = bucketAt.get(`${d.day}/${h}`);
-      // No bucket: a spring-gap hour, which holds nothing.
-      if (i === undefined) continue;
-      v.booked[i] = v.booked[i]! + booked;
-      v.used[i] = v.used[i]! + used;
-      v.noShows[i] = v.noShows[i]! + noShows;
-      v.late[i] = v.late[i]! + late;
+      const f: RollupFigures = [
+        w.bookedMs[h]!,
+        w.usedMs?.[h] ?? 0,
+        w.noShows?.[h] ?? 0,
+        w.lateCancellations?.[h] ?? 0,
+      ];
+      const how = w.weekday * 24 + h;
+      out.push(row(w.spaceId, null, how, f));
+      if (groupBy === 'hourOfWeek') out.push(row(w.spaceId, how, null, f));
     }
-  }
+  // The rollup counts a session under way as used to its end: the part after `now` comes off.
   const wholeDays = b.bounds.slice(iS, iE + 1);
   for (const s of await findSessionsUnderWay(
     db,
@@ -266,32 +282,10 @@ export async function sumFromRollup(
     now,
   )) {
     const from = Math.max(s.startAt.getTime(), s.checkedInAt?.getTime() ?? 0, now.getTime());
-    const v = of(s.spaceId);
     spread(wholeDays, [{ start: from, end: s.endAt.getTime() }], (i, ms) => {
-      v.used[iS + i] = v.used[iS + i]! - ms;
+      out.push(row(s.spaceId, b.group[iS + i]!, null, [0, -ms, 0, 0]));
+      out.push(row(s.spaceId, null, b.hourOfWeek[iS + i]!, [0, -ms, 0, 0]));
     });
-  }
-  for (const [spaceId, v] of perSpace) {
-    const byGroup = new Map<number, BucketSums>();
-    const byHour = new Map<number, BucketSums>();
-    for (let i = iS; i < iE; i++) {
-      if (v.booked[i] === 0 && v.used[i] === 0 && v.noShows[i] === 0 && v.late[i] === 0) continue;
-      for (const [map, key, row] of [
-        [byGroup, b.group[i]!, { grp: b.group[i]!, how: null }],
-        [byHour, b.hourOfWeek[i]!, { grp: null, how: b.hourOfWeek[i]! }],
-      ] as const) {
-        let sum = map.get(key);
-        if (!sum) {
-          sum = { spaceId, ...row, bookedSeconds: 0, usedSeconds: 0, noShows: 0, lateCancellations: 0 };
-          map.set(key, sum);
-          out.push(sum);
-        }
-        sum.bookedSeconds += v.booked[i]! / 1000;
-        sum.usedSeconds += v.used[i]! / 1000;
-        sum.noShows += v.noShows[i]!;
-        sum.lateCancellations += v.late[i]!;
-      }
-    }
   }
   return out;
 }
