@@ -123,6 +123,57 @@ describe('room displays and QR check-in in the browser', { timeout: 240_000 }, (
     });
   }
 
+  for (const [width, height] of [
+    [1280, 900],
+    [390, 844],
+  ] as const) {
+    it(`Admin → Quotas at ${width} px: refusals in words, a rule added, the member sees their usage, removed`, async () => {
+      const who = `Ada ${unique()}`;
+      const ada = await member(who);
+      const rule = `Evening sparring ${unique()}`;
+      const p = await page(width, height, `${base}/admin/quotas`);
+      await signIn(p, 'captain@test.example');
+      const form = p.getByRole('form', { name: 'New rule' });
+      await form.waitFor();
+      await form.getByRole('button', { name: 'Add rule' }).click();
+      await form.getByText('Give the rule a name, such as "Evening sparring"').waitFor();
+      await form.getByText('Enter how many hours at most, a number above 0').waitFor();
+      await form.getByLabel('Name', { exact: true }).fill(rule);
+      await form.getByLabel('For whom', { exact: true }).selectOption('member');
+      await form.getByLabel('Member', { exact: true }).selectOption({ label: who });
+      await form.getByLabel('At most', { exact: true }).fill('3');
+      await form.getByLabel('Per', { exact: true }).selectOption('week');
+      await form.getByLabel('Only from (HH:MM, optional)', { exact: true }).fill('18:00');
+      await form.getByLabel('Until (HH:MM)', { exact: true }).fill('25:00');
+      await form.getByRole('button', { name: 'Add rule' }).click();
+      await form.getByText('Enter the end as HH:MM, or leave both empty').waitFor();
+      await form.getByLabel('Until (HH:MM)', { exact: true }).fill('22:00');
+      assert.deepEqual(await seriousA11yViolations(p), [], `Quotas form (${width}): accessibility`);
+      await form.getByRole('button', { name: 'Add rule' }).click();
+      await p.getByText(`Added the rule ${rule}.`).waitFor();
+      await p.getByText(`${who}: at most 3 hours a week in any space, only 18:00–22:00`).waitFor();
+      assert.ok(await noSideScroll(p), 'no sideways scroll');
+      assert.deepEqual(await seriousA11yViolations(p), [], `Quotas (${width}): accessibility`);
+      await screenshot(p, `admin-quotas-${width}`);
+
+      // Ada sees her quota on My sessions; nobody else's rule shows there.
+      const mine = await page(width, height, `${base}/my`);
+      await signIn(mine, ada.email);
+      const usage = mine.getByRole('region', { name: 'My quotas' });
+      await usage.getByText(new RegExp(`^${rule}: 0 hours of 3 hours used, 3 hours left`)).waitFor();
+      assert.deepEqual(await seriousA11yViolations(mine), [], `My quotas (${width}): accessibility`);
+      await screenshot(mine, `my-quota-${width}`);
+      await mine.context().close();
+
+      await p.getByRole('button', { name: `Remove the rule ${rule}` }).click();
+      await p.getByRole('button', { name: 'Remove', exact: true }).click();
+      await p.getByText(`Removed the rule ${rule}.`).waitFor();
+      await p.getByRole('button', { name: `Remove the rule ${rule}` }).waitFor({ state: 'detached' });
+      assert.equal((await call('GET', '/api/v1/me/quota', undefined, ada.token)).body.items.length, 0);
+      await p.context().close();
+    });
+  }
+
   it('the display shows a QR code; scanned on a phone it checks in the session of the one who scans', async () => {
     const name = `Dojo ${unique()}`;
     const spaceId = await space(name);

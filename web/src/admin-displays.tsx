@@ -89,10 +89,7 @@ export function DisplaysAdmin() {
         )}
       </form>
       {fresh && (
-        <section
-          className="display-made"
-          aria-label={`New display link for ${fresh.link.spaceName}`}
-        >
+        <section className="display-made" aria-label={`New display link for ${fresh.link.spaceName}`}>
           <h3>Display link for {fresh.link.spaceName}</h3>
           <p>Open this on the tablet, or point the tablet's camera at the code. It is shown only now.</p>
           <label htmlFor="display-url">Link</label>

@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import { DisplaysAdmin } from './admin-displays.tsx';
+import { QuotasAdmin } from './admin-quotas.tsx';
 import { SiteSettings } from './admin-site.tsx';
 import { type Answer, ApiError, allPages, client, ifMatch, must, type Space } from './api.ts';
 import { type Chosen, ParticipantsPicker } from './participants.tsx';
@@ -69,6 +70,7 @@ const tabs = [
   ['squads', 'Squads'],
   ['site', 'Site'],
   ['displays', 'Room displays'],
+  ['quotas', 'Quotas'],
 ] as const;
 
 export function Admin() {
@@ -105,6 +107,7 @@ export function Admin() {
       {tab === 'squads' && <SquadsAdmin />}
       {tab === 'site' && <SiteSettings />}
       {tab === 'displays' && <DisplaysAdmin />}
+      {tab === 'quotas' && <QuotasAdmin />}
     </div>
   );
 }
