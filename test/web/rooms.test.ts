@@ -174,6 +174,80 @@ describe('room displays and QR check-in in the browser', { timeout: 240_000 }, (
     });
   }
 
+  for (const [width, height, hour] of [
+    [1280, 900, 10],
+    [390, 844, 14],
+  ] as const) {
+    it(`waitlist at ${width} px: join from a taken slot, see the place in line, accept the offer when it frees`, async () => {
+      const name = `Hall ${unique()}`;
+      const spaceId = await space(name);
+      const rin = await member('Rin Holder');
+      const tom = await member('Tom Waiter');
+      const zone = (await call('GET', '/api/v1/site')).body.timeZone as string;
+      // Tomorrow in the site's zone, as the form's date field takes it.
+      const date = new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(
+        new Date(Date.now() + 86_400_000),
+      );
+      const hh = String(hour).padStart(2, '0');
+      const form = await page(width, height, `${base}/`);
+      await signIn(form, tom.email);
+      await form.getByRole('button', { name: 'New booking' }).click();
+      const dialog = form.getByRole('dialog', { name: 'New booking' });
+      await dialog.waitFor();
+      await dialog.getByLabel('Space', { exact: true }).selectOption({ label: `${name} (up to 8)` });
+      await dialog.getByLabel('Date', { exact: true }).fill(date);
+      await dialog.getByLabel('Start', { exact: true }).fill(`${hh}:00`);
+      await dialog.getByLabel('End', { exact: true }).fill(`${hh}:30`);
+      await dialog.getByLabel('Title', { exact: true }).fill('Rope drills');
+      // Rin takes the slot first (the site of a server started without the demo keeps UTC).
+      assert.equal(zone, 'UTC');
+      const taken = await call(
+        'POST',
+        '/api/v1/bookings',
+        {
+          spaceId,
+          title: 'Held first',
+          start: new Date(`${date}T${hh}:00:00Z`).toISOString(),
+          end: new Date(`${date}T${hh}:30:00Z`).toISOString(),
+        },
+        rin.token,
+      );
+      assert.equal(taken.status, 201, JSON.stringify(taken.body));
+      await dialog.getByRole('button', { name: 'Book' }).click();
+      const join = dialog.getByRole('region', { name: 'Join the waitlist' });
+      await join.waitFor();
+      await join.getByLabel('Offer it to me first, to accept').check();
+      assert.deepEqual(await seriousA11yViolations(form), [], `join the waitlist (${width}): accessibility`);
+      await screenshot(form, `waitlist-join-${width}`);
+      await join.getByRole('button', { name: 'Join the waitlist' }).click();
+      await dialog.getByText(/^You are number 1 in line for .*When it frees you are told/).waitFor();
+      await form.context().close();
+
+      const mine = await page(width, height, `${base}/my`);
+      await signIn(mine, tom.email);
+      const list = mine.getByRole('region', { name: 'My waitlist' });
+      await list.getByText(/Rope drills · Hall .* · number 1 in line/).waitFor();
+      // Rin cancels: the slot is offered to Tom, held for him to accept.
+      assert.equal(
+        (await call('POST', `/api/v1/bookings/${taken.body.id}/cancel`, {}, rin.token)).status,
+        200,
+      );
+      for (let i = 0; i < 20; i++) {
+        const entries = (await call('GET', '/api/v1/waitlist', undefined, tom.token)).body.items;
+        if (entries[0]?.status === 'offered') break;
+        await mine.waitForTimeout(500);
+      }
+      await mine.reload();
+      await list.getByText(/free for you: held until \d\d:\d\d \(\d+ min left\)/).waitFor();
+      assert.ok(await noSideScroll(mine), 'no sideways scroll');
+      assert.deepEqual(await seriousA11yViolations(mine), [], `My waitlist (${width}): accessibility`);
+      await screenshot(mine, `my-waitlist-${width}`);
+      await list.getByRole('button', { name: 'Accept' }).click();
+      await list.getByText('Rope drills is booked for you.').waitFor();
+      await mine.context().close();
+    });
+  }
+
   it('the display shows a QR code; scanned on a phone it checks in the session of the one who scans', async () => {
     const name = `Dojo ${unique()}`;
     const spaceId = await space(name);
