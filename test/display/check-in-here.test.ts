@@ -53,7 +53,10 @@ for (const kind of storeKinds()) {
       const stranger = await here(bob);
       assert.equal(stranger.status, 404);
       assert.doesNotMatch(JSON.stringify(stranger.body), /Secret|Alice|Deck/);
-      assert.equal((await t.request('GET', `/api/v1/bookings/${id}`, { as: alice })).body.status, 'confirmed');
+      assert.equal(
+        (await t.request('GET', `/api/v1/bookings/${id}`, { as: alice })).body.status,
+        'confirmed',
+      );
 
       // Carol comes with the squad: her scan checks the session in.
       const done = await here(carol);
