@@ -5994,7 +5994,99 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put?: never;
+        /** Replace a quota rule (admins): every field as for a new one; If-Match with its ETag guards against lost updates */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "if-match"?: string;
+                };
+                path: {
+                    /** @description An id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        countParticipants?: boolean;
+                        maximum: number;
+                        /**
+                         * Format: uuid
+                         * @description An id
+                         */
+                        memberId?: string;
+                        metric: "hours" | "sessions";
+                        name: string;
+                        period: "day" | "week" | "month";
+                        /**
+                         * Format: uuid
+                         * @description An id
+                         */
+                        spaceId?: string;
+                        spaceKind?: "training" | "sparring" | "briefing" | "cabin" | "other";
+                        /**
+                         * Format: uuid
+                         * @description An id
+                         */
+                        squadId?: string;
+                        window?: {
+                            /** @description HH:MM, local time of the site */
+                            end: string;
+                            /** @description HH:MM, local time of the site */
+                            start: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            countParticipants: boolean;
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339 instant with an offset, e.g. 2026-11-25T22:00:00+01:00
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: uuid
+                             * @description An id
+                             */
+                            id: string;
+                            maximum: number;
+                            memberId: string | null;
+                            metric: "hours" | "sessions";
+                            name: string;
+                            period: "day" | "week" | "month";
+                            spaceId: string | null;
+                            spaceKind: string | null;
+                            squadId: string | null;
+                            version: number;
+                            window: {
+                                end: string;
+                                start: string;
+                            } | null;
+                        };
+                    };
+                };
+                400: components["responses"]["Problem"];
+                401: components["responses"]["Problem"];
+                403: components["responses"]["Problem"];
+                404: components["responses"]["Problem"];
+                409: components["responses"]["Problem"];
+                412: components["responses"]["Problem"];
+                422: components["responses"]["Problem"];
+                428: components["responses"]["Problem"];
+                429: components["responses"]["Problem"];
+                503: components["responses"]["Problem"];
+            };
+        };
         post?: never;
         /** Remove a quota rule (admins) */
         delete: {

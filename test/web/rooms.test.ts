@@ -152,6 +152,14 @@ describe('room displays and QR check-in in the browser', { timeout: 240_000 }, (
       await form.getByRole('button', { name: 'Add rule' }).click();
       await p.getByText(`Added the rule ${rule}.`).waitFor();
       await p.getByText(`${who}: at most 3 hours a week in any space, only 18:00–22:00`).waitFor();
+      // Edited: the form takes the rule's fields and saves them with its version.
+      await p.getByRole('button', { name: `Edit the rule ${rule}` }).click();
+      const editForm = p.getByRole('form', { name: `Edit ${rule}` });
+      assert.equal(await editForm.getByLabel('Name', { exact: true }).inputValue(), rule);
+      await editForm.getByLabel('At most', { exact: true }).fill('4');
+      await editForm.getByRole('button', { name: 'Save rule' }).click();
+      await p.getByText(`Saved the rule ${rule}.`).waitFor();
+      await p.getByText(`${who}: at most 4 hours a week in any space, only 18:00–22:00`).waitFor();
       assert.ok(await noSideScroll(p), 'no sideways scroll');
       assert.deepEqual(await seriousA11yViolations(p), [], `Quotas (${width}): accessibility`);
       await screenshot(p, `admin-quotas-${width}`);
@@ -160,7 +168,7 @@ describe('room displays and QR check-in in the browser', { timeout: 240_000 }, (
       const mine = await page(width, height, `${base}/my`);
       await signIn(mine, ada.email);
       const usage = mine.getByRole('region', { name: 'My quotas' });
-      await usage.getByText(new RegExp(`^${rule}: 0 hours of 3 hours used, 3 hours left`)).waitFor();
+      await usage.getByText(new RegExp(`^${rule}: 0 hours of 4 hours used, 4 hours left`)).waitFor();
       assert.deepEqual(await seriousA11yViolations(mine), [], `My quotas (${width}): accessibility`);
       await screenshot(mine, `my-quota-${width}`);
       await mine.context().close();

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { type Answer, ApiError, type Body, client, must } from './api.ts';
+import { type Answer, ApiError, type Body, client, ifMatch, must } from './api.ts';
 import { membersQuery } from './queries.ts';
 import { useSession } from './session.tsx';
 
@@ -57,6 +57,8 @@ export function QuotasAdmin() {
   const [general, setGeneral] = useState<string | null>(null);
   const [status, setStatus] = useState('');
   const [confirming, setConfirming] = useState<string | null>(null);
+  // The rule being edited: the form holds its fields and saves with its version (If-Match).
+  const [editing, setEditing] = useState<Rule | null>(null);
   const set =
     (k: keyof typeof empty) => (e: { target: { value: string; checked?: boolean; type?: string } }) =>
       setForm({ ...form, [k]: e.target.type === 'checkbox' ? Boolean(e.target.checked) : e.target.value });
@@ -79,10 +81,20 @@ export function QuotasAdmin() {
   };
 
   const create = useMutation({
-    mutationFn: (body: NewRule) => must(client.POST('/api/v1/quotas', { body })),
+    mutationFn: (body: NewRule) =>
+      editing
+        ? must(
+            client.PUT('/api/v1/quotas/{id}', {
+              params: { path: { id: editing.id } },
+              body,
+              headers: ifMatch(editing.version),
+            }),
+          )
+        : must(client.POST('/api/v1/quotas', { body })),
     onSuccess: async (rule) => {
       setForm(empty);
-      setStatus(`Added the rule ${rule.name}.`);
+      setStatus(editing ? `Saved the rule ${rule.name}.` : `Added the rule ${rule.name}.`);
+      setEditing(null);
       await qc.invalidateQueries({ queryKey: quotasKey });
     },
     onError: (err) => {
@@ -101,6 +113,30 @@ export function QuotasAdmin() {
     },
     onError: (err) => setGeneral(err instanceof ApiError ? err.problem.detail || err.message : String(err)),
   });
+
+  function edit(r: Rule) {
+    setEditing(r);
+    setErrors({});
+    setGeneral(null);
+    setStatus('');
+    setForm({
+      ...empty,
+      name: r.name,
+      who: r.memberId ? 'member' : r.squadId ? 'squad' : 'everyone',
+      memberId: r.memberId ?? '',
+      squadId: r.squadId ?? '',
+      where: r.spaceId ? 'space' : r.spaceKind ? 'kind' : 'all',
+      spaceId: r.spaceId ?? '',
+      spaceKind: r.spaceKind ?? 'training',
+      metric: r.metric,
+      period: r.period,
+      maximum: String(r.maximum),
+      windowStart: r.window?.start ?? '',
+      windowEnd: r.window?.end ?? '',
+      countParticipants: r.countParticipants,
+    });
+    document.getElementById('quota-name')?.focus();
+  }
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -181,20 +217,25 @@ export function QuotasAdmin() {
                   </button>
                 </span>
               ) : (
-                <button
-                  type="button"
-                  onClick={() => setConfirming(r.id)}
-                  aria-label={`Remove the rule ${r.name}`}
-                >
-                  Remove…
-                </button>
+                <span className="row-actions">
+                  <button type="button" onClick={() => edit(r)} aria-label={`Edit the rule ${r.name}`}>
+                    Edit
+                  </button>
+                  <button
+                    type="button"
+                    onClick={() => setConfirming(r.id)}
+                    aria-label={`Remove the rule ${r.name}`}
+                  >
+                    Remove…
+                  </button>
+                </span>
               )}
             </li>
           ))}
         </ul>
       )}
       <form className="card admin-form" onSubmit={submit} noValidate aria-labelledby="quota-new">
-        <h3 id="quota-new">New rule</h3>
+        <h3 id="quota-new">{editing ? `Edit ${editing.name}` : 'New rule'}</h3>
         {general && (
           <p className="error-banner" role="alert">
             {general}
@@ -333,8 +374,20 @@ export function QuotasAdmin() {
         </label>
         <div className="actions">
           <button type="submit" className="primary" disabled={create.isPending}>
-            Add rule
+            {editing ? 'Save rule' : 'Add rule'}
           </button>
+          {editing && (
+            <button
+              type="button"
+              onClick={() => {
+                setEditing(null);
+                setForm(empty);
+                setErrors({});
+              }}
+            >
+              Cancel editing
+            </button>
+          )}
         </div>
       </form>
     </section>
