@@ -238,8 +238,10 @@ export interface SessionUnderWay {
 
 /**
  * The sessions checked in and not over at `now` that overlap [from, to). Completed sessions are
- * not looked at: a check-out ends a session at the moment it is made, and the rest complete after
- * their end. Read through the index of active sessions by end (bookings_active_end).
+ * not looked at: a check-out ends a session when it is made (at the earliest a minute after the
+ * start, so a report asked for within that minute may count up to a minute of use ahead), and the
+ * rest complete after their end. Read through the index of active sessions by end
+ * (bookings_active_end).
  */
 export async function findSessionsUnderWay(
   db: Queryable,
