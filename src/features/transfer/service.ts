@@ -8,13 +8,15 @@ export const exportFormatVersion = 1;
 
 /** Secrets and retry caches: never leave the store, and mean nothing in another one. */
 // notification_outbox, webhook_outbox: work in flight, refilled by the events triggers when events are
-// imported; email_outbox likewise by the notifications trigger.
+// imported; email_outbox likewise by the notifications trigger. space_days: the utilization report's
+// rollup, refilled by the bookings trigger as bookings are imported.
 const notExported = [
   'auth_tokens',
   'idempotency_keys',
   'notification_outbox',
   'webhook_outbox',
   'email_outbox',
+  'space_days',
 ];
 
 /**
