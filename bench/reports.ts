@@ -7,7 +7,9 @@
  * - one raw aggregate query over the same rows (per space: booked seconds, no-shows), the floor the
  *   report is compared with: p50/p99 and the p99 ratio.
  * Run alone with `node --import tsx bench/reports.ts`; `runReportsBench()` is what bench/run.ts calls.
- * Env: BENCH_DATABASE_URL, BENCH_STORES, BENCH_REPORT_PROBES (calls per figure, default 50).
+ * - the rebuild of the rollup (space_days) from the bookings: what migration 0019's backfill costs.
+ * Env: BENCH_DATABASE_URL, BENCH_STORES, BENCH_REPORT_PROBES (calls per figure, default 50),
+ * BENCH_REPORT_DAYS (days of bookings, default 365: a smaller year for a quick look).
  */
 import { migrate } from '../src/db/migrate.ts';
 import type { Db } from '../src/db/store.ts';
@@ -20,6 +22,7 @@ import { openBenchStore } from './stores.ts';
 
 const stores = (process.env.BENCH_STORES ?? 'pglite,postgres').split(',');
 const PROBES = Number(process.env.BENCH_REPORT_PROBES ?? 50);
+const DAYS = Number(process.env.BENCH_REPORT_DAYS ?? 365);
 const MEMBERS = 200;
 const SPACES = 20;
 const zone = 'Pacific/Auckland';
@@ -27,8 +30,11 @@ const zone = 'Pacific/Auckland';
 const from = '2025-12-01T00:00:00+13:00';
 const to = '2026-12-01T00:00:00+13:00';
 
-/** Bench data by SQL (the bench measures the report, not booking): a year of half-hour sessions. */
-export async function seed(db: Db, siteId: string): Promise<number> {
+/**
+ * Bench data by SQL (the bench measures the report, not booking): a year of half-hour sessions.
+ * The rollup's row trigger is off for the bulk insert, and the rollup is rebuilt in one pass after.
+ */
+export async function seed(db: Db, siteId: string): Promise<{ bookings: number; rebuildMs: number }> {
   await db.query(
     `INSERT INTO members (site_id, email, display_name)
      SELECT $1, 'm' || g || '@bench.example', 'Member ' || lpad(g::text, 3, '0') FROM generate_series(1, $2) g`,
@@ -47,6 +53,7 @@ export async function seed(db: Db, siteId: string): Promise<number> {
     [siteId, SPACES, JSON.stringify(hours)],
   );
   // 28 half-hour sessions a day from 07:00 local in every space, for 365 days: 204,400 bookings.
+  await db.query('ALTER TABLE bookings DISABLE TRIGGER bookings_space_days_rows');
   // Status by a hash: 70% completed (checked in 0-10 min late), 10% released, 10% cancelled (half of
   // them within the hour), 10% still confirmed.
   await db.query(
@@ -56,7 +63,7 @@ export async function seed(db: Db, siteId: string): Promise<number> {
             SELECT s.id AS space_id, s.n, d, k,
                    (('2025-12-01'::date + d)::timestamp + interval '7 hours' + k * interval '30 minutes')
                      AT TIME ZONE $2 AS start_at
-              FROM s, generate_series(0, 364) d, generate_series(0, 27) k),
+              FROM s, generate_series(0, $4 - 1) d, generate_series(0, 27) k),
           x AS (SELECT slots.*, (s_hash % 10) AS h FROM slots,
                   LATERAL (SELECT abs(hashtext(space_id::text || d || '/' || k)) AS s_hash) z)
      INSERT INTO bookings (site_id, space_id, organizer_id, title, start_at, end_at, blocked, visibility, status,
@@ -68,8 +75,12 @@ export async function seed(db: Db, siteId: string): Promise<number> {
             CASE WHEN h < 7 THEN start_at + make_interval(mins => (k % 3) * 5) END,
             CASE WHEN h = 8 THEN start_at - make_interval(mins => 30 + (k % 2) * 1440) END
        FROM x, m`,
-    [siteId, zone, MEMBERS],
+    [siteId, zone, MEMBERS, DAYS],
   );
+  await db.query('ALTER TABLE bookings ENABLE TRIGGER bookings_space_days_rows');
+  const started = performance.now();
+  await db.query('SELECT rebuild_space_days($1)', [siteId]);
+  const rebuildMs = performance.now() - started;
   await db.query(
     `INSERT INTO booking_members (site_id, booking_id, member_id)
      SELECT b.site_id, b.id, m.ids[1 + ((array_position(m.ids, b.organizer_id) + 37) % $2)]
@@ -89,7 +100,7 @@ export async function seed(db: Db, siteId: string): Promise<number> {
   const count = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM bookings WHERE site_id = $1', [
     siteId,
   ]);
-  return count.rows[0]!.n;
+  return { bookings: count.rows[0]!.n, rebuildMs };
 }
 
 /** The floor: one aggregate over the same rows, with no cutting at bounds and no zone. */
@@ -109,6 +120,7 @@ async function rawAggregate(db: Db, siteId: string): Promise<number> {
 export interface ReportsBenchRow {
   store: string;
   bookings: number;
+  rebuildMs: number;
   member: { p50: number; p99: number };
   admin: { p50: number; p99: number };
   raw: { p50: number; p99: number };
@@ -122,7 +134,7 @@ export async function reportsBench(kind: string): Promise<ReportsBenchRow> {
       site: { name: 'Bench', timeZone: zone },
       admin: { email: 'admin@bench.example', displayName: 'Admin', passwordHash: null },
     });
-    const bookings = await seed(db, siteId);
+    const { bookings, rebuildMs } = await seed(db, siteId);
     const clock = new FakeClock('2026-12-01T00:00:00Z');
     const memberId = (
       await db.query<{ id: string }>(
@@ -142,7 +154,7 @@ export async function reportsBench(kind: string): Promise<ReportsBenchRow> {
       getUtilization(as(adminId, 'admin'), { from, to, groupBy: 'day' }),
     );
     const raw = await timeCalls(PROBES, () => rawAggregate(db, siteId));
-    return { store: kind, bookings, member, admin, raw };
+    return { store: kind, bookings, rebuildMs, member, admin, raw };
   } finally {
     await cleanup();
   }
@@ -153,7 +165,7 @@ export async function runReportsBench(): Promise<void> {
   for (const kind of stores) {
     const r = await reportsBench(kind);
     console.log(
-      `${kind}: utilization over a year by day, ${SPACES} spaces, ${r.bookings} bookings: as a member p50 ${f(r.member.p50)} ms, p99 ${f(r.member.p99)} ms; as an admin (with ${MEMBERS} members and squads) p50 ${f(r.admin.p50)} ms, p99 ${f(r.admin.p99)} ms (target p99 < 200 ms on PGlite); one raw aggregate p50 ${f(r.raw.p50)} ms, p99 ${f(r.raw.p99)} ms; p99 ratio member ${(r.member.p99 / r.raw.p99).toFixed(2)}x, admin ${(r.admin.p99 / r.raw.p99).toFixed(2)}x (target within 3x)`,
+      `${kind}: utilization over a year by day, ${SPACES} spaces, ${r.bookings} bookings: as a member p50 ${f(r.member.p50)} ms, p99 ${f(r.member.p99)} ms; as an admin (with ${MEMBERS} members and squads) p50 ${f(r.admin.p50)} ms, p99 ${f(r.admin.p99)} ms (target p99 < 200 ms on PGlite); one raw aggregate p50 ${f(r.raw.p50)} ms, p99 ${f(r.raw.p99)} ms; p99 ratio member ${(r.member.p99 / r.raw.p99).toFixed(2)}x, admin ${(r.admin.p99 / r.raw.p99).toFixed(2)}x (target within 3x); rollup rebuilt from the bookings in ${f(r.rebuildMs)} ms`,
     );
   }
 }

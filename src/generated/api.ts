@@ -6014,7 +6014,99 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put?: never;
+        /** Replace a quota rule (admins): every field as for a new one; If-Match with its ETag guards against lost updates */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "if-match"?: string;
+                };
+                path: {
+                    /** @description An id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        countParticipants?: boolean;
+                        maximum: number;
+                        /**
+                         * Format: uuid
+                         * @description An id
+                         */
+                        memberId?: string;
+                        metric: "hours" | "sessions";
+                        name: string;
+                        period: "day" | "week" | "month";
+                        /**
+                         * Format: uuid
+                         * @description An id
+                         */
+                        spaceId?: string;
+                        spaceKind?: "training" | "sparring" | "briefing" | "cabin" | "other";
+                        /**
+                         * Format: uuid
+                         * @description An id
+                         */
+                        squadId?: string;
+                        window?: {
+                            /** @description HH:MM, local time of the site */
+                            end: string;
+                            /** @description HH:MM, local time of the site */
+                            start: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            countParticipants: boolean;
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339 instant with an offset, e.g. 2026-11-25T22:00:00+01:00
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: uuid
+                             * @description An id
+                             */
+                            id: string;
+                            maximum: number;
+                            memberId: string | null;
+                            metric: "hours" | "sessions";
+                            name: string;
+                            period: "day" | "week" | "month";
+                            spaceId: string | null;
+                            spaceKind: string | null;
+                            squadId: string | null;
+                            version: number;
+                            window: {
+                                end: string;
+                                start: string;
+                            } | null;
+                        };
+                    };
+                };
+                400: components["responses"]["Problem"];
+                401: components["responses"]["Problem"];
+                403: components["responses"]["Problem"];
+                404: components["responses"]["Problem"];
+                409: components["responses"]["Problem"];
+                412: components["responses"]["Problem"];
+                422: components["responses"]["Problem"];
+                428: components["responses"]["Problem"];
+                429: components["responses"]["Problem"];
+                503: components["responses"]["Problem"];
+            };
+        };
         post?: never;
         /** Remove a quota rule (admins) */
         delete: {
@@ -7764,6 +7856,138 @@ export interface paths {
                 503: components["responses"]["Problem"];
             };
         };
+        trace?: never;
+    };
+    "/api/v1/spaces/{id}/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check in to the caller's own session in this space (the code at its door opens this)
+         * @description The session of the caller (organizer, participant or squad member) whose check-in window is open is checked in (`outcome: checked-in`); one already checked in answers `already-checked-in`. None: 404. A space still held: 409 as for a booking's check-in.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description An id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A booking (session) of a space */
+                            booking: {
+                                /** @description A private booking the caller may only see as busy */
+                                busy: boolean;
+                                /** @description What the caller may do to the booking now, by the server's policy (an admin acting on someone else's gives a reason) */
+                                can: {
+                                    cancel: boolean;
+                                    checkIn: boolean;
+                                    checkOut: boolean;
+                                    edit: boolean;
+                                    move: boolean;
+                                    repeat: boolean;
+                                };
+                                /** @description The booking's own people only: the code to check in at the room display */
+                                checkinCode?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                end: string;
+                                /** @description 0 when redacted */
+                                headcount: number;
+                                /**
+                                 * Format: uuid
+                                 * @description An id
+                                 */
+                                id: string;
+                                organizer: {
+                                    displayName: string;
+                                    /**
+                                     * Format: uuid
+                                     * @description An id
+                                     */
+                                    id: string;
+                                } | null;
+                                originalStart: string | null;
+                                participants: {
+                                    members: {
+                                        displayName: string;
+                                        /**
+                                         * Format: uuid
+                                         * @description An id
+                                         */
+                                        id: string;
+                                    }[];
+                                    squads: {
+                                        /**
+                                         * Format: uuid
+                                         * @description An id
+                                         */
+                                        id: string;
+                                        name: string;
+                                    }[];
+                                };
+                                seriesId: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description An id
+                                 */
+                                siteId: string;
+                                /**
+                                 * Format: uuid
+                                 * @description An id
+                                 */
+                                spaceId: string;
+                                /** Format: date-time */
+                                start: string;
+                                status: "confirmed" | "checked_in" | "completed" | "cancelled" | "released";
+                                /** @description "Busy" when redacted */
+                                title: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                version: number;
+                                visibility: "public" | "private";
+                            };
+                            outcome: "checked-in" | "already-checked-in";
+                        };
+                    };
+                };
+                400: components["responses"]["Problem"];
+                401: components["responses"]["Problem"];
+                403: components["responses"]["Problem"];
+                404: components["responses"]["Problem"];
+                409: components["responses"]["Problem"];
+                412: components["responses"]["Problem"];
+                422: components["responses"]["Problem"];
+                428: components["responses"]["Problem"];
+                429: components["responses"]["Problem"];
+                503: components["responses"]["Problem"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/spaces/{id}/display-links": {

@@ -60,6 +60,59 @@ for (const kind of storeKinds()) {
       assert.equal((await t.request('GET', '/api/v1/quotas', { as: t.admin })).body.items.length, 0);
     });
 
+    it('an admin replaces a rule (If-Match guards it, refusals name the field); members may not', async () => {
+      const made = await rule({ name: 'Edit me', metric: 'hours', period: 'week', maximum: 5 });
+      assert.equal(made.status, 201);
+      const put = (
+        body: Record<string, unknown>,
+        headers: Record<string, string> = {},
+        as: Caller = t.admin,
+      ) => t.request('PUT', `/api/v1/quotas/${made.body.id}`, { as, body, headers });
+      const next = {
+        name: 'Evenings, edited',
+        metric: 'sessions',
+        period: 'day',
+        maximum: 2,
+        memberId: alice.id,
+      };
+      assert.equal((await put(next, {}, alice)).status, 403);
+      const bad = await put({ ...next, maximum: 1.5 });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.field, 'body.maximum');
+      const stale = await put(next, { 'if-match': '"7"' });
+      assert.equal(stale.status, 412);
+      const taken = await rule({ name: 'Taken name', metric: 'hours', period: 'day', maximum: 9 });
+      const clash = await put({ ...next, name: 'Taken name' });
+      assert.equal(clash.status, 409);
+      assert.equal(clash.body.field, 'body.name');
+      const done = await put({ ...next, window: { start: '18:00', end: '22:00' } }, { 'if-match': '"1"' });
+      assert.equal(done.status, 200, JSON.stringify(done.body));
+      assert.equal(done.body.version, 2);
+      assert.equal(done.headers.etag, '"2"');
+      assert.deepEqual(
+        { ...done.body, id: undefined, createdAt: undefined },
+        {
+          ...next,
+          id: undefined,
+          createdAt: undefined,
+          squadId: null,
+          spaceId: null,
+          spaceKind: null,
+          window: { start: '18:00', end: '22:00' },
+          countParticipants: false,
+          version: 2,
+        },
+      );
+      const audit = await t.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM events WHERE type = 'quota.rule-updated' AND subject_id = $1`,
+        [made.body.id],
+      );
+      assert.equal(audit.rows[0]!.n, 1);
+      for (const id of [made.body.id, taken.body.id])
+        assert.equal((await t.request('DELETE', `/api/v1/quotas/${id}`, { as: t.admin })).status, 204);
+      assert.equal((await put(next)).status, 404);
+    });
+
     it('counts hours per day in the site zone and refuses with the rule, used and remaining', async () => {
       const r = await rule({
         name: 'Training 2h a day',

@@ -160,6 +160,17 @@ for (const kind of storeKinds()) {
       );
       const xiaOffer = (await mine(xia)).find((e: { id: string }) => e.id === xOffer.body.id);
       assert.equal(xiaOffer.status, 'offered');
+      // Wen is told the hold ran out; Xia, who did nothing with Wen's slot, hears only of her own offer.
+      await runDelivery(t.db, () => clock.now());
+      const wenNotices = (await t.request('GET', '/api/v1/notifications', { as: wen })).body.items;
+      const ranOut = wenNotices.filter((x: { title: string }) => x.title.includes('ran out'));
+      assert.equal(ranOut.length, 1, JSON.stringify(wenNotices));
+      assert.equal(ranOut[0].kind, 'waitlist-offer');
+      assert.equal(ranOut[0].data.entryId, wOffer.body.id);
+      assert.match(ranOut[0].body, /not accepted in time and has passed to the next in line/);
+      const xiaNotices = (await t.request('GET', '/api/v1/notifications', { as: xia })).body.items;
+      assert.equal(xiaNotices.filter((x: { title: string }) => x.title.includes('ran out')).length, 0);
+      assert.equal(xiaNotices.filter((x: { kind: string }) => x.kind === 'waitlist-offer').length, 1);
       const accepted = await t.request('POST', `/api/v1/waitlist/${xOffer.body.id}/accept`, { as: xia });
       assert.equal(accepted.status, 200);
       assert.equal(accepted.body.status, 'booked');

@@ -1,6 +1,9 @@
 /** Admin: the tab shell; each section lives in its own file (admin-spaces, admin-members, ...). */
+
+import { DisplaysAdmin } from './admin-displays.tsx';
 import { DoorsAdmin } from './admin-doors.tsx';
 import { MembersAdmin } from './admin-members.tsx';
+import { QuotasAdmin } from './admin-quotas.tsx';
 import { SiteSettings } from './admin-site.tsx';
 import { SpacesAdmin } from './admin-spaces.tsx';
 import { SquadsAdmin } from './admin-squads.tsx';
@@ -15,6 +18,8 @@ const tabs = [
   ['site', 'Site'],
   ['doors', 'Doors'],
   ['webhooks', 'Webhooks'],
+  ['displays', 'Room displays'],
+  ['quotas', 'Quotas'],
 ] as const;
 
 export function Admin() {
@@ -52,6 +57,8 @@ export function Admin() {
       {tab === 'site' && <SiteSettings />}
       {tab === 'doors' && <DoorsAdmin />}
       {tab === 'webhooks' && <WebhooksAdmin />}
+      {tab === 'displays' && <DisplaysAdmin />}
+      {tab === 'quotas' && <QuotasAdmin />}
     </div>
   );
 }

@@ -2,7 +2,7 @@ import { useQueries, useQueryClient } from '@tanstack/react-query';
 import { Component, type ReactNode, Suspense, useMemo } from 'react';
 import { ApiError, client } from './api.ts';
 import { ChangePassword } from './change-password.tsx';
-import { Admin, DoorPage, FindPartner, MySessions, Reports, Settings } from './lazy.ts';
+import { Admin, CheckInHere, DoorPage, FindPartner, MySessions, Reports, Settings } from './lazy.ts';
 import { Login } from './login.tsx';
 import { NotificationsBell } from './notifications.tsx';
 import { meQuery, siteQuery, spacesQuery, squadsQuery } from './queries.ts';
@@ -99,6 +99,7 @@ function Shell() {
   else if (path === '/partners') page = <FindPartner />;
   else if (path === '/reports') page = <Reports />;
   else if (path.startsWith('/doors/')) page = <DoorPage key={path} id={path.slice('/doors/'.length)} />;
+  else if (path.startsWith('/check-in/')) page = <CheckInHere spaceId={decodeURIComponent(path.slice(10))} />;
   else page = <Schedule />;
 
   return (

@@ -8,6 +8,7 @@ import { bookingsChanged } from './queries.ts';
 import { type Repeat, rruleOf, weekdayCodes, weekdayNames } from './series-rule.ts';
 import { useSession } from './session.tsx';
 import { formatSpan, parseHhmm, parseIsoDate, sessionSpan } from './time.ts';
+import { WaitlistJoin } from './waitlist-join.tsx';
 
 /**
  * A conflicting booking as a 409 problem lists it (as far as the caller may see it). The OpenAPI
@@ -124,6 +125,8 @@ export function BookingForm({
   const [general, setGeneral] = useState<string | null>(null);
   const [conflicts, setConflicts] = useState<Conflict[]>([]);
   const [seriesConflict, setSeriesConflict] = useState(false);
+  // The space itself is taken then (not a participant elsewhere): the waitlist is offered.
+  const [spaceTaken, setSpaceTaken] = useState(false);
   const [busy, setBusy] = useState(false);
   const [finding, setFinding] = useState(false);
   const canFind = !editing;
@@ -135,6 +138,14 @@ export function BookingForm({
   }, []);
 
   const space = spaces.find((s) => s.id === spaceId);
+  const waitlistSlot = () => {
+    const d = parseIsoDate(date);
+    const s = parseHhmm(start);
+    const en = parseHhmm(end);
+    if (!d || !s || !en) return null;
+    const span = sessionSpan(d, s, en, zone);
+    return { start: span.start.toISOString(), end: span.end.toISOString() };
+  };
   const isPrivate = privateChoice ?? space?.defaultVisibility === 'private';
 
   function fail(err: unknown) {
@@ -154,6 +165,7 @@ export function BookingForm({
       : [];
     const list = Array.isArray(err.problem.conflicts) ? (err.problem.conflicts as Conflict[]) : people;
     setConflicts(list);
+    setSpaceTaken(err.problem.code === 'booking-conflict' && Array.isArray(err.problem.conflicts));
     if (err.problem.code === 'booking-conflict' || err.status === 409) {
       setErrors({ start: detail });
       setGeneral(null);
@@ -390,6 +402,9 @@ export function BookingForm({
                   ))}
                 </ul>
               </div>
+            )}
+            {spaceTaken && !editing && repeat.freq === 'none' && waitlistSlot() && (
+              <WaitlistJoin spaceId={spaceId} title={title} zone={zone} {...waitlistSlot()!} />
             )}
           </div>
           <div className="field span-2">

@@ -17,3 +17,6 @@ export const BookingDetails = lazy(() =>
 );
 export const Reports = lazy(() => import('./reports.tsx').then((m) => ({ default: m.Reports })));
 export const DoorPage = lazy(() => import('./door-page.tsx').then((m) => ({ default: m.DoorPage })));
+export const CheckInHere = lazy(() =>
+  import('./check-in-here.tsx').then((m) => ({ default: m.CheckInHere })),
+);

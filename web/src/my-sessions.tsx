@@ -2,6 +2,8 @@ import { useQuery } from '@tanstack/react-query';
 import { Suspense, useState } from 'react';
 import { ApiError, type Booking, client, must } from './api.ts';
 import { BookingDetails } from './lazy.ts';
+import { MyQuota } from './my-quota.tsx';
+import { MyWaitlist } from './my-waitlist.tsx';
 import { bookingsChanged, bookingsQuery } from './queries.ts';
 import { setParams, useLocation } from './router.ts';
 import { useSession } from './session.tsx';
@@ -77,6 +79,8 @@ export function MySessions() {
   return (
     <div className="page">
       <h1>My sessions</h1>
+      <MyQuota />
+      <MyWaitlist />
       <p className={message?.error ? 'error-banner' : 'notice'} role="status">
         {message?.text ?? ''}
       </p>

@@ -239,3 +239,24 @@ export async function findWaitingFor(db: Queryable, siteId: string, holderId: st
   );
   return res.rows.map((r) => r.job.slice('next-group-waiting:'.length));
 }
+
+/**
+ * The sessions of a space whose check-in window is open at `now` or that are checked in and not
+ * over, first by start: where a member who scans the space's code at the door may be checking in.
+ */
+export async function findSessionsOpenForCheckIn(
+  db: Queryable,
+  siteId: string,
+  spaceId: string,
+  now: Date,
+): Promise<string[]> {
+  const res = await db.query<{ id: string }>(
+    `SELECT b.id FROM bookings b JOIN spaces sp ON sp.site_id = b.site_id AND sp.id = b.space_id
+      WHERE b.site_id = $1 AND b.space_id = $2 AND b.status IN ('confirmed', 'checked_in')
+        AND b.end_at > $3::timestamptz
+        AND b.start_at - make_interval(mins => sp.checkin_open_minutes) <= $3::timestamptz
+      ORDER BY b.start_at, b.id`,
+    [siteId, spaceId, iso(now)],
+  );
+  return res.rows.map((r) => r.id);
+}

@@ -1,6 +1,7 @@
 import type { Db, Tx } from '../../db/store.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { formatInZone } from '../../domain/time.ts';
+import { isInvolved } from '../bookings/policy.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
 import { type BookingView, bookingSnapshot, presentBooking } from '../bookings/service.ts';
 import type { Ctx } from '../context.ts';
@@ -99,6 +100,35 @@ export async function checkIn(ctx: Ctx, id: string): Promise<CheckInResult> {
     });
     return { ok: true, booking: presentBooking(after, ctx.actor, ctx.clock.now()) };
   });
+}
+
+export type CheckInHereResult =
+  | { ok: true; outcome: 'checked-in' | 'already-checked-in'; booking: BookingView }
+  | Extract<CheckInResult, { ok: false }>;
+
+/**
+ * Checks the caller in where they stand: the code at a space's door (room display) opens this for
+ * the member's phone. Their own session of the space (organizer, participant, squad) whose check-in
+ * window is open is checked in through checkIn; one already checked in is said so. Admins too
+ * check in only their own sessions here. None: not found, in words.
+ */
+export async function checkInHere(ctx: Ctx, spaceId: string): Promise<CheckInHereResult> {
+  const rules = isUuid(spaceId) ? await repo.findCheckinRules(ctx.db, ctx.actor.siteId, spaceId) : undefined;
+  if (!rules) throw new AppError('not-found', 'No such space', { field: 'path.id' });
+  const now = ctx.clock.now();
+  const mine: bookingsRepo.BookingRow[] = [];
+  for (const id of await repo.findSessionsOpenForCheckIn(ctx.db, ctx.actor.siteId, spaceId, now)) {
+    const b = await bookingsRepo.findBooking(ctx.db, ctx.actor.siteId, id);
+    if (b && isInvolved(ctx.actor, b)) mine.push(b);
+  }
+  const checkedIn = mine.find((b) => b.status === 'checked_in');
+  if (checkedIn)
+    return { ok: true, outcome: 'already-checked-in', booking: presentBooking(checkedIn, ctx.actor, now) };
+  const next = mine.find((b) => b.status === 'confirmed');
+  if (!next)
+    throw new AppError('not-found', 'You have no session here open for check-in now', { field: 'path.id' });
+  const result = await checkIn(ctx, next.id);
+  return result.ok ? { ok: true, outcome: 'checked-in', booking: result.booking } : result;
 }
 
 /** Checks out of a checked-in booking: it completes now and the rest of the slot is free at once. */

@@ -60,6 +60,11 @@ export interface EventPayloads {
   };
   'waitlist.offered': WaitlistServed;
   'waitlist.booked': WaitlistServed;
+  /** An offer's hold ran out and passed on; `booking` is the hold given back (null if gone). */
+  'waitlist.expired': {
+    before?: undefined;
+    after: { memberId: string; booking: BookingSnapshot | null; entry: WaitlistEntryView };
+  };
   'partner.proposed': { before?: undefined; after: ProposalView };
   'partner.accepted': { before: ProposalView; after: ProposalView };
   'partner.declined': { before: ProposalView; after: ProposalView };
@@ -81,6 +86,7 @@ const typedEventTypes: Record<TypedEventType, true> = {
   'series.cancelled': true,
   'waitlist.offered': true,
   'waitlist.booked': true,
+  'waitlist.expired': true,
   'partner.proposed': true,
   'partner.accepted': true,
   'partner.declined': true,

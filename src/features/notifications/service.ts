@@ -299,6 +299,32 @@ async function deriveNotices(db: Queryable, row: repo.OutboxEvent, now: Date): P
         },
       ];
     }
+    case 'waitlist.expired': {
+      // The member whose hold ran out is told; the slot has passed to the next in line.
+      const d = e.after;
+      if (!d.booking) return [];
+      const place = await repo.findPlace(db, e.siteId, d.booking.spaceId);
+      const zone = place?.timeZone ?? 'UTC';
+      const where = place?.spaceName ?? 'The space';
+      return [
+        {
+          siteId: e.siteId,
+          memberId: d.memberId,
+          kind: 'waitlist-offer',
+          eventId: e.id,
+          bookingId: d.booking.id,
+          title: `Your hold on ${where} ran out`,
+          body: `The slot held for you, ${where}, ${span(d.booking.start, d.booking.end, zone, now)}, was not accepted in time and has passed to the next in line. You are no longer waiting for it.`,
+          data: {
+            entryId: d.entry.id,
+            spaceId: d.booking.spaceId,
+            start: d.booking.start,
+            end: d.booking.end,
+          },
+          createdAt: new Date(e.at),
+        },
+      ];
+    }
     case 'booking.heads-up': {
       const d = e.after;
       const place = await repo.findPlace(db, e.siteId, d.booking.spaceId);

@@ -1,9 +1,10 @@
 import { Type } from 'typebox';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
 import { answerPost } from '../../http/idempotency.ts';
+import { IfMatchHeaders, ifMatchVersion, withEtag } from '../../http/if-match.ts';
 import { errorResponses, IdParams } from '../../http/schemas.ts';
 import { NewQuotaRule, QuotaRule, QuotaUsage } from './schema.ts';
-import { createQuotaRule, deleteQuotaRule, listQuotaRules, myQuota } from './service.ts';
+import { createQuotaRule, deleteQuotaRule, listQuotaRules, myQuota, replaceQuotaRule } from './service.ts';
 
 export default async function quotasRoutes(app: App, deps: Deps): Promise<void> {
   app.get(
@@ -34,6 +35,31 @@ export default async function quotasRoutes(app: App, deps: Deps): Promise<void> 
         status: 201,
         body: await createQuotaRule(ctxOf(request, deps, tx), request.body),
       })),
+  );
+
+  app.put(
+    '/quotas/:id',
+    {
+      schema: {
+        tags: ['quotas'],
+        summary:
+          'Replace a quota rule (admins): every field as for a new one; If-Match with its ETag guards against lost updates',
+        params: IdParams,
+        headers: IfMatchHeaders,
+        body: NewQuotaRule,
+        response: { 200: QuotaRule, ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      withEtag(
+        reply,
+        await replaceQuotaRule(
+          ctxOf(request, deps),
+          request.params.id,
+          request.body,
+          ifMatchVersion(request.headers['if-match'], 'quota rule'),
+        ),
+      ),
   );
 
   app.delete(

@@ -12,7 +12,7 @@ import {
 import { formatInZone, parseClock } from '../../domain/time.ts';
 import { lockForBookingWrite } from '../bookings/repository.ts';
 import type { Actor, Ctx } from '../context.ts';
-import { AppError, invalid } from '../errors.ts';
+import { AppError, checkVersion, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { requireAdmin } from '../policy.ts';
 import * as repo from './repository.ts';
@@ -75,9 +75,8 @@ export interface NewQuotaRuleInput {
 
 const kinds = ['training', 'sparring', 'briefing', 'cabin', 'other'];
 
-/** Adds a quota rule (admins). Names are unique in the site. */
-export async function createQuotaRule(ctx: Ctx, input: NewQuotaRuleInput): Promise<QuotaRuleView> {
-  requireAdmin(ctx.actor);
+/** A rule's fields checked and normalised, each refusal naming its field in words. */
+function checkRule(input: NewQuotaRuleInput): repo.NewRule {
   const name = typeof input.name === 'string' ? input.name.trim() : '';
   if (name.length < 1 || name.length > 200)
     throw invalid('body.name', 'The name must be 1 to 200 characters');
@@ -112,28 +111,40 @@ export async function createQuotaRule(ctx: Ctx, input: NewQuotaRuleInput): Promi
     windowStart = s;
     windowEnd = e;
   }
-  const memberId = input.memberId?.toLowerCase() ?? null;
-  const squadId = input.squadId?.toLowerCase() ?? null;
-  const spaceId = input.spaceId?.toLowerCase() ?? null;
+  return {
+    name,
+    memberId: input.memberId?.toLowerCase() ?? null,
+    squadId: input.squadId?.toLowerCase() ?? null,
+    spaceId: input.spaceId?.toLowerCase() ?? null,
+    spaceKind: input.spaceKind ?? null,
+    metric: input.metric,
+    period: input.period,
+    maximum: input.maximum,
+    windowStart,
+    windowEnd,
+    countParticipants: input.countParticipants ?? false,
+  };
+}
+
+/** The member, squad and space a rule names exist in the site. */
+async function checkNamed(tx: Queryable, siteId: string, r: repo.NewRule): Promise<void> {
+  const found = await repo.existing(tx, siteId, r);
+  if (r.memberId && !found.member) throw invalid('body.memberId', 'No such member in this site');
+  if (r.squadId && !found.squad) throw invalid('body.squadId', 'No such squad in this site');
+  if (r.spaceId && !found.space) throw invalid('body.spaceId', 'No such space in this site');
+}
+
+const nameTaken = () =>
+  new AppError('already-exists', 'A quota rule of that name exists', { field: 'body.name' });
+
+/** Adds a quota rule (admins). Names are unique in the site. */
+export async function createQuotaRule(ctx: Ctx, input: NewQuotaRuleInput): Promise<QuotaRuleView> {
+  requireAdmin(ctx.actor);
+  const rule = checkRule(input);
   return ctx.db.transaction(async (tx) => {
-    const found = await repo.existing(tx, ctx.actor.siteId, { memberId, squadId, spaceId });
-    if (memberId && !found.member) throw invalid('body.memberId', 'No such member in this site');
-    if (squadId && !found.squad) throw invalid('body.squadId', 'No such squad in this site');
-    if (spaceId && !found.space) throw invalid('body.spaceId', 'No such space in this site');
-    const id = await repo.insertRule(tx, ctx.actor.siteId, {
-      name,
-      memberId,
-      squadId,
-      spaceId,
-      spaceKind: input.spaceKind ?? null,
-      metric: input.metric as 'hours' | 'sessions',
-      period: input.period as 'day' | 'week' | 'month',
-      maximum: input.maximum,
-      windowStart,
-      windowEnd,
-      countParticipants: input.countParticipants ?? false,
-    });
-    if (!id) throw new AppError('already-exists', 'A quota rule of that name exists', { field: 'body.name' });
+    await checkNamed(tx, ctx.actor.siteId, rule);
+    const id = await repo.insertRule(tx, ctx.actor.siteId, rule);
+    if (!id) throw nameTaken();
     const view = presentRule((await repo.findRule(tx, ctx.actor.siteId, id))!);
     await insertEvent(tx, {
       siteId: ctx.actor.siteId,
@@ -141,6 +152,39 @@ export async function createQuotaRule(ctx: Ctx, input: NewQuotaRuleInput): Promi
       type: 'quota.rule-created',
       subjectType: 'quota-rule',
       subjectId: id,
+      after: view,
+    });
+    return view;
+  });
+}
+
+/**
+ * Replaces a quota rule (admins): every field as for a new one; `expectedVersion` (If-Match) guards
+ * against another admin's change in between. Bookings made before keep standing; the next booking
+ * is checked against the new rule.
+ */
+export async function replaceQuotaRule(
+  ctx: Ctx,
+  id: string,
+  input: NewQuotaRuleInput,
+  expectedVersion?: number,
+): Promise<QuotaRuleView> {
+  requireAdmin(ctx.actor);
+  const rule = checkRule(input);
+  return ctx.db.transaction(async (tx) => {
+    const before = isUuid(id) ? await repo.findRule(tx, ctx.actor.siteId, id) : undefined;
+    if (!before) throw new AppError('not-found', 'No such quota rule', { field: 'path.id' });
+    checkVersion(before.version, expectedVersion, 'quota rule');
+    await checkNamed(tx, ctx.actor.siteId, rule);
+    if (!(await repo.updateRule(tx, ctx.actor.siteId, id, rule))) throw nameTaken();
+    const view = presentRule((await repo.findRule(tx, ctx.actor.siteId, id))!);
+    await insertEvent(tx, {
+      siteId: ctx.actor.siteId,
+      actorId: ctx.actor.memberId,
+      type: 'quota.rule-updated',
+      subjectType: 'quota-rule',
+      subjectId: id,
+      before: presentRule(before),
       after: view,
     });
     return view;

@@ -1,9 +1,27 @@
+import type { Queryable } from '../../db/store.ts';
+import type { Interval } from '../../domain/intervals.ts';
 import { openPeriods } from '../../domain/opening-hours.ts';
-import { type GroupBy, hourOfWeekLabel, reportBuckets, spread } from '../../domain/report-buckets.ts';
-import { parseInstant } from '../../domain/time.ts';
+import {
+  type GroupBy,
+  hourOfWeekLabel,
+  type ReportBuckets,
+  reportBuckets,
+  spread,
+} from '../../domain/report-buckets.ts';
+import { addDays, localDate, localToInstant, parseInstant } from '../../domain/time.ts';
 import type { Ctx } from '../context.ts';
 import { AppError, invalid } from '../errors.ts';
-import { findReportSpaces, type PeopleSums, sumBuckets, sumPeople } from './repository.ts';
+import {
+  type BucketSums,
+  findReportSpaces,
+  findSessionsUnderWay,
+  type PeopleSums,
+  type ReportSpace,
+  type RollupFigures,
+  sumBuckets,
+  sumPeople,
+  sumSpaceDays,
+} from './repository.ts';
 
 /** The longest range one report covers: a year, whichever days it starts and ends on. */
 export const maxReportDays = 371;
@@ -74,7 +92,11 @@ const present = (a: Acc): Figures => ({
  * hours of the week. Private sessions count as booked and used hours like any other: the figures
  * name no session and no person. Admins also get the figures per member and per squad.
  */
-export async function getUtilization(ctx: Ctx, q: UtilizationQuery): Promise<UtilizationView> {
+export async function getUtilization(
+  ctx: Ctx,
+  q: UtilizationQuery,
+  source: 'rollup' | 'bookings' = 'rollup',
+): Promise<UtilizationView> {
   const from = instant(q.from, 'query.from');
   const to = instant(q.to, 'query.to');
   if (to.getTime() <= from.getTime()) throw invalid('query.to', 'query.to must be after query.from');
@@ -89,8 +111,24 @@ export async function getUtilization(ctx: Ctx, q: UtilizationQuery): Promise<Uti
   const b = reportBuckets(from, to, timeZone, groupBy);
   const now = ctx.clock.now();
   const spaceIds = spaces.map((s) => s.id);
-  const sums = spaceIds.length > 0 ? await sumBuckets(ctx.db, ctx.actor.siteId, spaceIds, b, now) : [];
+  const sums =
+    spaceIds.length === 0
+      ? []
+      : source === 'rollup'
+        ? await sumFromRollup(ctx.db, ctx.actor.siteId, spaceIds, b, groupBy, timeZone, now)
+        : await sumBuckets(ctx.db, ctx.actor.siteId, spaceIds, b, now);
   const range = { start: from.getTime(), end: to.getTime() };
+  // Spaces mostly share their opening hours: each set is laid out over the range once.
+  const opened = new Map<string, Interval[]>();
+  const openOf = (hours: ReportSpace['openingHours']) => {
+    const key = JSON.stringify(hours);
+    let periods = opened.get(key);
+    if (!periods) {
+      periods = openPeriods(hours, timeZone, range);
+      opened.set(key, periods);
+    }
+    return periods;
+  };
 
   const view: UtilizationView = {
     from: from.toISOString(),
@@ -101,7 +139,7 @@ export async function getUtilization(ctx: Ctx, q: UtilizationQuery): Promise<Uti
       const groups = b.groups.map(emptyAcc);
       const byHour = new Array<number>(168).fill(0);
       const total = emptyAcc();
-      spread(b.bounds, openPeriods(space.openingHours, timeZone, range), (i, ms) => {
+      spread(b.bounds, openOf(space.openingHours), (i, ms) => {
         groups[b.group[i]!]!.openMs += ms;
         total.openMs += ms;
       });
@@ -152,6 +190,104 @@ export async function getUtilization(ctx: Ctx, q: UtilizationQuery): Promise<Uti
     view.squads = [];
   }
   return view;
+}
+
+/** The first local midnight at or after `t`. */
+function midnightFrom(t: number, zone: string): { day: string; at: number } {
+  let day = localDate(new Date(t), zone);
+  let at = localToInstant(day, 0, zone).getTime();
+  if (at < t) {
+    day = addDays(day, 1);
+    at = localToInstant(day, 0, zone).getTime();
+  }
+  return { day, at };
+}
+
+/**
+ * The per-bucket sums from the rollup (space_days) for the whole local days of the range, and by
+ * cutting the bookings (sumBuckets) for the parts of a day at either end. The rollup counts a
+ * checked-in session's use to its end; the part after `now` of the sessions under way is taken off.
+ * Gives what sumBuckets gives over the whole range (test/reports/rollup.test.ts checks it).
+ */
+export async function sumFromRollup(
+  db: Queryable,
+  siteId: string,
+  spaceIds: string[],
+  b: ReportBuckets,
+  groupBy: GroupBy,
+  zone: string,
+  now: Date,
+): Promise<BucketSums[]> {
+  const n = b.bounds.length - 1;
+  const first = midnightFrom(b.bounds[0]!, zone);
+  const last = midnightFrom(b.bounds[n]!, zone);
+  const lastAt = last.at > b.bounds[n]! ? localToInstant(addDays(last.day, -1), 0, zone).getTime() : last.at;
+  const iS = b.bounds.indexOf(first.at);
+  const iE = b.bounds.indexOf(lastAt);
+  if (iS < 0 || iE <= iS) return sumBuckets(db, siteId, spaceIds, b, now);
+  const slice = (lo: number, hi: number): ReportBuckets => ({
+    bounds: b.bounds.slice(lo, hi + 1),
+    group: b.group.slice(lo, hi),
+    hourOfWeek: b.hourOfWeek.slice(lo, hi),
+    groups: b.groups,
+  });
+  const out: BucketSums[] = [];
+  if (iS > 0) out.push(...(await sumBuckets(db, siteId, spaceIds, slice(0, iS), now)));
+  if (iE < n) out.push(...(await sumBuckets(db, siteId, spaceIds, slice(iE, n), now)));
+
+  const { groups, hours } = await sumSpaceDays(
+    db,
+    siteId,
+    spaceIds,
+    first.day,
+    localDate(new Date(lastAt), zone),
+    groupBy === 'hourOfWeek' ? null : groupBy,
+  );
+  const groupIndex = new Map(b.groups.map((key, i) => [key, i]));
+  const row = (spaceId: string, grp: number | null, how: number | null, f: RollupFigures): BucketSums => ({
+    spaceId,
+    grp,
+    how,
+    bookedSeconds: f[0] / 1000,
+    usedSeconds: f[1] / 1000,
+    noShows: f[2],
+    lateCancellations: f[3],
+  });
+  for (const g of groups)
+    for (const [key, ...f] of g.rows) {
+      const grp = groupIndex.get(key);
+      if (grp === undefined) throw new Error(`The rollup's day ${key} is not a group of the report`);
+      out.push(row(g.spaceId, grp, null, f));
+    }
+  for (const w of hours)
+    for (let h = 0; h < 24; h++) {
+      const f: RollupFigures = [
+        w.bookedMs[h]!,
+        w.usedMs?.[h] ?? 0,
+        w.noShows?.[h] ?? 0,
+        w.lateCancellations?.[h] ?? 0,
+      ];
+      const how = w.weekday * 24 + h;
+      out.push(row(w.spaceId, null, how, f));
+      if (groupBy === 'hourOfWeek') out.push(row(w.spaceId, how, null, f));
+    }
+  // The rollup counts a session under way as used to its end: the part after `now` comes off.
+  const wholeDays = b.bounds.slice(iS, iE + 1);
+  for (const s of await findSessionsUnderWay(
+    db,
+    siteId,
+    spaceIds,
+    new Date(first.at),
+    new Date(lastAt),
+    now,
+  )) {
+    const from = Math.max(s.startAt.getTime(), s.checkedInAt?.getTime() ?? 0, now.getTime());
+    spread(wholeDays, [{ start: from, end: s.endAt.getTime() }], (i, ms) => {
+      out.push(row(s.spaceId, b.group[iS + i]!, null, [0, -ms, 0, 0]));
+      out.push(row(s.spaceId, null, b.hourOfWeek[iS + i]!, [0, -ms, 0, 0]));
+    });
+  }
+  return out;
 }
 
 const csvCell = (v: string | number) => {

@@ -4,7 +4,7 @@ import { isUuid } from '../../domain/ids.ts';
 import { parseInstant } from '../../domain/time.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
 import { checkBookingRules } from '../bookings/rules.ts';
-import { type BookingView, createBooking, recordChange } from '../bookings/service.ts';
+import { type BookingView, bookingSnapshot, createBooking, recordChange } from '../bookings/service.ts';
 import type { Actor, Ctx } from '../context.ts';
 import { AppError, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
@@ -325,6 +325,21 @@ export async function serveWaitlists(db: Db, clock: Clock): Promise<number> {
       for (const e of due) {
         await repo.setEntryStatus(tx, e.siteId, e.id, 'expired');
         await releaseHold(tx, holderCtx(tx, clock, e), e, 'waitlist offer not accepted in time');
+        // The hold is given back in the member's name, so the cancellation tells them nothing:
+        // this event does (notifications: "your hold ran out").
+        const booking = e.bookingId ? await bookingsRepo.findBooking(tx, e.siteId, e.bookingId) : undefined;
+        await insertEvent(tx, {
+          siteId: e.siteId,
+          actorId: null,
+          type: 'waitlist.expired',
+          subjectType: 'waitlist-entry',
+          subjectId: e.id,
+          after: {
+            entry: presentEntry((await repo.findEntry(tx, e.siteId, e.id))!),
+            memberId: e.memberId,
+            booking: booking ? bookingSnapshot(booking) : null,
+          },
+        });
       }
       return due.length;
     });

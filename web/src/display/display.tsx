@@ -1,4 +1,5 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { QrCode } from '../qr-code.tsx';
 import { formatTime } from '../time.ts';
 import './display.css';
 
@@ -164,6 +165,16 @@ export function RoomDisplay({ token }: { token: string }) {
           )}
         </section>
         {state.checkInOpen && <CheckInPad token={token} onDone={setNotice} />}
+        {state.checkInOpen && (
+          <section className="display-scan" aria-labelledby="display-scan-heading">
+            <h2 id="display-scan-heading">Or scan to check in with your phone</h2>
+            <QrCode
+              value={`${window.location.origin}/check-in/${encodeURIComponent(state.space.id)}`}
+              alt={`QR code: opens check-in at ${state.space.name} on your phone`}
+              size={200}
+            />
+          </section>
+        )}
         {!busy && (!state.freeUntil || new Date(state.freeUntil).getTime() - now >= 30 * 60_000) && (
           <BookNow token={token} onDone={setNotice} />
         )}
