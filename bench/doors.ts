@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { readConfig } from '../src/config.ts';
 import { systemClock } from '../src/domain/clock.ts';
@@ -155,11 +158,9 @@ async function flood(kind: string) {
     await s.hook.link()!.syncTopics();
     const url = `${s.server.url}/api/v1/doors/${probeDoor}`;
     const quiet = await probe(url, s.token, Math.max(10, SECONDS / 3));
-    const sim = await DoorSimulator.start(
-      s.hook.brokerUrl()!,
-      topics.map((topic) => ({ topic })),
-      { reportEveryMs: 1000 },
-    );
+    // The locks are other devices: they run in a process of their own (`shipshape door-sim`), each
+    // reporting on its own phase of the second.
+    const sim = await simulatorProcess(s.hook.brokerUrl()!, topics);
     let reports = 0;
     const counter = setInterval(() => {
       reports += FLOOD_DOORS;
@@ -185,6 +186,43 @@ async function flood(kind: string) {
   } finally {
     await s.drop();
   }
+}
+
+/** `shipshape door-sim` in its own process, reporting every lock's state every second. */
+async function simulatorProcess(url: string, topics: string[]): Promise<{ close: () => Promise<void> }> {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'bin', 'shipshape.js'),
+      'door-sim',
+      '--url',
+      url,
+      '--report-every',
+      '1',
+      '--topic',
+      ...topics,
+    ],
+    { cwd: root, env: { ...process.env, DATABASE_URL: '' }, stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    let seen = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes('Simulating')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`door-sim exited with ${code}: ${seen}`)));
+  });
+  child.stdout!.resume();
+  return {
+    close: async () => {
+      child.stdin!.end('quit\n');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
 }
 
 export async function runDoorsBench(): Promise<void> {
