@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { CliIo } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/program.ts';
-import type { StoreKind } from '../support/store.ts';
+import { openPglite } from '../../src/db/store.ts';
+import { type StoreKind, templateDump } from '../support/store.ts';
 
 /** The environment that points Shipshape at a new, empty store of one kind; `drop` removes it. */
 export interface StoreEnv {
@@ -39,6 +40,20 @@ export async function emptyStore(kind: StoreKind): Promise<StoreEnv> {
       await again.end();
     },
   };
+}
+
+/**
+ * A store of one kind that is migrated and holds nothing yet, as the CLI finds it after `migrate`:
+ * a PGlite data dir loaded from the template dump (support/store.ts) instead of running initdb and
+ * the migrations again, or a new database on the test server.
+ */
+export async function migratedStore(kind: StoreKind): Promise<StoreEnv> {
+  const store = await emptyStore(kind);
+  if (store.env.SHIPSHAPE_DATA_DIR) {
+    const db = await openPglite(store.env.SHIPSHAPE_DATA_DIR, await templateDump());
+    await db.close();
+  }
+  return store;
 }
 
 export interface CliRun {
