@@ -123,7 +123,10 @@ describe('the month overview of a space (Chromium)', { timeout: 180_000 }, () =>
     await p.getByRole('heading', { name: /^Training lounge, / }).waitFor();
     await p.getByRole('button', { name: /^\w+ 10 .*: 2 h booked$/ }).waitFor();
     await p.getByRole('button', { name: /^\w+ 11 .*: 1\.5 h booked$/ }).waitFor();
-    await p.getByRole('button', { name: /^\w+ 12 .*: nothing booked$/ }).first().waitFor();
+    await p
+      .getByRole('button', { name: /^\w+ 12 .*: nothing booked$/ })
+      .first()
+      .waitFor();
     const text = (await p.locator('.month-overview').textContent()) ?? '';
     assert.ok(!text.includes('Captain only'), 'a private title shows');
     assert.deepEqual(await seriousA11yViolations(p), []);
