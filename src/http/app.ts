@@ -37,6 +37,7 @@ import seriesRoutes from '../features/series/routes.ts';
 import sitesRoutes from '../features/sites/routes.ts';
 import spacesRoutes from '../features/spaces/routes.ts';
 import squadsRoutes from '../features/squads/routes.ts';
+import { isStorableText } from '../features/text.ts';
 import waitlistRoutes from '../features/waitlist/routes.ts';
 import webhooksRoutes from '../features/webhooks/routes.ts';
 import { capConnectionsPerAddress } from './connections.ts';
@@ -73,16 +74,13 @@ const features: ((app: App, deps: Deps) => Promise<void>)[] = [
   displayRoutes,
 ];
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what this refuses.
-const badText = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 /** The path of the first string (or key) in a parsed JSON value that is not storable text. */
 function findBadText(value: unknown, path: string, depth = 0): string | undefined {
-  if (typeof value === 'string') return badText.test(value) ? path : undefined;
+  if (typeof value === 'string') return isStorableText(value) ? undefined : path;
   if (depth > 32 || value === null || typeof value !== 'object') return undefined;
   for (const [key, inner] of Object.entries(value)) {
     const at = `${path}.${key}`;
-    if (badText.test(key)) return at;
+    if (!isStorableText(key)) return at;
     const found = findBadText(inner, at, depth + 1);
     if (found) return found;
   }

@@ -7,7 +7,7 @@ import { readConfig } from '../../src/config.ts';
 import { type Db, openStore } from '../../src/db/store.ts';
 import { systemClock } from '../../src/domain/clock.ts';
 import { login } from '../../src/features/auth/service.ts';
-import { cli, emptyStore, type StoreEnv } from '../cli/support.ts';
+import { cli, migratedStore, type StoreEnv } from '../cli/support.ts';
 import { storeKinds } from '../support/store.ts';
 
 async function inStore<T>(env: Record<string, string>, fn: (db: Db) => Promise<T>): Promise<T> {
@@ -27,7 +27,7 @@ for (const kind of storeKinds()) {
     const stores: StoreEnv[] = [];
     let files: string;
     const fresh = async () => {
-      const s = await emptyStore(kind);
+      const s = await migratedStore(kind);
       stores.push(s);
       return s.env;
     };

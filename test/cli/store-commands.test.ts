@@ -8,7 +8,7 @@ import { type Db, openStore } from '../../src/db/store.ts';
 import { systemClock } from '../../src/domain/clock.ts';
 import { login } from '../../src/features/auth/service.ts';
 import { storeKinds } from '../support/store.ts';
-import { cli, emptyStore, type StoreEnv } from './support.ts';
+import { cli, emptyStore, migratedStore, type StoreEnv } from './support.ts';
 
 /** Opens the store an environment names, runs `fn`, closes it (PGlite allows one opener at a time). */
 async function inStore<T>(env: Record<string, string>, fn: (db: Db) => Promise<T>): Promise<T> {
@@ -27,8 +27,9 @@ for (const kind of storeKinds()) {
   describe(`shipshape migrate, admin create, demo, export and import (${kind})`, () => {
     const stores: StoreEnv[] = [];
     let files: string;
-    const fresh = async () => {
-      const s = await emptyStore(kind);
+    // A migrated store from the template; `migrate` itself is tried on an empty one.
+    const fresh = async (empty = false) => {
+      const s = await (empty ? emptyStore(kind) : migratedStore(kind));
       stores.push(s);
       return s.env;
     };
@@ -41,7 +42,7 @@ for (const kind of storeKinds()) {
     });
 
     it('migrate applies the migrations once, then finds the store up to date', async () => {
-      const env = await fresh();
+      const env = await fresh(true);
       const first = await cli(['migrate'], env);
       assert.equal(first.code, 0, first.stderr);
       assert.match(first.stdout, /Applied migrations 1\b/);

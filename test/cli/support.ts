@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { CliIo } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/program.ts';
-import type { StoreKind } from '../support/store.ts';
+import { openPglite } from '../../src/db/store.ts';
+import { openTestStore, type StoreKind } from '../support/store.ts';
 
 /** The environment that points Shipshape at a new, empty store of one kind; `drop` removes it. */
 export interface StoreEnv {
@@ -39,6 +41,36 @@ export async function emptyStore(kind: StoreKind): Promise<StoreEnv> {
       await again.end();
     },
   };
+}
+
+/** The data folder of a migrated, empty PGlite as a dump, made once per test process. */
+let migratedDump: Promise<Blob> | undefined;
+function dumpOfMigrated(): Promise<Blob> {
+  migratedDump ??= (async () => {
+    // The test stores start from the migrated template (support/store.ts); its dump is that template.
+    const db = await openTestStore('pglite');
+    try {
+      if (!('pglite' in db)) throw new Error('an embedded store was expected');
+      return await (db.pglite as PGlite).dumpDataDir('gzip');
+    } finally {
+      await db.close();
+    }
+  })();
+  return migratedDump;
+}
+
+/**
+ * A store of one kind that is migrated and holds nothing yet, as the CLI finds it after `migrate`:
+ * a PGlite data folder loaded from the migrated template instead of running initdb and every
+ * migration again, or a new database on the test server.
+ */
+export async function migratedStore(kind: StoreKind): Promise<StoreEnv> {
+  const store = await emptyStore(kind);
+  if (store.env.SHIPSHAPE_DATA_DIR) {
+    const db = await openPglite(store.env.SHIPSHAPE_DATA_DIR, await dumpOfMigrated());
+    await db.close();
+  }
+  return store;
 }
 
 export interface CliRun {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { readConfig } from '../../src/config.ts';
 import { addDays, localDate } from '../../src/domain/time.ts';
 import { type RunningServer, startServer } from '../../src/server.ts';
-import { cli, emptyStore, type StoreEnv } from '../cli/support.ts';
+import { cli, migratedStore, type StoreEnv } from '../cli/support.ts';
 import { storeKinds } from '../support/store.ts';
 
 const zone = 'Europe/Berlin';
@@ -15,7 +15,7 @@ for (const kind of storeKinds()) {
     let env: Record<string, string>;
     let headers: Record<string, string>;
     before(async () => {
-      store = await emptyStore(kind);
+      store = await migratedStore(kind);
       server = await startServer(
         readConfig({
           ...store.env,

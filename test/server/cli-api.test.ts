@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { readConfig } from '../../src/config.ts';
 import { formatInZone } from '../../src/domain/time.ts';
 import { type RunningServer, startServer } from '../../src/server.ts';
-import { cli, emptyStore, type StoreEnv } from '../cli/support.ts';
+import { cli, migratedStore, type StoreEnv } from '../cli/support.ts';
 import { storeKinds } from '../support/store.ts';
 
 const zone = 'Pacific/Auckland';
@@ -23,7 +23,7 @@ for (const kind of storeKinds()) {
     const at = (hours: number) => formatInZone(new Date(base + hours * 3_600_000), zone);
 
     before(async () => {
-      store = await emptyStore(kind);
+      store = await migratedStore(kind);
       server = await startServer(
         readConfig({
           ...store.env,

@@ -4,6 +4,7 @@ import type { Booking, Space } from './api.ts';
 import type { Draft } from './booking-form.tsx';
 import { DoorControls } from './doors.tsx';
 import { BookingDetails, BookingForm } from './lazy.ts';
+import { addMonths, MonthOverview, monthDays, monthTitle } from './month-overview.tsx';
 import { bookingsQuery } from './queries.ts';
 import { setParams, useLocation } from './router.ts';
 import { useSession } from './session.tsx';
@@ -116,7 +117,7 @@ export function Schedule() {
   const now = useNow();
   const today = localParts(now, zone);
   const date = parseIsoDate(params.get('date') ?? '') ?? today;
-  const view = params.get('view') === 'week' ? 'week' : 'day';
+  const view = params.get('view') === 'week' ? 'week' : params.get('view') === 'month' ? 'month' : 'day';
   const openBooking = params.get('booking');
   const [shown, chosenIds, setChosenIds] = useSelectedSpaces(spaces, me.id);
   const [draft, setDraft] = useState<Draft | null>(null);
@@ -125,6 +126,7 @@ export function Schedule() {
 
   const days = useMemo(() => {
     if (view === 'day') return [date];
+    if (view === 'month') return monthDays(date);
     const monday = addDays(date, 1 - weekdayOf(date));
     return Array.from({ length: 7 }, (_, i) => addDays(monday, i));
   }, [view, date]);
@@ -165,6 +167,9 @@ export function Schedule() {
 
   const go = (d: LocalDate) => setParams({ date: isoDate(d) });
   const step = view === 'week' ? 7 : 1;
+  const goBy = (n: number) => go(view === 'month' ? addMonths(date, n) : addDays(date, n * step));
+  // The month overview shows one space: the one named in the address, else the first shown.
+  const monthSpace = spaces.find((s) => s.id === params.get('space')) ?? shown[0];
 
   function newBooking(space: Space | undefined, d: LocalDate, startMin: number, endMin: number) {
     setDraft({
@@ -198,17 +203,19 @@ export function Schedule() {
         <h1 className="schedule-title">
           {view === 'day'
             ? formatDate(date, { long: true })
-            : `Week of ${formatDate(days[0]!)} – ${formatDate(days[6]!)}`}
+            : view === 'month'
+              ? monthTitle(date)
+              : `Week of ${formatDate(days[0]!)} – ${formatDate(days[6]!)}`}
         </h1>
         <fieldset className="toolbar-group">
           <legend className="visually-hidden">Date</legend>
-          <button type="button" onClick={() => go(addDays(date, -step))} aria-label={`Previous ${view}`}>
+          <button type="button" onClick={() => goBy(-1)} aria-label={`Previous ${view}`}>
             ‹
           </button>
           <button type="button" onClick={() => go(today)}>
             Today
           </button>
-          <button type="button" onClick={() => go(addDays(date, step))} aria-label={`Next ${view}`}>
+          <button type="button" onClick={() => goBy(1)} aria-label={`Next ${view}`}>
             ›
           </button>
           <label className="visually-hidden" htmlFor="schedule-date">
@@ -231,6 +238,9 @@ export function Schedule() {
           </button>
           <button type="button" aria-pressed={view === 'week'} onClick={() => setParams({ view: 'week' })}>
             Week
+          </button>
+          <button type="button" aria-pressed={view === 'month'} onClick={() => setParams({ view: 'month' })}>
+            Month
           </button>
         </fieldset>
         <SpacePicker spaces={spaces} chosen={chosenIds} onChange={setChosenIds} />
@@ -269,6 +279,17 @@ export function Schedule() {
       )}
       {spaces.length === 0 ? (
         <p>No spaces yet.</p>
+      ) : view === 'month' && monthSpace ? (
+        <MonthOverview
+          date={date}
+          today={today}
+          zone={zone}
+          spaces={spaces}
+          space={monthSpace}
+          bookings={bookings}
+          onSpace={(id) => setParams({ space: id })}
+          onDay={(d) => setParams({ view: null, space: null, date: isoDate(d) })}
+        />
       ) : (
         <section
           className={`grid-scroll view-${view}`}

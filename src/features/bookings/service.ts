@@ -8,8 +8,10 @@ import type { Actor, Ctx } from '../context.ts';
 import { AppError, checkVersion, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { canMove } from '../moves/policy.ts';
+import { decodeInstantCursor, pageOf } from '../paging.ts';
 import { checkQuotaReason, enforceQuota } from '../quotas/service.ts';
 import { recordException } from '../series/repository.ts';
+import { checkText } from '../text.ts';
 import {
   authorizeManage,
   canCancel,
@@ -204,25 +206,10 @@ function instant(value: string | Date, field: string): Date {
   return parsed;
 }
 
-// NUL cannot be stored in text, and a lone surrogate is not text at all.
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-function cleanText(value: unknown, field: string, max: number): string {
-  const t = typeof value === 'string' ? value.trim() : '';
-  if (t.length > max) throw invalid(field, `${field} must be at most ${max} characters`);
-  if (t.includes('\u0000') || loneSurrogate.test(t))
-    throw invalid(field, `${field} holds a NUL or an unpaired surrogate`);
-  return t;
-}
-
-function cleanTitle(title: unknown, field: string): string {
-  const t = cleanText(title, field, 200);
-  if (t.length < 1) throw invalid(field, `${field} must be 1 to 200 characters`);
-  return t;
-}
+const cleanTitle = (title: unknown, field: string) => checkText(title, field, { min: 1, max: 200 });
 
 function cleanReason(reason: string | undefined): string | undefined {
-  return reason === undefined ? undefined : cleanText(reason, 'body.reason', 500) || undefined;
+  return reason === undefined ? undefined : checkText(reason, 'body.reason', { max: 500 }) || undefined;
 }
 
 function ids(list: unknown, field: string): string[] | undefined {
@@ -452,18 +439,6 @@ export interface ListBookingsQuery {
   limit: number;
 }
 
-function decodeCursor(cursor: string): { start: Date; id: string } {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    const start = typeof parsed?.s === 'string' ? new Date(parsed.s) : undefined;
-    if (!start || Number.isNaN(start.getTime()) || typeof parsed.id !== 'string' || !isUuid(parsed.id))
-      throw new Error('shape');
-    return { start, id: parsed.id };
-  } catch {
-    throw invalid('query.cursor', 'cursor is not one this server gave out');
-  }
-}
-
 /**
  * Bookings of the site by start then id, filtered by space, member (organizer, participant, or
  * member of a participating squad), squad (a participant), overlap with [from, to), and status.
@@ -491,16 +466,16 @@ export async function listBookings(
     from,
     to,
     status: q.status,
-    after: q.cursor ? decodeCursor(q.cursor) : undefined,
+    after: decodeInstantCursor(q.cursor),
     limit: limit + 1,
   });
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  const nextCursor =
-    rows.length > limit && last
-      ? Buffer.from(JSON.stringify({ s: isoOf(last.start), id: last.id })).toString('base64url')
-      : null;
-  return { items: page.map((r) => presentBooking(r, ctx.actor, ctx.clock.now())), nextCursor };
+  const now = ctx.clock.now();
+  return pageOf(
+    rows,
+    limit,
+    (r) => presentBooking(r, ctx.actor, now),
+    (r) => isoOf(r.start),
+  );
 }
 
 export interface BookingPatch {
@@ -518,7 +493,11 @@ export interface BookingPatch {
   exceedQuotaReason?: string | undefined;
 }
 
-async function lockedBooking(tx: Tx, ctx: Ctx, id: string): Promise<repo.BookingRow> {
+/**
+ * The booking `id` of the caller's site, row-locked for the change about to be made (the first lock
+ * of the lock order); not found when there is none. Who may change it is for the caller to check.
+ */
+export async function lockedBooking(tx: Tx, ctx: Ctx, id: string): Promise<repo.BookingRow> {
   const row =
     isUuid(id) && (await repo.lockBooking(tx, ctx.actor.siteId, id))
       ? await repo.findBooking(tx, ctx.actor.siteId, id)

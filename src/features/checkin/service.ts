@@ -1,23 +1,13 @@
 import type { Db, Tx } from '../../db/store.ts';
-import { isUuid } from '../../domain/ids.ts';
 import { formatInZone } from '../../domain/time.ts';
 import { isInvolved } from '../bookings/policy.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
-import { type BookingView, bookingSnapshot, presentBooking } from '../bookings/service.ts';
+import { type BookingView, bookingSnapshot, lockedBooking, presentBooking } from '../bookings/service.ts';
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { canCheckOut, checkInWindow, mayAttend } from './policy.ts';
 import * as repo from './repository.ts';
-
-async function lockedBooking(tx: Tx, ctx: Ctx, id: string): Promise<bookingsRepo.BookingRow> {
-  const row =
-    isUuid(id) && (await bookingsRepo.lockBooking(tx, ctx.actor.siteId, id))
-      ? await bookingsRepo.findBooking(tx, ctx.actor.siteId, id)
-      : undefined;
-  if (!row) throw new AppError('not-found', 'No such booking', { field: 'path.id' });
-  return row;
-}
 
 /** Members of the booking and admins may check in and out (policy.ts); others do not find it. */
 function authorizeAttend(ctx: Ctx, b: bookingsRepo.BookingRow): void {

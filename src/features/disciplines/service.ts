@@ -5,8 +5,8 @@ import type { Ctx } from '../context.ts';
 import { AppError, invalid, ruleViolation } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { findMember } from '../members/repository.ts';
-import { hasForbiddenChars } from '../paging.ts';
 import { requireAdmin } from '../policy.ts';
+import { hasForbiddenChars } from '../text.ts';
 import * as repo from './repository.ts';
 import type { Discipline, MemberDiscipline, Result } from './schema.ts';
 

@@ -6,7 +6,7 @@ import { cancelBooking } from '../bookings/service.ts';
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
-import { decodeNameCursor, encodeNameCursor } from '../paging.ts';
+import { decodeNameCursor, pageOf } from '../paging.ts';
 import { requireAdmin } from '../policy.ts';
 import * as repo from './repository.ts';
 import type { Member } from './schema.ts';
@@ -45,10 +45,7 @@ export async function listMembers(
     after,
     limit: opts.limit + 1,
   });
-  const items = rows.slice(0, opts.limit).map(presentMember);
-  const last = items[items.length - 1];
-  const nextCursor = rows.length > opts.limit && last ? encodeNameCursor(last.displayName, last.id) : null;
-  return { items, nextCursor };
+  return pageOf(rows, opts.limit, presentMember, (m) => m.displayName);
 }
 
 export interface NewMember {

@@ -14,6 +14,7 @@ import {
   type BookingResult,
   conflictsOf,
   createBooking,
+  lockedBooking,
   memberConflictResult,
   presentBooking,
   recordChange,
@@ -72,9 +73,8 @@ export async function moveBooking(ctx: Ctx, id: string, input: MoveInput): Promi
   );
   const exceedQuotaReason = checkQuotaReason(ctx, input.exceedQuotaReason, 'body.exceedQuotaReason');
   return ctx.db.transaction(async (tx): Promise<BookingResult> => {
-    const found = isUuid(id) && (await bookingsRepo.lockBooking(tx, actor.siteId, id));
-    const before = found ? await bookingsRepo.findBooking(tx, actor.siteId, id) : undefined;
-    if (!before || !mayFindToMove(actor, before))
+    const before = await lockedBooking(tx, ctx, id);
+    if (!mayFindToMove(actor, before))
       throw new AppError('not-found', 'No such booking', { field: 'path.id' });
     authorizeManage(actor, before, message);
     const stateRefusal = moveStateRefusal(before);

@@ -13,7 +13,7 @@ import { requireSelfOrAdmin } from '../disciplines/service.ts';
 import { AppError, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { findMember } from '../members/repository.ts';
-import { hasForbiddenChars } from '../paging.ts';
+import { checkText } from '../text.ts';
 import * as repo from './repository.ts';
 import type { DutyShift, Leave, Roster } from './schema.ts';
 
@@ -72,12 +72,8 @@ async function requireMember(ctx: Ctx, memberId: string): Promise<void> {
     throw new AppError('not-found', 'No such member', { field: 'path.id' });
 }
 
-function text(value: unknown, field: string, max: number, min: number): string {
-  const t = typeof value === 'string' ? value.trim() : '';
-  if (t.length < min || t.length > max) throw invalid(field, `${field} must be ${min} to ${max} characters`);
-  if (hasForbiddenChars(t)) throw invalid(field, `${field} must not contain control characters`);
-  return t;
-}
+const text = (value: unknown, field: string, max: number, min: number) =>
+  checkText(value, field, { min, max, name: true });
 
 export async function getRoster(ctx: Ctx, memberId: string): Promise<RosterView> {
   requireSelfOrAdmin(ctx, memberId);

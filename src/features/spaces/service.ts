@@ -5,9 +5,10 @@ import type { Actor, Ctx } from '../context.ts';
 import { AppError, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { existingMemberIds } from '../members/repository.ts';
-import { checkLimit, decodeNameCursor, hasForbiddenChars, pageOf } from '../paging.ts';
+import { checkLimit, decodeNameCursor, pageOf } from '../paging.ts';
 import { requireAdmin } from '../policy.ts';
 import { existingSquadIds } from '../squads/repository.ts';
+import { hasForbiddenChars } from '../text.ts';
 import { spaceCan } from './policy.ts';
 import * as repo from './repository.ts';
 import { type Space, spaceLimits } from './schema.ts';
@@ -264,7 +265,12 @@ export async function listSpaces(
     after: decodeNameCursor(opts.cursor),
     limit: limit + 1,
   });
-  return pageOf(rows, limit, (s) => presentSpace(s, ctx.actor));
+  return pageOf(
+    rows,
+    limit,
+    (s) => presentSpace(s, ctx.actor),
+    (s) => s.name,
+  );
 }
 
 /** Adds a space to the caller's site (admins only). */

@@ -5,8 +5,9 @@ import type { Ctx } from '../context.ts';
 import { AppError, checkVersion, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { existingMemberIds } from '../members/repository.ts';
-import { checkLimit, decodeNameCursor, hasForbiddenChars, pageOf } from '../paging.ts';
+import { checkLimit, decodeNameCursor, pageOf } from '../paging.ts';
 import { requireAdmin } from '../policy.ts';
+import { hasForbiddenChars } from '../text.ts';
 import * as repo from './repository.ts';
 import type { Squad } from './schema.ts';
 
@@ -76,7 +77,7 @@ export async function listSquads(
     after: decodeNameCursor(opts.cursor),
     limit: limit + 1,
   });
-  return pageOf(rows, limit, presentSquad);
+  return pageOf(rows, limit, presentSquad, (s) => s.name);
 }
 
 /** Creates a squad (admins only); leaders are members too. */
