@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { CliIo } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/program.ts';
 import { openPglite } from '../../src/db/store.ts';
-import { openTestStore, type StoreKind } from '../support/store.ts';
+import { buildStoreTemplate, readStoreTemplate, storeTemplatePath } from '../../src/db/template.ts';
+import type { StoreKind } from '../support/store.ts';
 
 /** The environment that points Shipshape at a new, empty store of one kind; `drop` removes it. */
 export interface StoreEnv {
@@ -43,20 +43,11 @@ export async function emptyStore(kind: StoreKind): Promise<StoreEnv> {
   };
 }
 
-/** The data folder of a migrated, empty PGlite as a dump, made once per test process. */
-let migratedDump: Promise<Blob> | undefined;
-function dumpOfMigrated(): Promise<Blob> {
-  migratedDump ??= (async () => {
-    // The test stores start from the migrated template (support/store.ts); its dump is that template.
-    const db = await openTestStore('pglite');
-    try {
-      if (!('pglite' in db)) throw new Error('an embedded store was expected');
-      return await (db.pglite as PGlite).dumpDataDir('gzip');
-    } finally {
-      await db.close();
-    }
-  })();
-  return migratedDump;
+/** The migrated, empty store's dump (db/template.ts), shared with the other test stores. */
+async function dumpOfMigrated(): Promise<Blob> {
+  const path = storeTemplatePath(tmpdir());
+  await buildStoreTemplate(path);
+  return readStoreTemplate(path)!;
 }
 
 /**

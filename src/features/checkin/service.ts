@@ -1,4 +1,5 @@
 import type { Db, Tx } from '../../db/store.ts';
+import { isUuid } from '../../domain/ids.ts';
 import { formatInZone } from '../../domain/time.ts';
 import { isInvolved } from '../bookings/policy.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
