@@ -567,7 +567,10 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
   it('turns a kind of notice off, and it stays off', async () => {
     await page.goto(`${base}/`);
     await page.getByRole('link', { name: 'Settings' }).click();
-    const adjacent = page.getByRole('checkbox', { name: 'Someone books right before or after my session' });
+    const adjacent = page.getByRole('checkbox', {
+      name: 'Someone books right before or after my session',
+      exact: true,
+    });
     assert.equal(await adjacent.isChecked(), true);
     await a11y(page, 'settings');
     await adjacent.uncheck();
@@ -578,7 +581,7 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
     await adjacent.waitFor();
     assert.equal(await adjacent.isChecked(), false);
     assert.equal(
-      await page.getByRole('checkbox', { name: 'A session I am in is cancelled' }).isChecked(),
+      await page.getByRole('checkbox', { name: 'A session I am in is cancelled', exact: true }).isChecked(),
       true,
     );
   });
