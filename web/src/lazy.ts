@@ -20,3 +20,6 @@ export const DoorPage = lazy(() => import('./door-page.tsx').then((m) => ({ defa
 export const CheckInHere = lazy(() =>
   import('./check-in-here.tsx').then((m) => ({ default: m.CheckInHere })),
 );
+export const MonthOverview = lazy(() =>
+  import('./month-overview.tsx').then((m) => ({ default: m.MonthOverview })),
+);

@@ -3,8 +3,8 @@ import { type CSSProperties, Suspense, useCallback, useEffect, useMemo, useRef, 
 import type { Booking, Space } from './api.ts';
 import type { Draft } from './booking-form.tsx';
 import { DoorControls } from './doors.tsx';
-import { BookingDetails, BookingForm } from './lazy.ts';
-import { addMonths, MonthOverview, monthDays, monthTitle } from './month-overview.tsx';
+import { BookingDetails, BookingForm, MonthOverview } from './lazy.ts';
+import { addMonths, monthDays, monthTitle } from './month-dates.ts';
 import { bookingsQuery } from './queries.ts';
 import { setParams, useLocation } from './router.ts';
 import { useSession } from './session.tsx';
@@ -280,16 +280,18 @@ export function Schedule() {
       {spaces.length === 0 ? (
         <p>No spaces yet.</p>
       ) : view === 'month' && monthSpace ? (
-        <MonthOverview
-          date={date}
-          today={today}
-          zone={zone}
-          spaces={spaces}
-          space={monthSpace}
-          bookings={bookings}
-          onSpace={(id) => setParams({ space: id })}
-          onDay={(d) => setParams({ view: null, space: null, date: isoDate(d) })}
-        />
+        <Suspense fallback={<p>Loading the month…</p>}>
+          <MonthOverview
+            date={date}
+            today={today}
+            zone={zone}
+            spaces={spaces}
+            space={monthSpace}
+            bookings={bookings}
+            onSpace={(id) => setParams({ space: id })}
+            onDay={(d) => setParams({ view: null, space: null, date: isoDate(d) })}
+          />
+        </Suspense>
       ) : (
         <section
           className={`grid-scroll view-${view}`}
