@@ -23,6 +23,7 @@ import type { Task } from './scheduler.ts';
 
 /** The in-server tasks, each state-driven from the database (see Scheduler). */
 export function serverTasks(db: Db, opts: { deliveryEveryMs?: number } = {}): Task[] {
+  let upkeepDue = false;
   return [
     // Notices should reach live connections within a fraction of a second of the change.
     {
@@ -57,7 +58,19 @@ export function serverTasks(db: Db, opts: { deliveryEveryMs?: number } = {}): Ta
       nextDue: (now, until) => nextWaitlistDue(db, now, until),
     },
     { name: 'purge-idempotency-keys', everyMs: 3_600_000, run: (now) => purgeIdempotencyKeys(db, now) },
-    { name: 'maintain-embedded-store', everyMs: 3_600_000, run: () => maintainEmbeddedStore(db) },
+    // Not at start, so that a restart answers first (the statistics are kept in the store): an hour
+    // on, then every hour.
+    {
+      name: 'maintain-embedded-store',
+      everyMs: 3_600_000,
+      run: async () => {
+        if (!upkeepDue) {
+          upkeepDue = true;
+          return;
+        }
+        await maintainEmbeddedStore(db);
+      },
+    },
     { name: 'door-timeouts', everyMs: 500, run: (now) => expireDoorRequests(db, now) },
     // Relocks are sent through this process's MQTT link; a process without one leaves them to another.
     // A lock's report that arms a relock or starts an alarm episode wakes the scheduler (DoorLink);

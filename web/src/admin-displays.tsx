@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { type Answer, ApiError, client, must } from './api.ts';
+import { type Answer, client, errorText, must } from './api.ts';
+import { ListState } from './list-state.tsx';
 import { QrCode } from './qr-code.tsx';
 import { useSession } from './session.tsx';
 import { formatDate, formatTime, localParts } from './time.ts';
@@ -8,9 +9,6 @@ import { formatDate, formatTime, localParts } from './time.ts';
 type Made = Answer<'/api/v1/spaces/{id}/display-links', 'post'>;
 
 const displayLinksKey = ['display-links'] as const;
-
-const say = (err: unknown) =>
-  err instanceof ApiError ? err.problem.detail || err.message : 'The server could not be reached; try again.';
 
 /**
  * Room displays: a secret link per space for the tablet at its door (shown once, with a QR code
@@ -84,7 +82,7 @@ export function DisplaysAdmin() {
         </button>
         {create.error && (
           <p id="display-create-error" className="error-banner" role="alert">
-            {say(create.error)}
+            {errorText(create.error)}
           </p>
         )}
       </form>
@@ -100,48 +98,42 @@ export function DisplaysAdmin() {
       <p role="status">{status}</p>
       {revoke.error && (
         <p className="error-banner" role="alert">
-          {say(revoke.error)}
+          {errorText(revoke.error)}
         </p>
       )}
       <h3>Live links</h3>
-      {links.isPending ? (
-        <p role="status">Loading…</p>
-      ) : links.error ? (
-        <p className="error-banner" role="alert">
-          {say(links.error)}
-        </p>
-      ) : links.data.length === 0 ? (
-        <p>No space has a display link.</p>
-      ) : (
-        <ul className="display-links">
-          {links.data.map((l) => (
-            <li key={l.id}>
-              <span>
-                <strong>{l.spaceName}</strong> · made {made(l.createdAt)}
-              </span>
-              {confirming === l.id ? (
-                <span className="row-actions">
-                  <span>Revoke the link for {l.spaceName}?</span>
-                  <button type="button" onClick={() => revoke.mutate(l.id)} disabled={revoke.isPending}>
-                    Revoke
-                  </button>
-                  <button type="button" onClick={() => setConfirming(null)}>
-                    Keep
-                  </button>
+      <ListState query={links} count={links.data?.length ?? 0} empty="No space has a display link.">
+        {() => (
+          <ul className="display-links">
+            {(links.data ?? []).map((l) => (
+              <li key={l.id}>
+                <span>
+                  <strong>{l.spaceName}</strong> · made {made(l.createdAt)}
                 </span>
-              ) : (
-                <button
-                  type="button"
-                  onClick={() => setConfirming(l.id)}
-                  aria-label={`Revoke the link for ${l.spaceName}`}
-                >
-                  Revoke…
-                </button>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+                {confirming === l.id ? (
+                  <span className="row-actions">
+                    <span>Revoke the link for {l.spaceName}?</span>
+                    <button type="button" onClick={() => revoke.mutate(l.id)} disabled={revoke.isPending}>
+                      Revoke
+                    </button>
+                    <button type="button" onClick={() => setConfirming(null)}>
+                      Keep
+                    </button>
+                  </span>
+                ) : (
+                  <button
+                    type="button"
+                    onClick={() => setConfirming(l.id)}
+                    aria-label={`Revoke the link for ${l.spaceName}`}
+                  >
+                    Revoke…
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </ListState>
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { ApiError, client, type Door, ifMatch, must, type Space } from './api.ts';
+import { ApiError, client, type Door, errorText, ifMatch, must, type Space } from './api.ts';
 import { availability, doorQuery, StateBadge, seenAt } from './doors.tsx';
 import { doorsQuery, keys, membersQuery } from './queries.ts';
 import { navigate } from './router.ts';
@@ -157,7 +157,7 @@ function useDoorForm(initial: Form) {
   /** A refusal from the server: on its field in words where the form has them, else above the form. */
   const refused = (err: unknown) => {
     const field = err instanceof ApiError ? (err.field?.split('.')[0] as FieldName | undefined) : undefined;
-    const detail = err instanceof ApiError ? err.problem.detail || err.message : String(err);
+    const detail = errorText(err);
     const conflict = err instanceof ApiError && (err.status === 409 || err.status === 404);
     if (field && (field === 'spaceId' || field === 'ownerId' || conflict)) setErrors({ [field]: detail });
     else if (field === 'topic') setErrors({ topic: topicWords });

@@ -3,7 +3,7 @@
  * the errors of one form, and the row editor's state (which row is open, what was last said).
  */
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
-import { ApiError } from './api.ts';
+import { ApiError, errorText } from './api.ts';
 
 /** Errors of one admin form: the field the API named, or a general message. */
 export function useFormErrors() {
@@ -26,8 +26,7 @@ export function useFormErrors() {
 }
 
 /** What a refused request says, in the server's words when it gave any. */
-export const problemText = (err: unknown) =>
-  err instanceof ApiError ? err.problem.detail || err.message : String(err);
+export const problemText = (err: unknown) => errorText(err);
 
 /** A whole number typed in a field, or undefined when the text is not one. */
 export const wholeNumber = (v: string): number | undefined => (/^\s*\d+\s*$/.test(v) ? Number(v) : undefined);

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { type Answer, ApiError, type Body, client, ifMatch, must } from './api.ts';
+import { type Answer, ApiError, type Body, client, errorText, ifMatch, must } from './api.ts';
+import { ListState } from './list-state.tsx';
 import { membersQuery } from './queries.ts';
 import { useSession } from './session.tsx';
 
@@ -99,7 +100,7 @@ export function QuotasAdmin() {
     },
     onError: (err) => {
       const mapped = err instanceof ApiError ? fieldOf[String(err.problem.field ?? '')] : undefined;
-      const text = err instanceof ApiError ? err.problem.detail || err.message : String(err);
+      const text = errorText(err);
       if (mapped) setErrors({ [mapped]: text });
       else setGeneral(text);
     },
@@ -111,7 +112,7 @@ export function QuotasAdmin() {
       setStatus(`Removed the rule ${rules.data?.find((r) => r.id === id)?.name ?? ''}.`);
       await qc.invalidateQueries({ queryKey: quotasKey });
     },
-    onError: (err) => setGeneral(err instanceof ApiError ? err.problem.detail || err.message : String(err)),
+    onError: (err) => setGeneral(errorText(err)),
   });
 
   function edit(r: Rule) {
@@ -191,49 +192,47 @@ export function QuotasAdmin() {
       <h2 id="admin-quotas">Quotas</h2>
       <p>The strictest rule that applies to a booking wins. Admins may exceed a rule with a reason.</p>
       <p role="status">{status}</p>
-      {rules.isPending ? (
-        <p role="status">Loading…</p>
-      ) : rules.error ? (
-        <p className="error-banner" role="alert">
-          {rules.error.message}
-        </p>
-      ) : rules.data.length === 0 ? (
-        <p>No quota rules yet: bookings are limited only by the spaces' own rules.</p>
-      ) : (
-        <ul className="quota-rules">
-          {rules.data.map((r) => (
-            <li key={r.id}>
-              <span>
-                <strong>{r.name}</strong> — {describe(r)}
-              </span>
-              {confirming === r.id ? (
-                <span className="row-actions">
-                  <span>Remove {r.name}?</span>
-                  <button type="button" onClick={() => remove.mutate(r.id)} disabled={remove.isPending}>
-                    Remove
-                  </button>
-                  <button type="button" onClick={() => setConfirming(null)}>
-                    Keep
-                  </button>
+      <ListState
+        query={rules}
+        count={rules.data?.length ?? 0}
+        empty="No quota rules yet: bookings are limited only by the spaces' own rules."
+      >
+        {() => (
+          <ul className="quota-rules">
+            {(rules.data ?? []).map((r) => (
+              <li key={r.id}>
+                <span>
+                  <strong>{r.name}</strong> — {describe(r)}
                 </span>
-              ) : (
-                <span className="row-actions">
-                  <button type="button" onClick={() => edit(r)} aria-label={`Edit the rule ${r.name}`}>
-                    Edit
-                  </button>
-                  <button
-                    type="button"
-                    onClick={() => setConfirming(r.id)}
-                    aria-label={`Remove the rule ${r.name}`}
-                  >
-                    Remove…
-                  </button>
-                </span>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+                {confirming === r.id ? (
+                  <span className="row-actions">
+                    <span>Remove {r.name}?</span>
+                    <button type="button" onClick={() => remove.mutate(r.id)} disabled={remove.isPending}>
+                      Remove
+                    </button>
+                    <button type="button" onClick={() => setConfirming(null)}>
+                      Keep
+                    </button>
+                  </span>
+                ) : (
+                  <span className="row-actions">
+                    <button type="button" onClick={() => edit(r)} aria-label={`Edit the rule ${r.name}`}>
+                      Edit
+                    </button>
+                    <button
+                      type="button"
+                      onClick={() => setConfirming(r.id)}
+                      aria-label={`Remove the rule ${r.name}`}
+                    >
+                      Remove…
+                    </button>
+                  </span>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </ListState>
       <form className="card admin-form" onSubmit={submit} noValidate aria-labelledby="quota-new">
         <h3 id="quota-new">{editing ? `Edit ${editing.name}` : 'New rule'}</h3>
         {general && (

@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { ApiError, type Body, client, must } from './api.ts';
+import { ApiError, type Body, client, errorText, must } from './api.ts';
 import { keys } from './queries.ts';
 import { useSession } from './session.tsx';
 
@@ -93,7 +93,7 @@ export function SiteSettings() {
       const mapped: FieldName | undefined =
         field === ('quietHours' as string) ? 'quietStart' : field && field in words ? field : undefined;
       if (mapped) setErrors({ [mapped]: words[mapped] });
-      else setGeneral(err instanceof ApiError ? err.problem.detail || err.message : String(err));
+      else setGeneral(errorText(err));
     } finally {
       setBusy(false);
     }

@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { type Answer, ApiError, client, ifMatch, must } from './api.ts';
+import { type Answer, ApiError, client, errorText, ifMatch, must } from './api.ts';
+import { ListState } from './list-state.tsx';
 import { keys } from './queries.ts';
 import { useSession } from './session.tsx';
 
@@ -18,9 +19,6 @@ const eventTypesQuery = {
   staleTime: Number.POSITIVE_INFINITY,
 };
 
-const problemText = (err: unknown) =>
-  err instanceof ApiError ? err.problem.detail || err.message : String(err);
-
 /** An instant as the site's clock shows it. */
 const when = (iso: string | null, zone: string) =>
   iso
@@ -37,11 +35,11 @@ function useErrors() {
     fail(err: unknown) {
       const name = err instanceof ApiError ? err.field?.split('.')[0] : undefined;
       if (name === 'url' || name === 'eventTypes' || name === 'description') {
-        setField({ name, text: problemText(err) });
+        setField({ name, text: errorText(err) });
         setGeneral(null);
       } else {
         setField(null);
-        setGeneral(problemText(err));
+        setGeneral(errorText(err));
       }
     },
     clear() {
@@ -108,7 +106,7 @@ function EndpointFields({
       </div>
       <fieldset {...aria('eventTypes')}>
         <legend>Events to send (none ticked: all of them)</legend>
-        {known.isError && <p className="error-banner">{problemText(known.error)}</p>}
+        {known.isError && <p className="error-banner">{errorText(known.error)}</p>}
         {(known.data?.items ?? []).map((t: EventType) => {
           const id = `${prefix}-type-${t.type.replace(/\W/g, '-')}`;
           return (
@@ -214,7 +212,7 @@ function Deliveries({ endpoint }: { endpoint: Endpoint }) {
       setStatus(`${d.eventType} will be sent again now.`);
       await qc.invalidateQueries({ queryKey: key });
     } catch (err) {
-      setStatus(problemText(err));
+      setStatus(errorText(err));
     }
   }
 
@@ -230,63 +228,57 @@ function Deliveries({ endpoint }: { endpoint: Endpoint }) {
       <p role="status" className="notice">
         {status}
       </p>
-      {log.isPending ? (
-        <p className="loading">Loading…</p>
-      ) : log.isError ? (
-        <p className="error-banner" role="alert">
-          {problemText(log.error)}
-        </p>
-      ) : items.length === 0 ? (
-        <p className="muted">Nothing sent yet.</p>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="muted small">The newest 50 messages</caption>
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">Status</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Answer</th>
-                <th scope="col">Response time</th>
-                <th scope="col">Next try</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((d) => (
-                <tr key={d.id}>
-                  <td>
-                    {d.eventType}
-                    <br />
-                    <span className="muted small">{when(d.eventAt, zone)}</span>
-                  </td>
-                  <td>{statusWords[d.status] ?? d.status}</td>
-                  <td>{d.attempts}</td>
-                  <td>
-                    {d.lastStatus !== null
-                      ? `HTTP ${d.lastStatus}`
-                      : (d.lastError ?? (d.attempts ? '' : '—'))}
-                  </td>
-                  <td>{d.lastResponseMs !== null ? `${d.lastResponseMs} ms` : '—'}</td>
-                  <td>{d.status === 'pending' ? when(d.nextAttemptAt, zone) : '—'}</td>
-                  <td>
-                    <button
-                      type="button"
-                      aria-label={`Send again: ${d.eventType} of ${when(d.eventAt, zone)}`}
-                      onClick={() => void resend(d)}
-                    >
-                      Send again
-                    </button>
-                  </td>
+      <ListState query={log} count={items.length} empty="Nothing sent yet.">
+        {() => (
+          <div className="table-wrap">
+            <table>
+              <caption className="muted small">The newest 50 messages</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Event</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Attempts</th>
+                  <th scope="col">Answer</th>
+                  <th scope="col">Response time</th>
+                  <th scope="col">Next try</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {items.map((d) => (
+                  <tr key={d.id}>
+                    <td>
+                      {d.eventType}
+                      <br />
+                      <span className="muted small">{when(d.eventAt, zone)}</span>
+                    </td>
+                    <td>{statusWords[d.status] ?? d.status}</td>
+                    <td>{d.attempts}</td>
+                    <td>
+                      {d.lastStatus !== null
+                        ? `HTTP ${d.lastStatus}`
+                        : (d.lastError ?? (d.attempts ? '' : '—'))}
+                    </td>
+                    <td>{d.lastResponseMs !== null ? `${d.lastResponseMs} ms` : '—'}</td>
+                    <td>{d.status === 'pending' ? when(d.nextAttemptAt, zone) : '—'}</td>
+                    <td>
+                      <button
+                        type="button"
+                        aria-label={`Send again: ${d.eventType} of ${when(d.eventAt, zone)}`}
+                        onClick={() => void resend(d)}
+                      >
+                        Send again
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </ListState>
     </section>
   );
 }
@@ -335,7 +327,7 @@ function EndpointItem({ endpoint, onChanged }: { endpoint: Endpoint; onChanged: 
       await patch({ enabled: !endpoint.enabled });
       onChanged(endpoint.enabled ? `Turned off ${endpoint.url}.` : `Turned on ${endpoint.url}.`);
     } catch (err) {
-      onChanged(problemText(err));
+      onChanged(errorText(err));
     }
   }
 
@@ -346,7 +338,7 @@ function EndpointItem({ endpoint, onChanged }: { endpoint: Endpoint; onChanged: 
       await must(client.DELETE('/api/v1/webhooks/{id}', { params: { path: { id: endpoint.id } } }));
       onChanged(`Deleted ${endpoint.url}.`);
     } catch (err) {
-      onChanged(problemText(err));
+      onChanged(errorText(err));
     }
   }
 
@@ -529,28 +521,22 @@ export function WebhooksAdmin() {
         {status}
       </p>
       <h3>Endpoints</h3>
-      {endpoints.isPending ? (
-        <p className="loading">Loading…</p>
-      ) : endpoints.isError ? (
-        <p className="error-banner" role="alert">
-          {problemText(endpoints.error)}
-        </p>
-      ) : items.length === 0 ? (
-        <p className="muted">No endpoints yet.</p>
-      ) : (
-        <ul className="hook-list">
-          {items.map((ep) => (
-            <EndpointItem
-              key={ep.id}
-              endpoint={ep}
-              onChanged={(text) => {
-                setStatus(text);
-                void reload();
-              }}
-            />
-          ))}
-        </ul>
-      )}
+      <ListState query={endpoints} count={items.length} empty="No endpoints yet.">
+        {() => (
+          <ul className="hook-list">
+            {items.map((ep) => (
+              <EndpointItem
+                key={ep.id}
+                endpoint={ep}
+                onChanged={(text) => {
+                  setStatus(text);
+                  void reload();
+                }}
+              />
+            ))}
+          </ul>
+        )}
+      </ListState>
     </section>
   );
 }

@@ -159,4 +159,11 @@ export async function allPages<T>(
 }
 
 /** An If-Match header for a versioned object. */
+/** An error in words for the person: the server's own detail, or that it could not be reached. */
+export function errorText(err: unknown): string {
+  return err instanceof ApiError
+    ? err.problem.detail || err.message
+    : 'The server could not be reached; try again.';
+}
+
 export const ifMatch = (version: number) => ({ 'if-match': `"${version}"` });

@@ -1,15 +1,13 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { type Answer, ApiError, client, must } from './api.ts';
+import { type Answer, client, errorText, must } from './api.ts';
+import { ListState } from './list-state.tsx';
 import { feedsQuery, keys } from './queries.ts';
 import { useSession } from './session.tsx';
 
 type Feed = Answer<'/api/v1/feeds', 'get'>['items'][number];
 type Made = Answer<'/api/v1/feeds', 'post'>;
 type Scope = 'member' | 'space' | 'squad';
-
-const problemText = (err: unknown) =>
-  err instanceof ApiError ? err.problem.detail || err.message : String(err);
 
 /** An instant as the site's clock shows it. */
 const when = (iso: string | null, zone: string) =>
@@ -101,7 +99,7 @@ export function CalendarFeeds() {
       setMade({ made: m, what: describe(m.feed) });
       await reload();
     } catch (err) {
-      setError(problemText(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
@@ -117,7 +115,7 @@ export function CalendarFeeds() {
       setMade({ made: m, what });
       await reload();
     } catch (err) {
-      setError(problemText(err));
+      setError(errorText(err));
     }
   }
 
@@ -132,7 +130,7 @@ export function CalendarFeeds() {
       await reload();
       createButton.current?.focus();
     } catch (err) {
-      setError(problemText(err));
+      setError(errorText(err));
     }
   }
 
@@ -198,45 +196,39 @@ export function CalendarFeeds() {
         {status}
       </p>
       <h3>My feeds</h3>
-      {feeds.isPending ? (
-        <p className="loading">Loading…</p>
-      ) : feeds.isError ? (
-        <p className="error-banner" role="alert">
-          {problemText(feeds.error)}
-        </p>
-      ) : items.length === 0 ? (
-        <p className="muted">No feeds yet.</p>
-      ) : (
-        <ul className="feed-list">
-          {items.map((f) => (
-            <li key={f.id}>
-              <div>
-                <strong>{describe(f)[0]!.toUpperCase() + describe(f).slice(1)}</strong>
-                <p className="muted small">
-                  Made {when(f.createdAt, zone)} · last read by a calendar {when(f.lastUsedAt, zone)}
-                </p>
-              </div>
-              <div className="actions wrap">
-                <button
-                  type="button"
-                  aria-label={`Replace address of ${describe(f)}`}
-                  onClick={() => void rotate(f)}
-                >
-                  Replace address
-                </button>
-                <button
-                  type="button"
-                  className="danger"
-                  aria-label={`Stop feed of ${describe(f)}`}
-                  onClick={() => void revoke(f)}
-                >
-                  Stop feed
-                </button>
-              </div>
-            </li>
-          ))}
-        </ul>
-      )}
+      <ListState query={feeds} count={items.length} empty="No feeds yet.">
+        {() => (
+          <ul className="feed-list">
+            {items.map((f) => (
+              <li key={f.id}>
+                <div>
+                  <strong>{describe(f)[0]!.toUpperCase() + describe(f).slice(1)}</strong>
+                  <p className="muted small">
+                    Made {when(f.createdAt, zone)} · last read by a calendar {when(f.lastUsedAt, zone)}
+                  </p>
+                </div>
+                <div className="actions wrap">
+                  <button
+                    type="button"
+                    aria-label={`Replace address of ${describe(f)}`}
+                    onClick={() => void rotate(f)}
+                  >
+                    Replace address
+                  </button>
+                  <button
+                    type="button"
+                    className="danger"
+                    aria-label={`Stop feed of ${describe(f)}`}
+                    onClick={() => void revoke(f)}
+                  >
+                    Stop feed
+                  </button>
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </ListState>
     </section>
   );
 }

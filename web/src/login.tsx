@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { ApiError, client, must } from './api.ts';
+import { client, errorText, must } from './api.ts';
 
 export function Login({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
   const [email, setEmail] = useState('');
@@ -15,7 +15,7 @@ export function Login({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
       await must(client.POST('/api/v1/auth/login', { body: { email, password } }));
       await onSignedIn();
     } catch (err) {
-      setError(err instanceof ApiError ? (err.problem.detail ?? err.message) : String(err));
+      setError(errorText(err));
       setBusy(false);
     }
   }

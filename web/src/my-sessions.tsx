@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { Suspense, useState } from 'react';
-import { ApiError, type Booking, client, must } from './api.ts';
+import { type Booking, client, errorText, must } from './api.ts';
 import { BookingDetails } from './lazy.ts';
 import { MyQuota } from './my-quota.tsx';
 import { MyWaitlist } from './my-waitlist.tsx';
@@ -40,7 +40,7 @@ export function MySessions() {
       await bookingsChanged();
     } catch (err) {
       setMessage({
-        text: err instanceof ApiError ? err.problem.detail || err.message : String(err),
+        text: errorText(err),
         error: true,
       });
     }

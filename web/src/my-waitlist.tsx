@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { type Answer, ApiError, client, must } from './api.ts';
+import { type Answer, client, errorText, must } from './api.ts';
 import { bookingsChanged } from './queries.ts';
 import { useSession } from './session.tsx';
 import { formatSpan, formatTime } from './time.ts';
@@ -50,7 +50,7 @@ export function MyWaitlist() {
       );
       await bookingsChanged();
     },
-    onError: (err) => setStatus(err instanceof ApiError ? err.problem.detail || err.message : String(err)),
+    onError: (err) => setStatus(errorText(err)),
   });
   if (open.length === 0 && !status) return null;
   const where = (id: string) => spaces.find((s) => s.id === id)?.name ?? 'a space';

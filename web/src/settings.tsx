@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { ApiError, client, must } from './api.ts';
+import { client, errorText, must } from './api.ts';
 import { ChangePassword } from './change-password.tsx';
 import { CalendarFeeds } from './feeds.tsx';
 
@@ -78,7 +78,7 @@ export function Settings() {
       setStatus('Saved.');
     } catch (err) {
       // What was ticked stays ticked, so the member can try again.
-      setError(err instanceof ApiError ? err.problem.detail || err.message : String(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }

@@ -1,6 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
-import { ApiError, type Body, client, must } from './api.ts';
+import { type Body, client, errorText, must } from './api.ts';
 import { bookingsChanged } from './queries.ts';
 import { formatSpan, formatTime, localParts, parseHhmm, sessionSpan } from './time.ts';
 
@@ -27,7 +27,7 @@ export function WaitlistJoin(props: {
   const join = useMutation({
     mutationFn: (body: Body<'/api/v1/waitlist', 'post'>) => must(client.POST('/api/v1/waitlist', { body })),
     onSuccess: () => bookingsChanged(),
-    onError: (err) => setError(err instanceof ApiError ? err.problem.detail || err.message : String(err)),
+    onError: (err) => setError(errorText(err)),
   });
 
   // Not a form of its own: it sits inside the booking form, and forms do not nest.
