@@ -9,7 +9,7 @@ import { DoorSimulator } from '../../src/features/doors/simulator.ts';
 import { exportSite } from '../../src/features/transfer/service.ts';
 import { schedulerHook } from '../../src/jobs/hook.ts';
 import { type RunningServer, startServer } from '../../src/server.ts';
-import { cli, emptyStore, type StoreEnv } from '../cli/support.ts';
+import { cli, migratedStore, type StoreEnv } from '../cli/support.ts';
 import { storeKinds } from '../support/store.ts';
 
 /**
@@ -29,7 +29,7 @@ for (const kind of storeKinds())
     const topic = 'zigbee2mqtt/cabin-3-lock';
 
     before(async () => {
-      store = await emptyStore(kind);
+      store = await migratedStore(kind);
       hook = doorsHook();
       server = await startServer(
         readConfig({

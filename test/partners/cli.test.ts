@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readConfig } from '../../src/config.ts';
 import { type RunningServer, startServer } from '../../src/server.ts';
-import { cli, emptyStore, type StoreEnv } from '../cli/support.ts';
+import { cli, migratedStore, type StoreEnv } from '../cli/support.ts';
 import { storeKinds } from '../support/store.ts';
 
 for (const kind of storeKinds()) {
@@ -11,7 +11,7 @@ for (const kind of storeKinds()) {
     let server: RunningServer;
     let env: Record<string, string>;
     before(async () => {
-      store = await emptyStore(kind);
+      store = await migratedStore(kind);
       server = await startServer(
         readConfig({
           ...store.env,

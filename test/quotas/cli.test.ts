@@ -4,7 +4,7 @@ import { readConfig } from '../../src/config.ts';
 import { addDays, localDate } from '../../src/domain/time.ts';
 import { demoSite } from '../../src/features/demo/service.ts';
 import { type RunningServer, startServer } from '../../src/server.ts';
-import { cli, emptyStore, type StoreEnv } from '../cli/support.ts';
+import { cli, migratedStore, type StoreEnv } from '../cli/support.ts';
 import { storeKinds } from '../support/store.ts';
 
 for (const kind of storeKinds()) {
@@ -13,7 +13,7 @@ for (const kind of storeKinds()) {
     let server: RunningServer;
     let env: Record<string, string>;
     before(async () => {
-      store = await emptyStore(kind);
+      store = await migratedStore(kind);
       server = await startServer(
         readConfig({
           ...store.env,
