@@ -4,6 +4,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { readConfig } from '../../src/config.ts';
+import { buildWebIfStale } from '../../src/http/web.ts';
+import { type RunningServer, startServer } from '../../src/server.ts';
 
 /** Debian's Chromium; the test setup installs it when missing (CI has apt and runs as root). */
 export const chromiumPath = '/usr/bin/chromium';
@@ -82,4 +85,33 @@ export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]>
 
 export function freshDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * A real server for browser tests on a fresh embedded store, with the web app built: its first admin
+ * is `email` with `password` (no demo), and `token` is that admin's bearer token.
+ */
+export async function startWebApp(
+  prefix: string,
+  password: string,
+  email = 'captain@test.example',
+): Promise<{ server: RunningServer; token: string }> {
+  await buildWebIfStale({ quiet: true });
+  const server = await startServer(
+    readConfig({
+      SHIPSHAPE_DATA_DIR: freshDir(prefix),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SHIPSHAPE_ADMIN_EMAIL: email,
+      SHIPSHAPE_ADMIN_PASSWORD: password,
+      SHIPSHAPE_LOGIN_RATE_LIMIT: '1000',
+    }),
+    { demo: false, logger: false, print: () => undefined },
+  );
+  const login = await fetch(`${server.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  return { server, token: ((await login.json()) as { token: string }).token };
 }

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { readConfig } from '../../src/config.ts';
 import { addDays, localDate, localToInstant } from '../../src/domain/time.ts';
-import { buildWebIfStale } from '../../src/http/web.ts';
-import { type RunningServer, startServer } from '../../src/server.ts';
-import { freshDir, launchChromium, screenshot, seriousA11yViolations } from './browser.ts';
+import type { RunningServer } from '../../src/server.ts';
+import { launchChromium, screenshot, seriousA11yViolations, startWebApp } from './browser.ts';
 
 // The month overview of a space in Chromium: each day's booked hours, a private session of others
 // counted as busy time without its details, and a day opened by choosing it. Each test signs in on
@@ -59,24 +57,7 @@ describe('the month overview of a space (Chromium)', { timeout: 180_000 }, () =>
   }
 
   before(async () => {
-    await buildWebIfStale({ quiet: true });
-    server = await startServer(
-      readConfig({
-        SHIPSHAPE_DATA_DIR: freshDir('shipshape-web-month-'),
-        PORT: '0',
-        HOST: '127.0.0.1',
-        SHIPSHAPE_ADMIN_EMAIL: 'captain@test.example',
-        SHIPSHAPE_ADMIN_PASSWORD: password,
-        SHIPSHAPE_LOGIN_RATE_LIMIT: '1000',
-      }),
-      { demo: false, logger: false, print: () => undefined },
-    );
-    const login = await fetch(`${server.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'captain@test.example', password }),
-    });
-    token = ((await login.json()) as { token: string }).token;
+    ({ server, token: token } = await startWebApp('shipshape-web-month-', password));
     assert.equal((await api('PATCH', '/api/v1/site', { name: 'Test vessel', timeZone: zone })).status, 200);
     const space = async (name: string) => {
       const r = await api('POST', '/api/v1/spaces', { name, kind: 'training', capacity: 8 });

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { readConfig } from '../../src/config.ts';
 import { addDays, localDate, localToInstant } from '../../src/domain/time.ts';
-import { buildWebIfStale } from '../../src/http/web.ts';
-import { type RunningServer, startServer } from '../../src/server.ts';
-import { freshDir, launchChromium, screenshot, seriousA11yViolations } from './browser.ts';
+import type { RunningServer } from '../../src/server.ts';
+import { launchChromium, screenshot, seriousA11yViolations, startWebApp } from './browser.ts';
 
 // Editing an occurrence of a series in Chromium: this session, this and following, or all. Each test
 // books its own series in its own space, so the tests run alone or in any order.
@@ -96,24 +94,7 @@ describe('editing a series in the web app (Chromium)', { timeout: 180_000 }, () 
   }
 
   before(async () => {
-    await buildWebIfStale({ quiet: true });
-    server = await startServer(
-      readConfig({
-        SHIPSHAPE_DATA_DIR: freshDir('shipshape-web-series-'),
-        PORT: '0',
-        HOST: '127.0.0.1',
-        SHIPSHAPE_ADMIN_EMAIL: 'captain@test.example',
-        SHIPSHAPE_ADMIN_PASSWORD: password,
-        SHIPSHAPE_LOGIN_RATE_LIMIT: '1000',
-      }),
-      { demo: false, logger: false, print: () => undefined },
-    );
-    const login = await fetch(`${server.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'captain@test.example', password }),
-    });
-    token = ((await login.json()) as { token: string }).token;
+    ({ server, token: token } = await startWebApp('shipshape-web-series-', password));
     const site = await api('PATCH', '/api/v1/site', { name: 'Test vessel', timeZone: zone });
     assert.equal(site.status, 200, JSON.stringify(site.body));
     browser = await launchChromium();
