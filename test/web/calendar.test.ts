@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { readConfig } from '../../src/config.ts';
 import { addDays, localDate, localToInstant } from '../../src/domain/time.ts';
-import { buildWebIfStale } from '../../src/http/web.ts';
-import { type RunningServer, startServer } from '../../src/server.ts';
-import { freshDir, launchChromium, screenshot, seriousA11yViolations } from './browser.ts';
+import type { RunningServer } from '../../src/server.ts';
+import { launchChromium, screenshot, seriousA11yViolations, startWebApp } from './browser.ts';
 
 // The crew's calendar in real Chromium against the real server (scheduler and live delivery
 // included) on a temporary PGlite store. One suite, steps in order: later ones build on earlier ones.
@@ -71,25 +69,8 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
   }
 
   before(async () => {
-    await buildWebIfStale({ quiet: true });
-    server = await startServer(
-      readConfig({
-        SHIPSHAPE_DATA_DIR: freshDir('shipshape-web-'),
-        PORT: '0',
-        HOST: '127.0.0.1',
-        SHIPSHAPE_ADMIN_EMAIL: 'captain@test.example',
-        SHIPSHAPE_ADMIN_PASSWORD: password,
-        SHIPSHAPE_LOGIN_RATE_LIMIT: '1000',
-      }),
-      { demo: false, logger: false, print: () => undefined },
-    );
+    ({ server, token: adminToken } = await startWebApp('shipshape-web-', password));
     base = server.url;
-    const login = await fetch(`${base}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'captain@test.example', password }),
-    });
-    adminToken = ((await login.json()) as { token: string }).token;
     const site = await t.request('PATCH', '/api/v1/site', {
       body: { name: 'Test vessel', timeZone: zone, quietHours: { start: '22:00', end: '06:00' } },
     });

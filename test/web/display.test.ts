@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { readConfig } from '../../src/config.ts';
-import { buildWebIfStale } from '../../src/http/web.ts';
-import { type RunningServer, startServer } from '../../src/server.ts';
-import { freshDir, launchChromium, screenshot, seriousA11yViolations } from './browser.ts';
+import type { RunningServer } from '../../src/server.ts';
+import { launchChromium, screenshot, seriousA11yViolations, startWebApp } from './browser.ts';
 
 // The room display in real Chromium against the real server on a temporary PGlite, at a kiosk
 // tablet's two sizes: no login, live state, check-in by code, and a network drop.
@@ -45,25 +43,8 @@ describe('room display in the browser', { timeout: 240_000 }, () => {
   }
 
   before(async () => {
-    await buildWebIfStale({ quiet: true });
-    server = await startServer(
-      readConfig({
-        SHIPSHAPE_DATA_DIR: freshDir('shipshape-web-display-'),
-        PORT: '0',
-        HOST: '127.0.0.1',
-        SHIPSHAPE_ADMIN_EMAIL: 'captain@test.example',
-        SHIPSHAPE_ADMIN_PASSWORD: password,
-        SHIPSHAPE_LOGIN_RATE_LIMIT: '1000',
-      }),
-      { demo: false, logger: false, print: () => undefined },
-    );
+    ({ server, token: adminToken } = await startWebApp('shipshape-web-display-', password));
     base = server.url;
-    const login = await fetch(`${base}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'captain@test.example', password }),
-    });
-    adminToken = ((await login.json()) as { token: string }).token;
     const space = await call('POST', '/api/v1/spaces', {
       name: 'Briefing room',
       kind: 'briefing',

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { readConfig } from '../../src/config.ts';
 import { addDays, localDate, localToInstant } from '../../src/domain/time.ts';
-import { buildWebIfStale } from '../../src/http/web.ts';
-import { type RunningServer, startServer } from '../../src/server.ts';
-import { freshDir, launchChromium, screenshot, seriousA11yViolations } from './browser.ts';
+import type { RunningServer } from '../../src/server.ts';
+import { launchChromium, screenshot, seriousA11yViolations, startWebApp } from './browser.ts';
 
 // Keyboard focus around dialogs, and the pages at phone width, against the real server. Every
 // step signs in in a fresh browser context of its own, so the steps do not depend on their order.
@@ -54,24 +52,7 @@ describe('keyboard and phone (Chromium)', { timeout: 180_000 }, () => {
   const sideways = (p: Page) => p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
   before(async () => {
-    await buildWebIfStale({ quiet: true });
-    server = await startServer(
-      readConfig({
-        SHIPSHAPE_DATA_DIR: freshDir('shipshape-web-kb-'),
-        PORT: '0',
-        HOST: '127.0.0.1',
-        SHIPSHAPE_ADMIN_EMAIL: 'captain@test.example',
-        SHIPSHAPE_ADMIN_PASSWORD: password,
-        SHIPSHAPE_LOGIN_RATE_LIMIT: '1000',
-      }),
-      { demo: false, logger: false, print: () => undefined },
-    );
-    const login = await fetch(`${server.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'captain@test.example', password }),
-    });
-    token = ((await login.json()) as { token: string }).token;
+    ({ server, token: token } = await startWebApp('shipshape-web-kb-', password));
     await api('PATCH', '/site', { name: 'Test vessel', timeZone: zone });
     const spaces = [];
     for (const name of ['Training lounge', 'Sparring ring', 'Briefing room', 'Gym', 'Dojo'])

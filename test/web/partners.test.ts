@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { readConfig } from '../../src/config.ts';
-import { buildWebIfStale } from '../../src/http/web.ts';
-import { type RunningServer, startServer } from '../../src/server.ts';
-import { freshDir, launchChromium, screenshot, seriousA11yViolations } from './browser.ts';
+import type { RunningServer } from '../../src/server.ts';
+import { launchChromium, screenshot, seriousA11yViolations, startWebApp } from './browser.ts';
 
 // "Find a partner" and "Find a time" in real Chromium against the real server on a temporary PGlite.
 
@@ -54,25 +52,8 @@ describe('partners in the web app', { timeout: 180_000 }, () => {
   }
 
   before(async () => {
-    await buildWebIfStale({ quiet: true });
-    server = await startServer(
-      readConfig({
-        SHIPSHAPE_DATA_DIR: freshDir('shipshape-web-partners-'),
-        PORT: '0',
-        HOST: '127.0.0.1',
-        SHIPSHAPE_ADMIN_EMAIL: 'captain@test.example',
-        SHIPSHAPE_ADMIN_PASSWORD: password,
-        SHIPSHAPE_LOGIN_RATE_LIMIT: '1000',
-      }),
-      { demo: false, logger: false, print: () => undefined },
-    );
+    ({ server, token: adminToken } = await startWebApp('shipshape-web-partners-', password));
     base = server.url;
-    const login = await fetch(`${base}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'captain@test.example', password }),
-    });
-    adminToken = ((await login.json()) as { token: string }).token;
     assert.equal(
       (await call('POST', '/api/v1/spaces', { name: 'Sparring ring', kind: 'sparring', capacity: 4 })).status,
       201,
