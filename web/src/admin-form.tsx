@@ -15,7 +15,7 @@ export function useFormErrors() {
       setGeneral(null);
     } else {
       setErrors({});
-      setGeneral(problemText(err));
+      setGeneral(errorText(err));
     }
   };
   const clear = () => {
@@ -24,9 +24,6 @@ export function useFormErrors() {
   };
   return { errors, general, fail, clear, setFieldErrors: setErrors };
 }
-
-/** What a refused request says, in the server's words when it gave any. */
-export const problemText = (err: unknown) => errorText(err);
 
 /** A whole number typed in a field, or undefined when the text is not one. */
 export const wholeNumber = (v: string): number | undefined => (/^\s*\d+\s*$/.test(v) ? Number(v) : undefined);

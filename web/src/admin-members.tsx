@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { AdminForm, EditButton, Field, problemText, useFormErrors, useRowEditor } from './admin-form.tsx';
-import { type Answer, allPages, client, must } from './api.ts';
+import { AdminForm, EditButton, Field, useFormErrors, useRowEditor } from './admin-form.tsx';
+import { type Answer, allPages, client, errorText, must } from './api.ts';
 import { keys } from './queries.ts';
 import { useSession } from './session.tsx';
 
@@ -63,7 +63,7 @@ export function MembersAdmin() {
       row.setStatus(await run());
       await load();
     } catch (err) {
-      row.setStatus(problemText(err));
+      row.setStatus(errorText(err));
     }
   }
   const resetPassword = (m: MemberRow) =>

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { type Answer, ApiError, type Body, client, must } from './api.ts';
+import { type Answer, type Body, client, errorText, must } from './api.ts';
 import { bookingsQuery, queryClient } from './queries.ts';
 import { useSession } from './session.tsx';
 import { formatDate, formatSpan, localParts } from './time.ts';
@@ -20,13 +20,6 @@ const levels: Level[] = ['beginner', 'intermediate', 'advanced', 'expert'];
 const mineKey = (id: string) => ['member-disciplines', id] as const;
 const settingsKey = (id: string) => ['partner-settings', id] as const;
 const resultsKey = ['results'] as const;
-
-const problemText = (err: unknown) =>
-  err instanceof ApiError
-    ? err.problem.detail || err.message
-    : err instanceof Error
-      ? err.message
-      : String(err);
 
 type Say = (text: string, error?: boolean) => void;
 
@@ -75,7 +68,7 @@ export function TrainingProfile({
       say(`${discipline}: ${level}.`);
       await changed();
     } catch (err) {
-      say(problemText(err), true);
+      say(errorText(err), true);
     }
   }
 
@@ -89,7 +82,7 @@ export function TrainingProfile({
       say(`You no longer train ${discipline}.`);
       await changed();
     } catch (err) {
-      say(problemText(err), true);
+      say(errorText(err), true);
     }
   }
 
@@ -120,7 +113,7 @@ export function TrainingProfile({
       );
       onChanged();
     } catch (err) {
-      say(problemText(err), true);
+      say(errorText(err), true);
     }
   }
 
@@ -278,7 +271,7 @@ export function Results({ say, onChanged }: { say: Say; onChanged: () => void })
       say(`Recorded: ${resultWords(r)} in ${r.discipline}.`);
       await changed();
     } catch (err) {
-      say(problemText(err), true);
+      say(errorText(err), true);
     }
   }
 
@@ -288,7 +281,7 @@ export function Results({ say, onChanged }: { say: Say; onChanged: () => void })
       say(`Disputed: ${resultWords(r)}. It no longer counts.`);
       await changed();
     } catch (err) {
-      say(problemText(err), true);
+      say(errorText(err), true);
     }
   }
 

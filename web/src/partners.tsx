@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
-import { type Answer, ApiError, type Body, client, must } from './api.ts';
+import { type Answer, ApiError, type Body, client, errorText, must } from './api.ts';
 import { useRestoreFocus } from './focus.ts';
 import { type Chosen, ParticipantsPicker } from './participants.tsx';
 import { Results, TrainingProfile } from './partner-profile.tsx';
@@ -17,13 +17,6 @@ type Slot = Suggestion['slots'][number];
 type Proposal = Answer<'/api/v1/partners/proposals', 'get'>['items'][number];
 type FoundTime = Answer<'/api/v1/find-time', 'post'>;
 type Level = Body<'/api/v1/members/{id}/disciplines/{discipline}', 'put'>['level'];
-
-const problemText = (err: unknown) =>
-  err instanceof ApiError
-    ? err.problem.detail || err.message
-    : err instanceof Error
-      ? err.message
-      : String(err);
 
 export function FindPartner() {
   const { me, site } = useSession();
@@ -71,7 +64,7 @@ export function FindPartner() {
     } catch (err) {
       setItems(null);
       if (err instanceof ApiError && err.status === 422) setNotTraining(true);
-      else setStatus({ text: problemText(err), error: true });
+      else setStatus({ text: errorText(err), error: true });
     } finally {
       setLoading(false);
     }
@@ -92,7 +85,7 @@ export function FindPartner() {
       );
       await search();
     } catch (err) {
-      setStatus({ text: problemText(err), error: true });
+      setStatus({ text: errorText(err), error: true });
     }
   }
 
@@ -115,7 +108,7 @@ export function FindPartner() {
       });
       await loadProposals();
     } catch (err) {
-      setStatus({ text: problemText(err), error: true });
+      setStatus({ text: errorText(err), error: true });
     }
   }
 
@@ -123,7 +116,7 @@ export function FindPartner() {
     try {
       setStatus({ text: await answerProposal(p.id, accept), error: false });
     } catch (err) {
-      setStatus({ text: problemText(err), error: true });
+      setStatus({ text: errorText(err), error: true });
     }
     await loadProposals();
   }
@@ -315,7 +308,7 @@ export function FindTimeDialog({
         ),
       );
     } catch (err) {
-      setError(problemText(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
@@ -330,7 +323,7 @@ export function FindTimeDialog({
       await bookingsChanged();
       onBooked(b.id);
     } catch (err) {
-      setError(problemText(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
