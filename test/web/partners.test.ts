@@ -145,11 +145,16 @@ describe('partners in the web app', { timeout: 180_000 }, () => {
     const levels = await call('GET', `/api/v1/members/${dee}/disciplines`);
     assert.equal(levels.body.items[0].level, 'expert');
 
-    await training.getByLabel('Hide me from partner suggestions').check();
+    // The boxes follow the server's answer, so they are read once it is shown, not at the click.
+    const hide = training.getByLabel('Hide me from partner suggestions');
+    await hide.click();
     await page.getByText('You are hidden from partner suggestions.').waitFor();
+    assert.equal(await hide.isChecked(), true);
     assert.equal((await call('GET', `/api/v1/members/${dee}/partner-settings`)).body.hidden, true);
-    await training.getByLabel(/I train at night/).check();
+    const night = training.getByLabel(/I train at night/);
+    await night.click();
     await page.getByText('Quiet hours count as free time for you.').waitFor();
+    assert.equal(await night.isChecked(), true);
     assert.deepEqual(await seriousA11yViolations(page), [], 'Your training at 390 px: accessibility');
     await noSideScroll(page);
     await screenshot(page, 'partners-training-390');
