@@ -113,6 +113,35 @@ for (const kind of storeKinds()) {
       assert.equal((await put(next)).status, 404);
     });
 
+    it('two admins renaming two rules to one name at once: the later is told in words', async () => {
+      const a = await rule({ name: 'Race A', metric: 'hours', period: 'week', maximum: 5 });
+      const b = await rule({ name: 'Race B', metric: 'hours', period: 'week', maximum: 6 });
+      // The first admin's rename is written and not yet committed when the second one's is checked:
+      // on PostgreSQL the second passes its name check, then meets the unique key at commit time.
+      let second: Promise<{ status: number; body: Record<string, string> }> | undefined;
+      await t.db.transaction(async (tx) => {
+        await tx.query(`UPDATE quota_rules SET name = 'Race won', version = version + 1 WHERE id = $1`, [
+          a.body.id,
+        ]);
+        second = t.request('PUT', `/api/v1/quotas/${b.body.id}`, {
+          as: t.admin,
+          body: { name: 'Race won', metric: 'hours', period: 'week', maximum: 7 },
+        });
+        await new Promise((r) => setTimeout(r, 300));
+      });
+      const refused = await second!;
+      assert.equal(refused.status, 409, JSON.stringify(refused.body));
+      assert.equal(refused.body.field, 'body.name');
+      assert.match(refused.body.detail!, /quota rule of that name exists/);
+      const names = (await t.request('GET', '/api/v1/quotas', { as: t.admin })).body.items
+        .map((r: { name: string }) => r.name)
+        .filter((n: string) => n.startsWith('Race'))
+        .sort();
+      assert.deepEqual(names, ['Race B', 'Race won']);
+      for (const id of [a.body.id, b.body.id])
+        assert.equal((await t.request('DELETE', `/api/v1/quotas/${id}`, { as: t.admin })).status, 204);
+    });
+
     it('counts hours per day in the site zone and refuses with the rule, used and remaining', async () => {
       const r = await rule({
         name: 'Training 2h a day',

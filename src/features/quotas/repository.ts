@@ -1,4 +1,4 @@
-import type { Queryable } from '../../db/store.ts';
+import { PgCode, pgErrorCode, type Queryable } from '../../db/store.ts';
 import type { QuotaMetric, QuotaPeriod } from '../../domain/quota.ts';
 
 export interface QuotaRuleRow {
@@ -69,30 +69,36 @@ export async function insertRule(db: Queryable, siteId: string, r: NewRule): Pro
 
 /** Replaces a rule's fields (its version goes up); false when the new name is another rule's. */
 export async function updateRule(db: Queryable, siteId: string, id: string, r: NewRule): Promise<boolean> {
-  // The name is unique per site: a clash is answered, not thrown (the caller says it in words).
-  const res = await db.query(
-    `UPDATE quota_rules SET name = $3, member_id = $4, squad_id = $5, space_id = $6, space_kind = $7, metric = $8,
+  // The name is unique per site: a clash is answered, not thrown (the caller says it in words),
+  // also when another admin's rename to the same name commits between the check and the write.
+  const res = await db
+    .query(
+      `UPDATE quota_rules SET name = $3, member_id = $4, squad_id = $5, space_id = $6, space_kind = $7, metric = $8,
             period = $9, maximum = $10, window_start = $11, window_end = $12, count_participants = $13,
             version = version + 1
       WHERE site_id = $1 AND id = $2
         AND NOT EXISTS (SELECT 1 FROM quota_rules o WHERE o.site_id = $1 AND o.name = $3 AND o.id <> $2)
       RETURNING id`,
-    [
-      siteId,
-      id,
-      r.name,
-      r.memberId,
-      r.squadId,
-      r.spaceId,
-      r.spaceKind,
-      r.metric,
-      r.period,
-      r.maximum,
-      r.windowStart,
-      r.windowEnd,
-      r.countParticipants,
-    ],
-  );
+      [
+        siteId,
+        id,
+        r.name,
+        r.memberId,
+        r.squadId,
+        r.spaceId,
+        r.spaceKind,
+        r.metric,
+        r.period,
+        r.maximum,
+        r.windowStart,
+        r.windowEnd,
+        r.countParticipants,
+      ],
+    )
+    .catch((err: unknown) => {
+      if (pgErrorCode(err) === PgCode.uniqueViolation) return { rows: [] };
+      throw err;
+    });
   return res.rows.length > 0;
 }
 
