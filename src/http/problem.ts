@@ -49,8 +49,8 @@ export function toProblem(err: AppError, instance?: string): Problem {
   };
 }
 
-/** Query and header fields are named query.x and header.x, as services name them. */
-const contextNames: Record<string, string> = { querystring: 'query', headers: 'header' };
+/** Path, query and header fields are named path.x, query.x and header.x, as services name them. */
+const contextNames: Record<string, string> = { querystring: 'query', headers: 'header', params: 'path' };
 
 /** Turns a Fastify schema validation failure into a problem naming the field. */
 function fromValidation(err: FastifyError): AppError {

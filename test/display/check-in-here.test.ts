@@ -75,7 +75,7 @@ for (const kind of storeKinds()) {
     it('refuses a malformed or unknown space, naming the field', async () => {
       const bad = await here(alice, 'not-a-space');
       assert.equal(bad.status, 400);
-      assert.equal(bad.body.field, 'params.id');
+      assert.equal(bad.body.field, 'path.id');
       assert.equal((await here(alice, '00000000-0000-4000-8000-000000000000')).status, 404);
     });
   });

@@ -265,7 +265,7 @@ for (const kind of storeKinds()) {
       assert.equal(patched.status, 404);
       const malformed = await t.request('GET', '/api/v1/spaces/not-a-uuid', { as: member });
       assert.equal(malformed.status, 400);
-      assert.equal(malformed.body.field, 'params.id');
+      assert.equal(malformed.body.field, 'path.id');
     });
 
     it('updates with and without If-Match, bumping the version, and records before and after', async () => {

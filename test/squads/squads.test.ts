@@ -168,7 +168,7 @@ for (const kind of storeKinds()) {
       assert.equal((await patch(ghost, { name: 'x' })).status, 404);
       const malformed = await t.request('GET', '/api/v1/squads/42', { as: a });
       assert.equal(malformed.status, 400);
-      assert.equal(malformed.body.field, 'params.id');
+      assert.equal(malformed.body.field, 'path.id');
       const made = await post({ name: name() });
       const empty = await patch(made.body.id, {});
       assert.equal(empty.status, 400);
