@@ -6,14 +6,21 @@
  * before timed jobs. Likewise BENCH_DOOR_ALARMS doors (default 200; 0 = skip) reported unlocked over
  * 15 s, each raising its left-unlocked alarm 10 s later (poll only: the 5 s poll). Run alone with
  * `node --import tsx bench/jobs.ts`; bench/run.ts calls runJobsBench().
+ * BENCH_NO_SHOWS sessions (default 200; 0 = skip) nobody checks in to fall due for release over 15 s
+ * (each space's release delay after its start), and BENCH_WAITLIST slots (default 200; 0 = skip),
+ * each with a member waiting, are freed by cancelling over 15 s: a waiter's booking is due at the
+ * instant the cancel commits.
  */
 import { migrate } from '../src/db/migrate.ts';
-import { systemClock } from '../src/domain/clock.ts';
-import { createBooking } from '../src/features/bookings/service.ts';
+import { FakeClock, systemClock } from '../src/domain/clock.ts';
+import { cancelBooking, createBooking } from '../src/features/bookings/service.ts';
+import type { Actor } from '../src/features/context.ts';
 import { systemActor } from '../src/features/context.ts';
 import { createDoor, recordReport } from '../src/features/doors/service.ts';
+import { createMember } from '../src/features/members/service.ts';
 import { createSiteWithAdmin } from '../src/features/sites/service.ts';
 import { createSpace } from '../src/features/spaces/service.ts';
+import { joinWaitlist } from '../src/features/waitlist/service.ts';
 import { Scheduler } from '../src/jobs/scheduler.ts';
 import { serverTasks } from '../src/jobs/tasks.ts';
 import { percentile } from './measure.ts';
@@ -22,12 +29,15 @@ import { openBenchStore } from './stores.ts';
 const stores = (process.env.BENCH_STORES ?? 'pglite,postgres').split(',');
 const ITEMS = Number(process.env.BENCH_JOBS ?? 200);
 const DOORS = Number(process.env.BENCH_DOOR_ALARMS ?? 200);
+const NO_SHOWS = Number(process.env.BENCH_NO_SHOWS ?? 200);
+const WAITLIST = Number(process.env.BENCH_WAITLIST ?? 200);
 /** The shortest alarm delay a door takes. */
 const alarmSeconds = 10;
 const pollOnly = process.env.BENCH_JOBS_POLL === '1';
 const spreadMs = 15_000;
 
 interface JobsFigures {
+  what: string;
   store: string;
   items: number;
   fired: number;
@@ -104,6 +114,7 @@ async function benchJobs(kind: string): Promise<JobsFigures> {
       const dueOf = new Map(ids.map((id, i) => [id, due[i]!]));
       const late = fired.map((e) => new Date(e.at).getTime() - dueOf.get(e.id)!).sort((x, y) => x - y);
       return {
+        what: 'heads-ups',
         store: kind,
         items: ITEMS,
         fired: fired.length,
@@ -174,6 +185,7 @@ async function benchDoorAlarms(kind: string): Promise<JobsFigures> {
         .map((e) => new Date(e.at).getTime() - (new Date(e.since).getTime() + alarmSeconds * 1000))
         .sort((x, y) => x - y);
       return {
+        what: 'left-unlocked door alarms',
         store: kind,
         items: DOORS,
         fired: raised.length,
@@ -189,31 +201,201 @@ async function benchDoorAlarms(kind: string): Promise<JobsFigures> {
   }
 }
 
+/** Waits until `count` rows answer `sql`, or the deadline; returns the rows found. */
+async function awaitRows<R>(
+  db: { query: <T>(sql: string, params?: unknown[]) => Promise<{ rows: T[] }> },
+  sql: string,
+  params: unknown[],
+  count: number,
+  deadline: number,
+): Promise<R[]> {
+  let rows: R[] = [];
+  while (Date.now() < deadline) {
+    rows = (await db.query<R>(sql, params)).rows;
+    if (rows.length >= count) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return rows;
+}
+
+function figures(what: string, kind: string, items: number, late: number[]): JobsFigures {
+  late.sort((x, y) => x - y);
+  return {
+    what,
+    store: kind,
+    items,
+    fired: late.length,
+    p50: percentile(late, 50),
+    p99: percentile(late, 99),
+    max: late[late.length - 1] ?? Number.NaN,
+  };
+}
+
+/**
+ * No-show releases: NO_SHOWS sessions, one per space, that nobody checks in to. Each space releases
+ * a session one minute after its start, and the starts are spread so that the releases fall due
+ * over 15 s from 20 s after setup. They are booked on a clock two minutes behind (a start already
+ * past on the real clock is refused), and the scheduler runs on the real clock. Lateness: the
+ * release event's time less the session's start + one minute.
+ */
+async function benchNoShows(kind: string): Promise<JobsFigures> {
+  const { db, cleanup } = await openBenchStore(kind, 'jobs', 10);
+  try {
+    await migrate(db);
+    const { siteId, adminId } = await createSiteWithAdmin(db, {
+      site: { name: 'No-show bench', timeZone: 'UTC' },
+      admin: { email: 'noshow@example.test', displayName: 'No-show', passwordHash: null },
+    });
+    const ctx = { db, clock: systemClock, actor: systemActor(siteId, adminId) };
+    const spaces: string[] = [];
+    for (let i = 0; i < NO_SHOWS; i++) {
+      const space = await createSpace(ctx, {
+        name: `Room ${i}`,
+        kind: 'training',
+        capacity: 4,
+        changeoverMinutes: 0,
+        releaseAfterMinutes: 1,
+      });
+      spaces.push(space.id);
+    }
+    const tasks = serverTasks(db).map((t) => (pollOnly ? { ...t, nextDue: undefined } : t));
+    const scheduler = new Scheduler(tasks, { clock: systemClock });
+    scheduler.start();
+    try {
+      const first = Date.now() + 20_000;
+      const due = spaces.map((_, i) => first + Math.floor((i * spreadMs) / NO_SHOWS));
+      const behind = { ...ctx, clock: new FakeClock(new Date(Date.now() - 120_000)) };
+      const dueOf = new Map<string, number>();
+      for (let i = 0; i < NO_SHOWS; i++) {
+        const start = new Date(due[i]! - 60_000);
+        const made = await createBooking(behind, {
+          spaceId: spaces[i]!,
+          start,
+          end: new Date(start.getTime() + 30 * 60_000),
+          title: `Session ${i}`,
+          allowMemberOverlap: true,
+        });
+        if (!made.ok) throw new Error('unexpected conflict');
+        dueOf.set(made.booking.id, due[i]!);
+        scheduler.wake();
+      }
+      if (Date.now() > first) process.stderr.write('bench jobs: booking took longer than the lead time\n');
+      const released = await awaitRows<{ id: string; at: Date }>(
+        db,
+        `SELECT subject_id AS id, at FROM events WHERE site_id = $1 AND type = 'booking.released'`,
+        [siteId],
+        NO_SHOWS,
+        due[NO_SHOWS - 1]! + (pollOnly ? 45_000 : 15_000),
+      );
+      return figures(
+        'no-show releases',
+        kind,
+        NO_SHOWS,
+        released.map((e) => new Date(e.at).getTime() - dueOf.get(e.id)!),
+      );
+    } finally {
+      await scheduler.stop();
+    }
+  } finally {
+    await cleanup();
+  }
+}
+
+/**
+ * Waitlist offers: WAITLIST slots, one per space at its own hour, each booked by the admin with a
+ * member waiting for exactly it (booked at once when it frees, the default). The admin cancels them
+ * one after another over 15 s, waking the scheduler as the server does after a request. Lateness:
+ * the waiter's booking event's time less the instant the cancel returned (committed).
+ */
+async function benchWaitlist(kind: string): Promise<JobsFigures> {
+  const { db, cleanup } = await openBenchStore(kind, 'jobs', 10);
+  try {
+    await migrate(db);
+    const { siteId, adminId } = await createSiteWithAdmin(db, {
+      site: { name: 'Waitlist bench', timeZone: 'UTC' },
+      admin: { email: 'waitlist@example.test', displayName: 'Waitlist', passwordHash: null },
+    });
+    const ctx = { db, clock: systemClock, actor: systemActor(siteId, adminId) };
+    const member = await createMember(ctx, { email: 'waiter@example.test', displayName: 'Waiter' });
+    const waiter: Actor = { siteId, memberId: member.id, role: 'member', squadIds: [], leaderOf: [] };
+    const base = Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 2 * 3_600_000;
+    const bookings: string[] = [];
+    const entryOf = new Map<string, number>();
+    for (let i = 0; i < WAITLIST; i++) {
+      const space = await createSpace(ctx, {
+        name: `Room ${i}`,
+        kind: 'training',
+        capacity: 4,
+        changeoverMinutes: 0,
+      });
+      const start = new Date(base + i * 3_600_000);
+      const end = new Date(start.getTime() + 30 * 60_000);
+      const made = await createBooking(ctx, {
+        spaceId: space.id,
+        start,
+        end,
+        title: 'Taken',
+        allowMemberOverlap: true,
+      });
+      if (!made.ok) throw new Error('unexpected conflict');
+      bookings.push(made.booking.id);
+      const entry = await joinWaitlist(
+        { ...ctx, actor: waiter },
+        { spaceId: space.id, start: start.toISOString(), end: end.toISOString(), title: 'Waiting' },
+      );
+      entryOf.set(entry.id, i);
+    }
+    const tasks = serverTasks(db).map((t) => (pollOnly ? { ...t, nextDue: undefined } : t));
+    const scheduler = new Scheduler(tasks, { clock: systemClock });
+    scheduler.start();
+    try {
+      const freedAt: number[] = [];
+      const gapMs = spreadMs / WAITLIST;
+      const began = Date.now();
+      for (let i = 0; i < WAITLIST; i++) {
+        const wait = began + i * gapMs - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        await cancelBooking(ctx, bookings[i]!);
+        freedAt.push(Date.now());
+        scheduler.wake();
+      }
+      const served = await awaitRows<{ id: string; at: Date }>(
+        db,
+        `SELECT subject_id AS id, at FROM events WHERE site_id = $1 AND type = 'waitlist.booked'`,
+        [siteId],
+        WAITLIST,
+        Date.now() + (pollOnly ? 45_000 : 15_000),
+      );
+      return figures(
+        'waitlist bookings after a slot frees',
+        kind,
+        WAITLIST,
+        served.map((e) => new Date(e.at).getTime() - freedAt[entryOf.get(e.id)!]!),
+      );
+    } finally {
+      await scheduler.stop();
+    }
+  } finally {
+    await cleanup();
+  }
+}
+
 export async function runJobsBench(): Promise<void> {
   const rows: JobsFigures[] = [];
-  const doorRows: JobsFigures[] = [];
   for (const kind of stores) {
     process.stderr.write(`bench jobs: ${kind}…\n`);
     if (ITEMS > 0) rows.push(await benchJobs(kind));
-    if (DOORS > 0) doorRows.push(await benchDoorAlarms(kind));
+    if (DOORS > 0) rows.push(await benchDoorAlarms(kind));
+    if (NO_SHOWS > 0) rows.push(await benchNoShows(kind));
+    if (WAITLIST > 0) rows.push(await benchWaitlist(kind));
   }
-  if (rows.length > 0) {
-    console.log(
-      `Heads-ups after their due instant (${ITEMS} due over ${spreadMs / 1000} s, ${pollOnly ? 'poll only' : 'timers'}), ms late:\n`,
-    );
-    console.log('| store | fired | p50 | p99 | max |');
-    console.log('|---|---|---|---|---|');
-    for (const r of rows)
-      console.log(`| ${r.store} | ${r.fired}/${r.items} | ${r.p50} | ${r.p99} | ${r.max} |`);
-  }
-  if (doorRows.length === 0) return;
   console.log(
-    `\nLeft-unlocked door alarms after their due instant (${DOORS} doors unlocked over ${spreadMs / 1000} s, ${alarmSeconds} s delay, ${pollOnly ? 'poll only' : 'timers'}), ms late:\n`,
+    `Timed jobs after their due instant (${pollOnly ? 'poll only' : 'timers'}; each kind's items due over ${spreadMs / 1000} s; door alarms ${alarmSeconds} s after the report), ms late:\n`,
   );
-  console.log('| store | raised | p50 | p99 | max |');
-  console.log('|---|---|---|---|---|');
-  for (const r of doorRows)
-    console.log(`| ${r.store} | ${r.fired}/${r.items} | ${r.p50} | ${r.p99} | ${r.max} |`);
+  console.log('| job | store | fired | p50 | p99 | max |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of rows)
+    console.log(`| ${r.what} | ${r.store} | ${r.fired}/${r.items} | ${r.p50} | ${r.p99} | ${r.max} |`);
 }
 
 if (process.argv[1]?.endsWith('jobs.ts')) await runJobsBench();
