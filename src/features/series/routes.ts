@@ -2,10 +2,9 @@ import { Type } from 'typebox';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
 import { answerPost } from '../../http/idempotency.ts';
 import { IfMatchHeaders, ifMatchVersion, requiredIfMatch, withEtag } from '../../http/if-match.ts';
-import { DateTime, errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
-import { AllowMemberOverlap } from '../bookings/schema.ts';
+import { DateTime, errorResponses, IdParams } from '../../http/schemas.ts';
 import { changeSeries } from './change.ts';
-import { Occurrence, Participants, Series, SeriesDetail } from './schema.ts';
+import { NewSeries, Series, SeriesCreated, SeriesDetail } from './schema.ts';
 import { cancelSeries, createSeries, getSeries, listSeries } from './service.ts';
 
 export default async function seriesRoutes(app: App, deps: Deps): Promise<void> {
@@ -30,36 +29,9 @@ export default async function seriesRoutes(app: App, deps: Deps): Promise<void> 
         summary: 'Create a recurring session from an RRULE; books occurrences up to the horizon',
         description:
           'policy all-or-nothing (default): a taken occurrence rejects the series with 409 listing every one; skip-conflicts: books the free ones and returns the skipped.',
-        body: Type.Object(
-          {
-            spaceId: Uuid,
-            rrule: Type.String({
-              maxLength: 500,
-              description: 'FREQ=DAILY|WEEKLY|MONTHLY;INTERVAL;BYDAY;BYMONTHDAY;COUNT|UNTIL',
-            }),
-            startTime: Type.String({
-              pattern: '^[0-9]{2}:[0-9]{2}$',
-              description: 'Local HH:MM in the site zone',
-            }),
-            durationMinutes: Type.Integer({ minimum: 1, maximum: 1440 }),
-            startDate: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }),
-            title: Type.String({ minLength: 1, maxLength: 200 }),
-            headcount: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
-            visibility: Type.Optional(Type.Union([Type.Literal('public'), Type.Literal('private')])),
-            participants: Type.Optional(Participants),
-            policy: Type.Optional(
-              Type.Union([Type.Literal('all-or-nothing'), Type.Literal('skip-conflicts')]),
-            ),
-            allowMemberOverlap: Type.Optional(AllowMemberOverlap),
-          },
-          { additionalProperties: false },
-        ),
+        body: NewSeries,
         response: {
-          201: Type.Object({
-            series: Series,
-            booked: Type.Array(Type.Object({ id: Uuid, start: Type.String(), end: Type.String() })),
-            skipped: Type.Array(Occurrence),
-          }),
+          201: SeriesCreated,
           ...errorResponses,
         },
       },
