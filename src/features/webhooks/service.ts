@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Static } from 'typebox';
 import type { Db } from '../../db/store.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { isUuid } from '../../domain/ids.ts';
@@ -9,20 +10,19 @@ import { bookingsTotal, webhookDeliveries, webhookDuration } from '../metrics/re
 import { insertNotices } from '../notifications/repository.ts';
 import { requireAdmin } from '../policy.ts';
 import * as repo from './repository.ts';
+import type {
+  Delivery,
+  DeliveryPage,
+  Endpoint,
+  EndpointCreated,
+  EndpointPatch,
+  EventTypeOffered,
+  NewEndpoint,
+} from './schema.ts';
 import { isPrivateHost, type SendResult, sendSigned } from './sender.ts';
 
 /** An endpoint as admins see it (the secret only when made). */
-export interface EndpointView {
-  id: string;
-  url: string;
-  description: string;
-  eventTypes: string[];
-  enabled: boolean;
-  disabledReason: string | null;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
+export type EndpointView = Static<typeof Endpoint>;
 
 export function presentEndpoint(e: repo.EndpointRow): EndpointView {
   return {
@@ -38,21 +38,8 @@ export function presentEndpoint(e: repo.EndpointRow): EndpointView {
   };
 }
 
-export interface DeliveryView {
-  id: string;
-  /** The webhook-id header: the same on every attempt of this message. */
-  messageId: string;
-  eventId: string;
-  eventType: string;
-  eventAt: string;
-  status: string;
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastStatus: number | null;
-  lastError: string | null;
-  lastResponseMs: number | null;
-  deliveredAt: string | null;
-}
+/** A delivery of the log (messageId: the webhook-id header, the same on every attempt). */
+export type DeliveryView = Static<typeof Delivery>;
 
 const messageId = (deliveryId: string) => `msg_${deliveryId}`;
 
@@ -74,7 +61,7 @@ function presentDelivery(d: repo.DeliveryRow): DeliveryView {
 }
 
 /** The event types an endpoint can ask for, in words for the admin who picks them. */
-export const webhookEventTypes: readonly { type: string; description: string }[] = [
+export const webhookEventTypes: readonly Static<typeof EventTypeOffered>[] = [
   { type: 'booking.*', description: 'Every booking event' },
   { type: 'booking.created', description: 'A session is booked' },
   { type: 'booking.updated', description: 'A session is changed (title, people, times)' },
@@ -91,7 +78,7 @@ export const webhookEventTypes: readonly { type: string; description: string }[]
 ];
 
 /** The event types endpoints can ask for (admins). */
-export function listEventTypes(ctx: Ctx): { type: string; description: string }[] {
+export function listEventTypes(ctx: Ctx): Static<typeof EventTypeOffered>[] {
   requireAdmin(ctx.actor);
   return [...webhookEventTypes];
 }
@@ -136,8 +123,8 @@ function cleanTypes(types: string[] | undefined): string[] | undefined {
 export async function createEndpoint(
   ctx: Ctx,
   allowPrivate: boolean,
-  input: { url: string; eventTypes?: string[] | undefined; description?: string | undefined },
-): Promise<{ endpoint: EndpointView; secret: string }> {
+  input: Static<typeof NewEndpoint>,
+): Promise<Static<typeof EndpointCreated>> {
   requireAdmin(ctx.actor);
   const url = cleanUrl(input.url, allowPrivate);
   const eventTypes = cleanTypes(input.eventTypes) ?? [];
@@ -186,12 +173,7 @@ export async function updateEndpoint(
   allowPrivate: boolean,
   id: string,
   expectedVersion: number | undefined,
-  p: {
-    url?: string | undefined;
-    eventTypes?: string[] | undefined;
-    description?: string | undefined;
-    enabled?: boolean | undefined;
-  },
+  p: Static<typeof EndpointPatch>,
 ): Promise<EndpointView> {
   const url = p.url === undefined ? undefined : cleanUrl(p.url, allowPrivate);
   const eventTypes = cleanTypes(p.eventTypes);
@@ -245,7 +227,7 @@ export async function listDeliveries(
   ctx: Ctx,
   id: string,
   q: { before?: string | undefined; limit: number },
-): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {
+): Promise<Static<typeof DeliveryPage>> {
   const e = await endpointOf(ctx, id);
   if (q.before !== undefined && !/^\d{1,18}$/.test(q.before))
     throw invalid('query.before', 'query.before must be a delivery id');
