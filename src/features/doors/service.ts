@@ -4,6 +4,7 @@ import { parseInstant } from '../../domain/time.ts';
 import type { Ctx } from '../context.ts';
 import { AppError, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
+import type { TypedEvent } from '../events/types.ts';
 import { requireAdmin } from '../policy.ts';
 import { type DoorGrant, decideDoorAccess, managesGuests, seesDoorState, seesWholeDoor } from './policy.ts';
 import type { StateReport } from './protocol.ts';
@@ -644,20 +645,15 @@ export function nextRelockDue(db: Db, now: Date, until: Date): Promise<Date | nu
 
 const hourMs = 3_600_000;
 
+/** An alarm raised, repeated or cleared: its event (the door's owner and admins are told). */
 async function alarmEvent(
   db: Queryable,
   door: repo.DoorRow,
-  type: 'door.alarm' | 'door.alarm-cleared',
-  after: Record<string, unknown>,
+  e: Extract<TypedEvent, { type: 'door.alarm' | 'door.alarm-cleared' }>,
 ): Promise<void> {
-  await insertEvent(db, {
-    siteId: door.siteId,
-    actorId: null,
-    type,
-    subjectType: 'door',
-    subjectId: door.id,
-    after,
-  });
+  const head = { siteId: door.siteId, actorId: null, subjectType: 'door', subjectId: door.id };
+  if (e.type === 'door.alarm') await insertEvent(db, { ...head, type: e.type, after: e.after });
+  else await insertEvent(db, { ...head, type: e.type, after: e.after });
 }
 
 type AlarmStep = 'raise' | 'remind' | 'clear';
@@ -739,26 +735,22 @@ export async function checkDoorAlarms(db: Db, now: Date): Promise<{ raised: numb
           if (alarmId) {
             counts.raised += 1;
             const started = kind === 'left-unlocked' ? d.unlockedSince : d.openSince;
-            await alarmEvent(tx, d, 'door.alarm', {
-              alarmId,
-              kind,
-              since: iso(started),
-              reminder: false,
+            await alarmEvent(tx, d, {
+              type: 'door.alarm',
+              after: { alarmId, kind, since: iso(started), reminder: false },
             });
           }
         } else if (step === 'remind' && open) {
           const due = new Date(now.getTime() - hourMs);
           if (await repo.remindAlarm(tx, d.siteId, open.id, due, now))
-            await alarmEvent(tx, d, 'door.alarm', {
-              alarmId: open.id,
-              kind,
-              since: open.startedAt.toISOString(),
-              reminder: true,
+            await alarmEvent(tx, d, {
+              type: 'door.alarm',
+              after: { alarmId: open.id, kind, since: open.startedAt.toISOString(), reminder: true },
             });
         } else if (step === 'clear' && open) {
           if (await repo.endAlarm(tx, d.siteId, open.id, now)) {
             counts.cleared += 1;
-            await alarmEvent(tx, d, 'door.alarm-cleared', { alarmId: open.id, kind });
+            await alarmEvent(tx, d, { type: 'door.alarm-cleared', after: { alarmId: open.id, kind } });
           }
         }
       }

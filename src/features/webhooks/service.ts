@@ -3,12 +3,15 @@ import type { Static } from 'typebox';
 import type { Db } from '../../db/store.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { isUuid } from '../../domain/ids.ts';
+import type { BookingSnapshot } from '../bookings/service.ts';
 import type { Ctx } from '../context.ts';
 import { AppError, checkVersion, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
+import { typedEvent } from '../events/types.ts';
 import { bookingsTotal, webhookDeliveries, webhookDuration } from '../metrics/registry.ts';
 import { insertNotices } from '../notifications/repository.ts';
 import { requireAdmin } from '../policy.ts';
+import type { SeriesView } from '../series/service.ts';
 import * as repo from './repository.ts';
 import type {
   Delivery,
@@ -270,18 +273,44 @@ export function retryDelayMs(failedAttempts: number, random = Math.random): numb
   return Math.round(base * 1000 * (0.8 + 0.4 * random()));
 }
 
+/**
+ * What a delivered event is about: the booking as an admin sees it (for a notice-like event, the
+ * booking it is about) or the series as it was (as made for series.created). Null for a booking or
+ * series event without one; neither for other types (which are not delivered).
+ */
+function subjectOf(d: repo.PendingDelivery): {
+  booking?: BookingSnapshot | null;
+  series?: SeriesView | null;
+} {
+  const e = typedEvent({ type: d.eventType, before: d.before, after: d.after });
+  switch (e?.type) {
+    case 'booking.created':
+    case 'booking.updated':
+    case 'booking.moved':
+    case 'booking.cancelled':
+    case 'booking.released':
+    case 'booking.checked-in':
+    case 'booking.checked-out':
+    case 'booking.completed':
+      return { booking: e.after };
+    case 'booking.checkin-refused':
+    case 'booking.space-freed':
+      return { booking: e.after.waiting };
+    case 'booking.heads-up':
+      return { booking: e.after.booking };
+    case 'series.created':
+      return { series: e.after };
+    case 'series.cancelled':
+    case 'series.changed':
+      return { series: e.before };
+  }
+  if (d.eventType.startsWith('booking.')) return { booking: null };
+  if (d.eventType.startsWith('series.')) return { series: null };
+  return {};
+}
+
 /** The message body: thin (type, ids, times, version) with the booking as an admin sees it. */
 export function payloadOf(d: repo.PendingDelivery, siteId: string): string {
-  const after = d.after as Record<string, unknown> | null;
-  const before = d.before as Record<string, unknown> | null;
-  const isBooking = (v: unknown): v is Record<string, unknown> =>
-    typeof v === 'object' && v !== null && 'spaceId' in v && 'start' in v;
-  let booking: unknown;
-  if (d.eventType.startsWith('booking.'))
-    booking = [after, after?.booking, after?.waiting, before].find(isBooking) ?? null;
-  const series = d.eventType.startsWith('series.')
-    ? ((d.eventType === 'series.created' ? after : before) ?? null)
-    : undefined;
   return JSON.stringify({
     type: d.eventType,
     timestamp: new Date(d.eventAt).toISOString(),
@@ -291,8 +320,7 @@ export function payloadOf(d: repo.PendingDelivery, siteId: string): string {
       siteId,
       subject: { type: d.subjectType, id: d.subjectId },
       actorId: d.actorId,
-      ...(booking !== undefined ? { booking } : {}),
-      ...(series !== undefined ? { series } : {}),
+      ...subjectOf(d),
     },
   });
 }
