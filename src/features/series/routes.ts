@@ -4,7 +4,7 @@ import { answerPost } from '../../http/idempotency.ts';
 import { IfMatchHeaders, ifMatchVersion, requiredIfMatch, withEtag } from '../../http/if-match.ts';
 import { DateTime, errorResponses, IdParams } from '../../http/schemas.ts';
 import { changeSeries } from './change.ts';
-import { NewSeries, Series, SeriesCreated, SeriesDetail } from './schema.ts';
+import { NewSeries, Series, SeriesChange, SeriesCreated, SeriesDetail } from './schema.ts';
 import { cancelSeries, createSeries, getSeries, listSeries } from './service.ts';
 
 export default async function seriesRoutes(app: App, deps: Deps): Promise<void> {
@@ -67,25 +67,7 @@ export default async function seriesRoutes(app: App, deps: Deps): Promise<void> 
           'scope one: start, end, title, headcount of the occurrence (it becomes an exception). following/all: title, headcount, startTime, durationMinutes; the series is split and the answer is the series that now holds the changed occurrences (its ETag in the answer). Edited occurrences stay as they are.',
         params: IdParams,
         headers: IfMatchHeaders,
-        body: Type.Object(
-          {
-            scope: Type.Union([Type.Literal('one'), Type.Literal('following'), Type.Literal('all')]),
-            occurrence: Type.Optional(DateTime),
-            title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-            headcount: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
-            start: Type.Optional(DateTime),
-            end: Type.Optional(DateTime),
-            startTime: Type.Optional(Type.String({ pattern: '^[0-9]{2}:[0-9]{2}$' })),
-            durationMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
-            reason: Type.Optional(
-              Type.String({
-                maxLength: 500,
-                description: "Required from an admin changing someone else's series",
-              }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        body: SeriesChange,
         response: { 200: SeriesDetail, ...errorResponses },
       },
     },

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Uuid } from '../../http/schemas.ts';
+import { DateTime, Uuid } from '../../http/schemas.ts';
 import { AllowMemberOverlap } from '../bookings/schema.ts';
 
 /** The people of a new series: members and squads by id. */
@@ -96,3 +96,29 @@ export const SeriesCreated = Type.Object({
   booked: Type.Array(Type.Object({ id: Uuid, start: Type.String(), end: Type.String() })),
   skipped: Type.Array(Occurrence),
 });
+
+/**
+ * A change of a series: scope one moves or retitles one occurrence (start, end); following and all
+ * change the remaining occurrences (startTime, durationMinutes) by splitting the series. `occurrence`
+ * is the original start the change starts from (scope one and following); `reason` is required
+ * from an admin changing someone else's series and is recorded in the events.
+ */
+export const SeriesChange = Type.Object(
+  {
+    scope: Type.Union([Type.Literal('one'), Type.Literal('following'), Type.Literal('all')]),
+    occurrence: Type.Optional(DateTime),
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    headcount: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    start: Type.Optional(DateTime),
+    end: Type.Optional(DateTime),
+    startTime: Type.Optional(Type.String({ pattern: '^[0-9]{2}:[0-9]{2}$' })),
+    durationMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
+    reason: Type.Optional(
+      Type.String({
+        maxLength: 500,
+        description: "Required from an admin changing someone else's series",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
