@@ -18,6 +18,7 @@ import { insertEvent } from '../events/repository.ts';
 import { requireAdmin } from '../policy.ts';
 import * as repo from './repository.ts';
 import type {
+  NewQuotaRule,
   QuotaRefusal as QuotaRefusalSchema,
   QuotaRule as QuotaRuleSchema,
   QuotaUsage as QuotaUsageSchema,
@@ -52,18 +53,8 @@ function presentRule(r: repo.QuotaRuleRow): QuotaRuleView {
   };
 }
 
-export interface NewQuotaRuleInput {
-  name: string;
-  memberId?: string | undefined;
-  squadId?: string | undefined;
-  spaceId?: string | undefined;
-  spaceKind?: string | undefined;
-  metric: string;
-  period: string;
-  maximum: number;
-  window?: { start: string; end: string } | undefined;
-  countParticipants?: boolean | undefined;
-}
+/** A new quota rule (or its replacement), as the API takes it; checked again for other callers. */
+export type NewQuotaRuleInput = Static<typeof NewQuotaRule>;
 
 const kinds = ['training', 'sparring', 'briefing', 'cabin', 'other'];
 
