@@ -56,6 +56,39 @@ export const Booking = Type.Object(
   { description: 'A booking (session) of a space' },
 );
 
+/**
+ * A booking in the way of a requested slot, as far as the caller may see it: the problem+json
+ * extras of booking-conflict (`conflicts`) and a skipped occurrence's. The document leaves those
+ * open (additionalProperties, unknown[]), so this schema types the server's side only.
+ */
+export const Conflict = Type.Object({
+  id: Uuid,
+  spaceId: Uuid,
+  start: Instant,
+  end: Instant,
+  title: Type.String({ description: '"Busy" when redacted' }),
+  busy: Type.Boolean(),
+  organizer: Type.Optional(Ref),
+});
+
+/**
+ * A participant already in an overlapping active session, and that session as far as the caller may
+ * see it (a private session the caller is not part of shows only its time: no id, space, title or
+ * people): the extras of member-conflict (`memberConflicts`), typed as Conflict above.
+ */
+export const MemberConflict = Type.Object({
+  member: Ref,
+  booking: Type.Object({
+    id: Type.Optional(Uuid),
+    spaceId: Type.Optional(Uuid),
+    title: Type.String(),
+    start: Instant,
+    end: Instant,
+    busy: Type.Boolean(),
+    organizer: Type.Optional(Ref),
+  }),
+});
+
 export const Participants = Type.Object(
   {
     members: Type.Optional(Type.Array(Uuid, { maxItems: 200 })),

@@ -31,7 +31,12 @@ import {
   lockSeating,
   refuseUnknownParticipants,
 } from './rules.ts';
-import type { Booking, BookingCan as BookingCanSchema } from './schema.ts';
+import type {
+  Booking,
+  BookingCan as BookingCanSchema,
+  Conflict as ConflictSchema,
+  MemberConflict as MemberConflictSchema,
+} from './schema.ts';
 
 export type BookingStatus = repo.BookingStatus;
 export type Visibility = 'public' | 'private';
@@ -46,37 +51,17 @@ export type BookingCan = Static<typeof BookingCanSchema>;
 export type BookingView = BookingSnapshot & { can: BookingCan };
 
 /** A booking in the way of a requested slot, as far as the caller may see it. */
-export interface ConflictView {
-  id: string;
-  spaceId: string;
-  start: string;
-  end: string;
-  title: string;
-  busy: boolean;
-  organizer?: { id: string; displayName: string };
-}
+export type Conflict = Static<typeof ConflictSchema>;
 
 /** A participant already in an overlapping active session, and that session as far as the caller may see it. */
-export interface MemberConflictView {
-  member: { id: string; displayName: string };
-  /** A private session the caller is not part of shows only its time: no id, space, title or people. */
-  booking: {
-    id?: string;
-    spaceId?: string;
-    title: string;
-    start: string;
-    end: string;
-    busy: boolean;
-    organizer?: { id: string; displayName: string };
-  };
-}
+export type MemberConflict = Static<typeof MemberConflictSchema>;
 
 export type BookingResult =
   /** `existing`: the answer is a booking that already was (repeat onto a series that holds the slot). */
   | { ok: true; booking: BookingView; existing?: boolean }
-  | { ok: false; conflicts: ConflictView[] }
+  | { ok: false; conflicts: Conflict[] }
   /** Someone would be in two places at once; `field` names what brought them in. */
-  | { ok: false; memberConflicts: MemberConflictView[]; field: string };
+  | { ok: false; memberConflicts: MemberConflict[]; field: string };
 
 const isoOf = (d: Date | string) => new Date(d).toISOString();
 
@@ -132,7 +117,7 @@ function snapshotFor(b: Omit<repo.BookingRow, 'checkinOpenMinutes'>, visible: bo
   };
 }
 
-export function presentConflict(b: repo.BookingRow, viewer: Actor): ConflictView {
+export function presentConflict(b: repo.BookingRow, viewer: Actor): Conflict {
   const base = { id: b.id, spaceId: b.spaceId, start: isoOf(b.start), end: isoOf(b.end) };
   if (!canSeeDetails(viewer, b)) return { ...base, busy: true, title: 'Busy' };
   return {
@@ -143,7 +128,7 @@ export function presentConflict(b: repo.BookingRow, viewer: Actor): ConflictView
   };
 }
 
-export function presentMemberConflict(c: repo.MemberConflictRow, viewer: Actor): MemberConflictView {
+export function presentMemberConflict(c: repo.MemberConflictRow, viewer: Actor): MemberConflict {
   const member = { id: c.memberId, displayName: c.memberName };
   const times = { start: isoOf(c.start), end: isoOf(c.end) };
   if (!canSeeDetails(viewer, c)) return { member, booking: { ...times, busy: true, title: 'Busy' } };
@@ -228,7 +213,7 @@ export async function conflictsOf(
   end: Date,
   changeoverMinutes: number,
   exceptId: string | null,
-): Promise<ConflictView[]> {
+): Promise<Conflict[]> {
   const blockedEnd = new Date(end.getTime() + changeoverMinutes * 60_000);
   const rows = await repo.findOverlapping(tx, ctx.actor.siteId, spaceId, start, blockedEnd, exceptId);
   return rows.map((r) => presentConflict(r, ctx.actor));

@@ -2,8 +2,17 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
 import { answerPost } from '../../http/idempotency.ts';
-import { errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
+import { errorResponses, IdParams } from '../../http/schemas.ts';
 import { AppError } from '../errors.ts';
+import {
+  DisplayBookNow,
+  DisplayCheckIn,
+  DisplayCode,
+  DisplayLink,
+  DisplaySession as Session,
+  DisplayState as State,
+  DisplayTokenParams as TokenParams,
+} from './schema.ts';
 import {
   bookNowAtDisplay,
   checkInAtDisplay,
@@ -15,31 +24,6 @@ import {
   myDisplayCode,
   revokeDisplayLink,
 } from './service.ts';
-
-const DisplayLink = Type.Object({
-  id: Uuid,
-  spaceId: Uuid,
-  spaceName: Type.String(),
-  createdAt: Type.String({ format: 'date-time' }),
-});
-const Session = Type.Object({
-  title: Type.String({ description: '"Busy" for a private session' }),
-  start: Type.String({ format: 'date-time' }),
-  end: Type.String({ format: 'date-time' }),
-  checkedIn: Type.Boolean(),
-});
-const State = Type.Object({
-  space: Type.Object({ id: Uuid, name: Type.String() }),
-  timeZone: Type.String(),
-  now: Type.String({ format: 'date-time' }),
-  status: Type.Union([Type.Literal('free'), Type.Literal('busy')]),
-  current: Type.Union([Session, Type.Null()]),
-  next: Type.Array(Session),
-  freeAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  freeUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  checkInOpen: Type.Boolean(),
-});
-const TokenParams = Type.Object({ token: Type.String({ maxLength: 100 }) });
 
 /** How often a display's stream looks for a change; displays show minutes, so a few seconds is plenty. */
 const pollMs = 3_000;
@@ -135,7 +119,7 @@ export default async function displayRoutes(app: App, deps: Deps): Promise<void>
         summary: 'Check in at the display with the six-digit code shown in the booking to its people',
         params: TokenParams,
         security: [],
-        body: Type.Object({ code: Type.String({ maxLength: 20 }) }, { additionalProperties: false }),
+        body: DisplayCheckIn,
         response: {
           ...errorResponses,
           200: Type.Object({ checkedIn: Type.Literal(true), session: Session }),
@@ -156,7 +140,7 @@ export default async function displayRoutes(app: App, deps: Deps): Promise<void>
       schema: {
         tags: ['display'],
         summary: 'My code for "book now" at a room display (eight digits; keep it to yourself)',
-        response: { 200: Type.Object({ code: Type.String() }), ...errorResponses },
+        response: { 200: DisplayCode, ...errorResponses },
       },
     },
     async (request) => myDisplayCode(ctxOf(request, deps)),
@@ -179,7 +163,7 @@ export default async function displayRoutes(app: App, deps: Deps): Promise<void>
         summary: "Book the space now for 30 minutes, with a member's display code (GET /me/display-code)",
         params: TokenParams,
         security: [],
-        body: Type.Object({ memberCode: Type.String({ maxLength: 20 }) }, { additionalProperties: false }),
+        body: DisplayBookNow,
         response: {
           ...errorResponses,
           201: Type.Object({ booked: Type.Literal(true), session: Session }),

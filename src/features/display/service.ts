@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { Static } from 'typebox';
 import type { Db } from '../../db/store.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { isUuid } from '../../domain/ids.ts';
@@ -11,14 +12,14 @@ import { insertEvent } from '../events/repository.ts';
 import { requireAdmin } from '../policy.ts';
 import { memberActor } from '../series/repository.ts';
 import * as repo from './repository.ts';
+import type {
+  DisplayLink,
+  DisplaySession as DisplaySessionSchema,
+  DisplayState as DisplayStateSchema,
+} from './schema.ts';
 
 /** A display link as admins see it; the token itself is shown only when made. */
-export interface DisplayLinkView {
-  id: string;
-  spaceId: string;
-  spaceName: string;
-  createdAt: string;
-}
+export type DisplayLinkView = Static<typeof DisplayLink>;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 /** 32 random bytes, URL-safe; "sd_" tells a leaked one apart in logs. */
@@ -87,30 +88,10 @@ export async function liveLink(db: Db, token: string): Promise<repo.LiveLink> {
   return link;
 }
 
-export interface DisplaySession {
-  /** The title, or "Busy" for a private session: the display is a viewer uninvolved in every booking. */
-  title: string;
-  start: string;
-  end: string;
-  checkedIn: boolean;
-}
-
-export interface DisplayState {
-  space: { id: string; name: string };
-  timeZone: string;
-  now: string;
-  /** busy: a session (or the changeover after one) holds the space now. */
-  status: 'free' | 'busy';
-  current: DisplaySession | null;
-  /** The sessions after the current one that start today (local), by start. */
-  next: DisplaySession[];
-  /** When busy: when the space frees, after any back-to-back sessions and changeovers. */
-  freeAt: string | null;
-  /** When free: when the next session today starts (null: free for the rest of the day). */
-  freeUntil: string | null;
-  /** Whether a session's check-in window is open now: the code pad is offered. */
-  checkInOpen: boolean;
-}
+/** A session as the display shows it ("Busy" for a private one). */
+export type DisplaySession = Static<typeof DisplaySessionSchema>;
+/** What a room display shows now. */
+export type DisplayState = Static<typeof DisplayStateSchema>;
 
 const session = (b: repo.DisplayBookingRow): DisplaySession => ({
   title: b.visibility === 'public' ? b.title : 'Busy',

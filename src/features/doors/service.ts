@@ -1,12 +1,24 @@
+import type { Static } from 'typebox';
 import type { Db, Queryable } from '../../db/store.ts';
 import { parseInstant } from '../../domain/time.ts';
 import type { Ctx } from '../context.ts';
 import { AppError, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
+import type { TypedEvent } from '../events/types.ts';
 import { requireAdmin } from '../policy.ts';
 import { type DoorGrant, decideDoorAccess, managesGuests, seesDoorState, seesWholeDoor } from './policy.ts';
 import type { StateReport } from './protocol.ts';
 import * as repo from './repository.ts';
+import type {
+  Door,
+  DoorEvent,
+  DoorPatch,
+  DoorRequest,
+  DoorWithRequests,
+  Guest,
+  NewDoor,
+  NewGuest,
+} from './schema.ts';
 
 /** How the doors feature is tuned (from the config). */
 export interface DoorSettings {
@@ -18,35 +30,11 @@ export interface DoorSettings {
 
 export type ShownState = repo.LockState | 'unknown';
 
-export interface DoorView {
-  id: string;
-  spaceId: string;
-  spaceName: string;
-  name: string;
-  topic: string | null;
-  hasContact: boolean;
-  failMode: 'safe' | 'secure';
-  relockSeconds: number;
-  alarmSeconds: number;
-  state: ShownState | null;
-  contact: 'open' | 'closed' | 'unknown' | null;
-  online: boolean | null;
-  lastSeenAt: string | null;
-  alarms: { kind: repo.AlarmKind; since: string }[];
-  access: { allowed: boolean; as: string | null; why: string | null; detail: string | null };
-  can: { unlock: boolean; lock: boolean; manage: boolean; viewLog: boolean; viewState: boolean };
-  version: number;
-}
+/** A door as the caller sees it: its lock state only for those who may see it, what they may do. */
+export type DoorView = Static<typeof Door>;
 
-export interface RequestView {
-  id: string;
-  action: repo.DoorAction;
-  status: 'pending' | 'confirmed' | 'timed_out';
-  actorId: string | null;
-  requestedAt: string;
-  deadlineAt: string;
-  settledAt: string | null;
-}
+/** A lock or unlock request and how it ended. */
+export type RequestView = Static<typeof DoorRequest>;
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
@@ -167,7 +155,7 @@ export async function getDoor(
   ctx: Ctx,
   id: string,
   settings: DoorSettings,
-): Promise<DoorView & { requests: RequestView[] }> {
+): Promise<Static<typeof DoorWithRequests>> {
   // The requests are read before the door: a request seen confirmed is never shown with the state
   // from before its confirmation (each statement sees the latest commits).
   const first = await loadDoor(ctx, id);
@@ -183,15 +171,8 @@ export async function getDoor(
   };
 }
 
-export interface DoorInput {
-  spaceId?: string | undefined;
-  name?: string | undefined;
-  topic?: string | undefined;
-  hasContact?: boolean | undefined;
-  failMode?: 'safe' | 'secure' | undefined;
-  relockSeconds?: number | undefined;
-  alarmSeconds?: number | null | undefined;
-}
+/** A new door's fields or a change of them (a change names no space: a door stays with its space). */
+export type DoorInput = Partial<Static<typeof NewDoor>> & Static<typeof DoorPatch>;
 
 function checkTopic(topic: string): string {
   const t = topic.trim();
@@ -366,15 +347,8 @@ export async function requestDoor(
   return { ok: true, request: presentRequest(request), topic: door.topic };
 }
 
-export interface DoorEventView {
-  id: string;
-  at: string;
-  type: string;
-  actor: { id: string; displayName: string } | null;
-  before: unknown;
-  after: unknown;
-  reason: string | null;
-}
+/** An event of a door's log (its payload as written: see events/types.ts). */
+export type DoorEventView = Static<typeof DoorEvent>;
 
 /** A door's audit trail, newest first: all of it for its owner and admins, else the caller's own acts. */
 export async function listDoorEvents(
@@ -405,7 +379,7 @@ export async function listDoorEvents(
   return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
 }
 
-function guestView(g: repo.GuestRow) {
+function guestView(g: repo.GuestRow): Static<typeof Guest> {
   return { memberId: g.memberId, displayName: g.displayName, from: iso(g.from), until: iso(g.until) };
 }
 
@@ -425,11 +399,7 @@ export async function listGuests(ctx: Ctx, id: string) {
  * Lets a member in: while the owner has a booking of the space (no window), or within
  * [from, until). Setting a guest again replaces the window.
  */
-export async function setGuest(
-  ctx: Ctx,
-  id: string,
-  input: { memberId: string; from?: string | undefined; until?: string | undefined },
-) {
+export async function setGuest(ctx: Ctx, id: string, input: Static<typeof NewGuest>) {
   const door = await loadManagedDoor(ctx, id);
   const from = input.from === undefined ? null : parseInstant(input.from);
   const until = input.until === undefined ? null : parseInstant(input.until);
@@ -675,20 +645,15 @@ export function nextRelockDue(db: Db, now: Date, until: Date): Promise<Date | nu
 
 const hourMs = 3_600_000;
 
+/** An alarm raised, repeated or cleared: its event (the door's owner and admins are told). */
 async function alarmEvent(
   db: Queryable,
   door: repo.DoorRow,
-  type: 'door.alarm' | 'door.alarm-cleared',
-  after: Record<string, unknown>,
+  e: Extract<TypedEvent, { type: 'door.alarm' | 'door.alarm-cleared' }>,
 ): Promise<void> {
-  await insertEvent(db, {
-    siteId: door.siteId,
-    actorId: null,
-    type,
-    subjectType: 'door',
-    subjectId: door.id,
-    after,
-  });
+  const head = { siteId: door.siteId, actorId: null, subjectType: 'door', subjectId: door.id };
+  if (e.type === 'door.alarm') await insertEvent(db, { ...head, type: e.type, after: e.after });
+  else await insertEvent(db, { ...head, type: e.type, after: e.after });
 }
 
 type AlarmStep = 'raise' | 'remind' | 'clear';
@@ -770,26 +735,22 @@ export async function checkDoorAlarms(db: Db, now: Date): Promise<{ raised: numb
           if (alarmId) {
             counts.raised += 1;
             const started = kind === 'left-unlocked' ? d.unlockedSince : d.openSince;
-            await alarmEvent(tx, d, 'door.alarm', {
-              alarmId,
-              kind,
-              since: iso(started),
-              reminder: false,
+            await alarmEvent(tx, d, {
+              type: 'door.alarm',
+              after: { alarmId, kind, since: iso(started), reminder: false },
             });
           }
         } else if (step === 'remind' && open) {
           const due = new Date(now.getTime() - hourMs);
           if (await repo.remindAlarm(tx, d.siteId, open.id, due, now))
-            await alarmEvent(tx, d, 'door.alarm', {
-              alarmId: open.id,
-              kind,
-              since: open.startedAt.toISOString(),
-              reminder: true,
+            await alarmEvent(tx, d, {
+              type: 'door.alarm',
+              after: { alarmId: open.id, kind, since: open.startedAt.toISOString(), reminder: true },
             });
         } else if (step === 'clear' && open) {
           if (await repo.endAlarm(tx, d.siteId, open.id, now)) {
             counts.cleared += 1;
-            await alarmEvent(tx, d, 'door.alarm-cleared', { alarmId: open.id, kind });
+            await alarmEvent(tx, d, { type: 'door.alarm-cleared', after: { alarmId: open.id, kind } });
           }
         }
       }

@@ -1,15 +1,22 @@
 /**
- * The event types whose payloads are read back (by the notice derivation), with what their writers
- * record: one definition that insertEvent checks the writers against and the readers narrow to.
- * Other event types are the audit trail only; their payloads stay free-form.
+ * The event types whose payloads are read back (by the notice derivation, the webhook payload and
+ * the door log), with what their writers record: one definition that insertEvent checks the writers
+ * against and the readers narrow to. Other event types are the audit trail only; their payloads
+ * stay free-form.
  */
 import type { BookingSnapshot } from '../bookings/service.ts';
+import type { DoorGrant } from '../doors/policy.ts';
+import type { AlarmKind, DoorAction, DoorFields, LockState } from '../doors/repository.ts';
 import type { ProposalView } from '../partners/service.ts';
 import type { SeriesView } from '../series/service.ts';
 import type { WaitlistEntryView } from '../waitlist/service.ts';
 
 /** A booking's change: what it was and what it is. */
 type BookingChange = { before: BookingSnapshot; after: BookingSnapshot };
+/** A door's settings as its created and updated events record them. */
+type DoorSettings = Omit<DoorFields, 'spaceId'>;
+/** What a lock reported: its state (null until first heard) and the contact (true: closed). */
+type DoorDevice = { lockState: LockState | null; contact: boolean | null };
 type WaitlistServed = {
   before?: undefined;
   after: { memberId: string; booking: BookingSnapshot; entry: WaitlistEntryView };
@@ -22,6 +29,9 @@ export interface EventPayloads {
   /** `bySeries`: cancelled with its series, whose own event tells its people once. */
   'booking.cancelled': { before: BookingSnapshot; after: BookingSnapshot & { bySeries?: boolean } };
   'booking.released': BookingChange;
+  'booking.checked-in': BookingChange;
+  'booking.checked-out': BookingChange;
+  'booking.completed': BookingChange;
   /** Someone tried to check in early: `waiting` is their booking, `holderIds` the bookings told. */
   'booking.checkin-refused': {
     before?: undefined;
@@ -58,6 +68,11 @@ export interface EventPayloads {
       organizerId: string;
     };
   };
+  /** A split of a series (scope following or all): `before` the series changed, `newSeries` the one made. */
+  'series.changed': {
+    before: SeriesView;
+    after: { scope: 'one' | 'following' | 'all'; from: string; newSeries: SeriesView; replaced: string[] };
+  };
   'waitlist.offered': WaitlistServed;
   'waitlist.booked': WaitlistServed;
   /** An offer's hold ran out and passed on; `booking` is the hold given back (null if gone). */
@@ -68,6 +83,44 @@ export interface EventPayloads {
   'partner.proposed': { before?: undefined; after: ProposalView };
   'partner.accepted': { before: ProposalView; after: ProposalView };
   'partner.declined': { before: ProposalView; after: ProposalView };
+  'door.created': { before?: undefined; after: DoorSettings & { spaceId: string } };
+  'door.updated': { before: DoorSettings; after: DoorSettings };
+  /** `as`: why the door opens for the caller, or auto-relock for the system's own lock request. */
+  'door.requested': {
+    before?: undefined;
+    after: {
+      requestId: string;
+      action: DoorAction;
+      as: Extract<DoorGrant, { allowed: true }>['as'] | 'auto-relock';
+    };
+  };
+  'door.refused': {
+    before?: undefined;
+    after: { action: DoorAction; why: Extract<DoorGrant, { allowed: false }>['why'] };
+  };
+  'door.confirmed': {
+    before?: undefined;
+    after: { requestId: string; action: DoorAction; lockState: 'locked' | 'unlocked' };
+  };
+  'door.timed-out': { before?: undefined; after: { requestId: string; action: DoorAction } };
+  /** `source`: the first report, a confirmed request, a turn by hand, or the contact sensor alone. */
+  'door.state': {
+    before: DoorDevice;
+    after: DoorDevice & { source: 'first-report' | 'request' | 'manual' | 'sensor' };
+  };
+  'door.availability': { before: { online: boolean | null }; after: { online: boolean } };
+  /** Raised (or repeated: `reminder`); `since` is when the episode began (null if unknown). */
+  'door.alarm': {
+    before?: undefined;
+    after: { alarmId: string; kind: AlarmKind; since: string | null; reminder: boolean };
+  };
+  'door.alarm-cleared': { before?: undefined; after: { alarmId: string; kind: AlarmKind } };
+  /** The guest's name as it was (events from before names were kept have only the id). */
+  'door.guest-set': {
+    before?: undefined;
+    after: { memberId: string; displayName?: string; from: string | null; until: string | null };
+  };
+  'door.guest-removed': { before: { memberId: string; displayName?: string | null }; after?: undefined };
 }
 
 export type TypedEventType = keyof EventPayloads;
@@ -79,17 +132,33 @@ const typedEventTypes: Record<TypedEventType, true> = {
   'booking.moved': true,
   'booking.cancelled': true,
   'booking.released': true,
+  'booking.checked-in': true,
+  'booking.checked-out': true,
+  'booking.completed': true,
   'booking.checkin-refused': true,
   'booking.space-freed': true,
   'booking.heads-up': true,
   'series.created': true,
   'series.cancelled': true,
+  'series.changed': true,
   'waitlist.offered': true,
   'waitlist.booked': true,
   'waitlist.expired': true,
   'partner.proposed': true,
   'partner.accepted': true,
   'partner.declined': true,
+  'door.created': true,
+  'door.updated': true,
+  'door.requested': true,
+  'door.refused': true,
+  'door.confirmed': true,
+  'door.timed-out': true,
+  'door.state': true,
+  'door.availability': true,
+  'door.alarm': true,
+  'door.alarm-cleared': true,
+  'door.guest-set': true,
+  'door.guest-removed': true,
 };
 
 /** The payload a writer of `T` gives: typed for the types above, free-form for the rest. */

@@ -3,23 +3,10 @@ import { Type } from 'typebox';
 import { publicHost } from '../../config.ts';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
 import { answerPost } from '../../http/idempotency.ts';
-import { errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
+import { errorResponses, IdParams } from '../../http/schemas.ts';
 import { AppError } from '../errors.ts';
-import { createFeed, feedCalendar, feedScopes, listFeeds, revokeFeed, rotateFeed } from './service.ts';
-
-const Feed = Type.Object({
-  id: Uuid,
-  scope: Type.String({ description: feedScopes.join(' | ') }),
-  subjectId: Uuid,
-  createdAt: Type.String({ format: 'date-time' }),
-  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-});
-const FeedCreated = Type.Object({
-  feed: Feed,
-  token: Type.String({ description: 'The secret, shown only now' }),
-  url: Type.String({ description: 'https address of the feed' }),
-  webcal: Type.String({ description: 'The same as a webcal:// link (calendar apps subscribe to it)' }),
-});
+import { Feed, FeedCreated, NewFeed } from './schema.ts';
+import { createFeed, feedCalendar, listFeeds, revokeFeed, rotateFeed } from './service.ts';
 
 /** The server's address as clients reach it: SHIPSHAPE_PUBLIC_URL, else the request's own. */
 function baseUrl(request: FastifyRequest, deps: Deps): string {
@@ -51,13 +38,7 @@ export default async function feedsRoutes(app: App, deps: Deps): Promise<void> {
       schema: {
         tags: ['feeds'],
         summary: 'Make a secret calendar feed URL: my sessions (member), a space or a squad',
-        body: Type.Object(
-          {
-            scope: Type.Union([Type.Literal('member'), Type.Literal('space'), Type.Literal('squad')]),
-            subjectId: Type.Optional(Uuid),
-          },
-          { additionalProperties: false },
-        ),
+        body: NewFeed,
         response: { 201: FeedCreated, ...errorResponses },
       },
     },

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { Static } from 'typebox';
 import type { Queryable } from '../../db/store.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { isUuid } from '../../domain/ids.ts';
@@ -9,24 +10,15 @@ import { insertEvent } from '../events/repository.ts';
 import { memberActor } from '../series/repository.ts';
 import { renderFeed } from './calendar.ts';
 import * as repo from './repository.ts';
+import { type Feed, type FeedCreated as FeedCreatedSchema, feedScopes, type NewFeed } from './schema.ts';
 
 export type FeedScope = repo.FeedScope;
-export const feedScopes: readonly FeedScope[] = ['member', 'space', 'squad'];
 
 /** A feed as its owner sees it; the token itself is shown only when made (or rotated). */
-export interface FeedView {
-  id: string;
-  scope: FeedScope;
-  subjectId: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
+export type FeedView = Static<typeof Feed>;
 
-export interface FeedCreated {
-  feed: FeedView;
-  /** The secret; the feed's address is /ical/{token}.ics. Shown this once. */
-  token: string;
-}
+/** A feed made or rotated, as the service answers it: the route adds its addresses. */
+export type FeedCreated = Omit<Static<typeof FeedCreatedSchema>, 'url' | 'webcal'>;
 
 /** At most this many bookings go into one feed (the newest are kept out past it). */
 const feedLimit = 5000;
@@ -78,10 +70,7 @@ async function issue(ctx: Ctx, db: Queryable, scope: FeedScope, subjectId: strin
 }
 
 /** Makes a secret feed URL of the caller's sessions, a space or a squad. */
-export async function createFeed(
-  ctx: Ctx,
-  input: { scope: FeedScope; subjectId?: string | undefined },
-): Promise<FeedCreated> {
+export async function createFeed(ctx: Ctx, input: Static<typeof NewFeed>): Promise<FeedCreated> {
   if (!feedScopes.includes(input.scope))
     throw invalid('body.scope', `body.scope must be one of ${feedScopes.join(', ')}`);
   const subjectId = input.subjectId ?? (input.scope === 'member' ? ctx.actor.memberId : undefined);

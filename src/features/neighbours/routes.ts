@@ -1,13 +1,7 @@
-import { Type } from 'typebox';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
 import { errorResponses, IdParams } from '../../http/schemas.ts';
-import { Booking } from '../bookings/schema.ts';
+import { Neighbours } from './schema.ts';
 import { getNeighbours } from './service.ts';
-
-const Neighbour = Type.Union([
-  Type.Object({ booking: Booking, gapMinutes: Type.Integer(), adjacent: Type.Boolean() }),
-  Type.Null(),
-]);
 
 export default async function neighboursRoutes(app: App, deps: Deps): Promise<void> {
   app.get(
@@ -17,10 +11,7 @@ export default async function neighboursRoutes(app: App, deps: Deps): Promise<vo
         tags: ['bookings'],
         summary: 'The nearest bookings of the same space before and after, with the gaps',
         params: IdParams,
-        response: {
-          200: Type.Object({ before: Neighbour, after: Neighbour, adjacencyMinutes: Type.Integer() }),
-          ...errorResponses,
-        },
+        response: { 200: Neighbours, ...errorResponses },
       },
     },
     async (request) => getNeighbours(ctxOf(request, deps), request.params.id),

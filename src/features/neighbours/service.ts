@@ -1,22 +1,17 @@
+import type { Static } from 'typebox';
 import { isUuid } from '../../domain/ids.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
-import { type BookingView, presentBooking } from '../bookings/service.ts';
+import { presentBooking } from '../bookings/service.ts';
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
 import * as repo from './repository.ts';
+import type { Neighbours as NeighboursSchema } from './schema.ts';
 
-export interface Neighbour {
-  booking: BookingView;
-  gapMinutes: number;
-  /** Within the site's adjacency window: its people are told of each other. */
-  adjacent: boolean;
-}
+/** The nearest active bookings before and after one, with the gaps (the answer of GET /bookings/{id}/neighbours). */
+export type Neighbours = Static<typeof NeighboursSchema>;
 
 /** The nearest active bookings of the same space before and after a booking (redacted as usual). */
-export async function getNeighbours(
-  ctx: Ctx,
-  id: string,
-): Promise<{ before: Neighbour | null; after: Neighbour | null; adjacencyMinutes: number }> {
+export async function getNeighbours(ctx: Ctx, id: string): Promise<Neighbours> {
   const b = isUuid(id) ? await bookingsRepo.findBooking(ctx.db, ctx.actor.siteId, id) : undefined;
   if (!b) throw new AppError('not-found', 'No such booking', { field: 'path.id' });
   const start = new Date(b.start);

@@ -165,8 +165,6 @@ async function audienceNotices(
 
 /** The notices an event gives rise to. Events of other kinds give none. */
 async function deriveNotices(db: Queryable, row: repo.OutboxEvent, now: Date): Promise<repo.NewNotice[]> {
-  if (row.type === 'door.confirmed' || row.type === 'door.timed-out' || row.type === 'door.alarm')
-    return doorNotices(db, row);
   const e = typedEvent(row);
   if (!e) return [];
   switch (e.type) {
@@ -394,6 +392,25 @@ async function deriveNotices(db: Queryable, row: repo.OutboxEvent, now: Date): P
     case 'partner.accepted':
     case 'partner.declined':
       return partnerNotices(db, e);
+    case 'door.confirmed':
+    case 'door.timed-out':
+    case 'door.alarm':
+      return doorNotices(db, e);
+    // Read back elsewhere (webhooks, the door log), told to nobody here.
+    case 'booking.checked-in':
+    case 'booking.checked-out':
+    case 'booking.completed':
+    case 'series.changed':
+    case 'door.created':
+    case 'door.updated':
+    case 'door.requested':
+    case 'door.refused':
+    case 'door.state':
+    case 'door.availability':
+    case 'door.alarm-cleared':
+    case 'door.guest-set':
+    case 'door.guest-removed':
+      return [];
   }
 }
 

@@ -1,5 +1,6 @@
+import type { Static } from 'typebox';
 import { freeIntervals } from '../../domain/availability.ts';
-import { findTimes, type Preference } from '../../domain/find-time.ts';
+import { findTimes } from '../../domain/find-time.ts';
 import { freeTime, intersect, quietPeriods } from '../../domain/free-time.ts';
 import { isUuid } from '../../domain/ids.ts';
 import type { Interval } from '../../domain/intervals.ts';
@@ -15,6 +16,20 @@ import { AppError, invalid, ruleViolation } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { rosterBusy } from '../rosters/roster-cache.ts';
 import * as repo from './repository.ts';
+import type {
+  FindTime,
+  FindTimeAnswer as FindTimeAnswerSchema,
+  FreeTime,
+  FreeTimeQuery,
+  NewProposal,
+  PartnerSuggestion as PartnerSuggestionSchema,
+  PartnerSuggestions,
+  PartnersQuery,
+  Proposal,
+  Ref,
+  SpaceRef as SpaceRefSchema,
+  Span as SpanSchema,
+} from './schema.ts';
 
 /**
  * Free time, partner suggestions, finding a time (and a space) that suits everyone, and partner
@@ -33,7 +48,7 @@ const maxReachYears = 5;
 /** Candidate slots start every half hour (on the quarter-hour grid). */
 const stepMs = 30 * minute;
 
-type Span = { start: string; end: string };
+type Span = Static<typeof SpanSchema>;
 const iso = (ms: number) => new Date(ms).toISOString();
 const span = (i: Interval): Span => ({ start: iso(i.start), end: iso(i.end) });
 
@@ -163,8 +178,8 @@ async function requirePerson(ctx: Ctx, id: string, field: string): Promise<repo.
 export async function getFreeTime(
   ctx: Ctx,
   memberId: string,
-  q: { from?: string | undefined; to?: string | undefined },
-): Promise<{ memberId: string; free: Span[] }> {
+  q: Static<typeof FreeTimeQuery>,
+): Promise<Static<typeof FreeTime>> {
   const range = windowOf(q.from, q.to, 'query', ctx.clock.now(), 7);
   const person = await requirePerson(ctx, memberId, 'path.id');
   const site = await repo.siteClock(ctx.db, ctx.actor.siteId);
@@ -172,19 +187,8 @@ export async function getFreeTime(
   return { memberId: person.id, free: free.map(span) };
 }
 
-export interface PartnerSuggestion {
-  member: { id: string; displayName: string };
-  level: string;
-  rating: number;
-  rd: number;
-  /** The chance the caller wins, deviations taken into account. */
-  winProbability: number;
-  /** 1 when each side is as likely to win, 0 when one surely does. */
-  fairness: number;
-  /** Minutes of shared free time in the window, in stretches of at least the length. */
-  sharedMinutes: number;
-  slots: { start: string; end: string; space: { id: string; name: string } }[];
-}
+/** A suggested partner, with the fairness of the match and shared slots. */
+export type PartnerSuggestion = Static<typeof PartnerSuggestionSchema>;
 
 const kindOrder = ['sparring', 'training', 'other', 'briefing', 'cabin'];
 const bySuitability = (a: repo.SpaceForFinding, b: repo.SpaceForFinding) =>
@@ -199,18 +203,8 @@ const bySuitability = (a: repo.SpaceForFinding, b: repo.SpaceForFinding) =>
  */
 export async function suggestPartners(
   ctx: Ctx,
-  q: {
-    discipline: string;
-    from?: string | undefined;
-    to?: string | undefined;
-    length?: number | undefined;
-    limit?: number | undefined;
-  },
-): Promise<{
-  discipline: { id: string; name: string };
-  me: { rating: number; rd: number };
-  items: PartnerSuggestion[];
-}> {
+  q: Static<typeof PartnersQuery>,
+): Promise<Static<typeof PartnerSuggestions>> {
   const now = ctx.clock.now();
   const window = windowOf(q.from, q.to, 'query', now, 7);
   const lengthMinutes = lengthOf(q.length, 'query.length', 60);
@@ -335,58 +329,14 @@ export async function suggestPartners(
   };
 }
 
-export interface FindTimeInput {
-  members?: string[] | undefined;
-  squads?: string[] | undefined;
-  lengthMinutes: number;
-  from?: string | undefined;
-  to?: string | undefined;
-  spaceId?: string | undefined;
-  spaceKind?: string | undefined;
-  minCapacity?: number | undefined;
-  preference?: Preference | undefined;
-  limit?: number | undefined;
-  /** Whether the caller attends (default true); the caller books either way. */
-  includeMe?: boolean | undefined;
-}
+/** What to find a time for (includeMe: whether the caller attends, default true; the caller books either way). */
+export type FindTimeInput = Static<typeof FindTime>;
 
-type PersonRef = { id: string; displayName: string };
-type SpaceRef = { id: string; name: string; kind: string; capacity: number };
+type PersonRef = Static<typeof Ref>;
+type SpaceRef = Static<typeof SpaceRefSchema>;
 
-export interface FindTimeAnswer {
-  people: PersonRef[];
-  headcount: number;
-  slots: {
-    start: string;
-    end: string;
-    space: SpaceRef;
-    quietMinutes: number;
-    /** The body to POST to /bookings (add a title) to book this slot for everyone. */
-    booking: {
-      spaceId: string;
-      start: string;
-      end: string;
-      headcount: number;
-      participants: { members: string[]; squads: string[] };
-    };
-  }[];
-  /** Null when there are slots; otherwise why there are none, in words and data. */
-  emptyReason: {
-    message: string;
-    peopleNeverFree: PersonRef[];
-    spacesNeverFree: SpaceRef[];
-    spacesNotAllowed: (SpaceRef & { reason: string })[];
-  } | null;
-  /** When there is no slot for everyone: the best slots with the fewest people missing. */
-  partial: {
-    start: string;
-    end: string;
-    space: SpaceRef;
-    attendees: PersonRef[];
-    missing: PersonRef[];
-    attendancePercentage: number;
-  }[];
-}
+/** Slots that suit everyone; when none, why, and the slots with the fewest people missing. */
+export type FindTimeAnswer = Static<typeof FindTimeAnswerSchema>;
 
 function idList(value: unknown, field: string): string[] {
   if (value === undefined) return [];
@@ -551,19 +501,8 @@ export async function findTime(ctx: Ctx, input: FindTimeInput): Promise<FindTime
   return answer;
 }
 
-export interface ProposalView {
-  id: string;
-  from: { id: string; displayName: string };
-  to: { id: string; displayName: string };
-  disciplineId: string;
-  discipline: string;
-  space: { id: string; name: string };
-  start: string;
-  end: string;
-  status: 'pending' | 'accepted' | 'declined';
-  bookingId: string | null;
-  createdAt: string;
-}
+/** A partner proposal as both of its members see it. */
+export type ProposalView = Static<typeof Proposal>;
 
 const presentProposal = (p: repo.ProposalRow): ProposalView => ({
   id: p.id,
@@ -580,10 +519,7 @@ const presentProposal = (p: repo.ProposalRow): ProposalView => ({
 });
 
 /** Proposes a slot to a partner: a notice with Accept and Decline. Both must train the discipline. */
-export async function proposePartner(
-  ctx: Ctx,
-  input: { memberId: string; discipline: string; spaceId: string; start: string; end: string },
-): Promise<ProposalView> {
+export async function proposePartner(ctx: Ctx, input: Static<typeof NewProposal>): Promise<ProposalView> {
   const start = instant(input.start, 'body.start')!;
   const end = instant(input.end, 'body.end')!;
   if (end.getTime() <= start.getTime()) throw invalid('body.end', 'body.end must be after body.start');

@@ -53,3 +53,25 @@ export const QuotaUsage = Type.Object({
   periodStart: Type.String(),
   periodEnd: Type.String(),
 });
+
+/**
+ * Why a session does not fit a quota: the rule, whose quota, what is used and what remains. The
+ * problem+json extras of quota-exceeded (and a skipped occurrence's `quota`); the document leaves
+ * those open (additionalProperties), so this schema types the server's side only.
+ */
+export const QuotaRefusal = Type.Object({
+  rule: Type.Object({
+    id: Uuid,
+    name: Type.String(),
+    metric: Type.Union([Type.Literal('hours'), Type.Literal('sessions')]),
+    period: Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month')]),
+    maximum: Type.Number(),
+  }),
+  member: Type.Object({ id: Uuid, displayName: Type.String() }),
+  /** Null when the quota is another member's and the caller is not an admin: their use is theirs. */
+  used: Type.Union([Type.Number(), Type.Null()]),
+  remaining: Type.Union([Type.Number(), Type.Null()]),
+  wanted: Type.Number(),
+  periodStart: Type.String(),
+  periodEnd: Type.String(),
+});

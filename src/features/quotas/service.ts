@@ -1,3 +1,4 @@
+import type { Static } from 'typebox';
 import type { Queryable } from '../../db/store.ts';
 import { isUuid } from '../../domain/ids.ts';
 import {
@@ -16,25 +17,17 @@ import { AppError, checkVersion, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import { requireAdmin } from '../policy.ts';
 import * as repo from './repository.ts';
+import type {
+  NewQuotaRule,
+  QuotaRefusal as QuotaRefusalSchema,
+  QuotaRule as QuotaRuleSchema,
+  QuotaUsage as QuotaUsageSchema,
+} from './schema.ts';
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
 /** A quota rule as the API shows it; windows as "HH:MM". */
-export interface QuotaRuleView {
-  id: string;
-  name: string;
-  memberId: string | null;
-  squadId: string | null;
-  spaceId: string | null;
-  spaceKind: string | null;
-  metric: 'hours' | 'sessions';
-  period: 'day' | 'week' | 'month';
-  maximum: number;
-  window: { start: string; end: string } | null;
-  countParticipants: boolean;
-  version: number;
-  createdAt: string;
-}
+export type QuotaRuleView = Static<typeof QuotaRuleSchema>;
 
 const clock = (m: number) =>
   `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
@@ -60,18 +53,8 @@ function presentRule(r: repo.QuotaRuleRow): QuotaRuleView {
   };
 }
 
-export interface NewQuotaRuleInput {
-  name: string;
-  memberId?: string | undefined;
-  squadId?: string | undefined;
-  spaceId?: string | undefined;
-  spaceKind?: string | undefined;
-  metric: string;
-  period: string;
-  maximum: number;
-  window?: { start: string; end: string } | undefined;
-  countParticipants?: boolean | undefined;
-}
+/** A new quota rule (or its replacement), as the API takes it; checked again for other callers. */
+export type NewQuotaRuleInput = Static<typeof NewQuotaRule>;
 
 const kinds = ['training', 'sparring', 'briefing', 'cabin', 'other'];
 
@@ -216,22 +199,7 @@ export async function deleteQuotaRule(ctx: Ctx, id: string): Promise<void> {
 }
 
 /** Why a session does not fit: the rule, whose quota, what is used and what remains. */
-export interface QuotaRefusal {
-  rule: {
-    id: string;
-    name: string;
-    metric: 'hours' | 'sessions';
-    period: 'day' | 'week' | 'month';
-    maximum: number;
-  };
-  member: { id: string; displayName: string };
-  /** Null when the quota is another member's and the caller is not an admin: their use is theirs. */
-  used: number | null;
-  remaining: number | null;
-  wanted: number;
-  periodStart: string;
-  periodEnd: string;
-}
+export type QuotaRefusal = Static<typeof QuotaRefusalSchema>;
 
 /** What a booking write would count: its organizer, participants, space and sessions. */
 export interface QuotaCheck {
@@ -404,13 +372,7 @@ export function checkQuotaReason(ctx: Ctx, reason: unknown, field: string): stri
 }
 
 /** A rule that applies to the caller and how much of it is used in the current period. */
-export interface QuotaUsage {
-  rule: QuotaRuleView;
-  used: number;
-  remaining: number;
-  periodStart: string;
-  periodEnd: string;
-}
+export type QuotaUsage = Static<typeof QuotaUsageSchema>;
 
 /** The caller's quotas now: every rule that applies to them, with what is used and what remains. */
 export async function myQuota(ctx: Ctx): Promise<QuotaUsage[]> {

@@ -26,6 +26,9 @@ const figures = {
 };
 const spaceFigures = { openHours: hours('Open by its opening hours'), ...figures };
 
+/** A space's figures over the range or one group of it. */
+export const SpaceFigures = Type.Object(spaceFigures);
+
 export const Utilization = Type.Object({
   from: Type.String({ format: 'date-time' }),
   to: Type.String({ format: 'date-time' }),
@@ -36,7 +39,7 @@ export const Utilization = Type.Object({
       spaceId: Uuid,
       name: Type.String(),
       kind: Type.String(),
-      totals: Type.Object(spaceFigures),
+      totals: SpaceFigures,
       peakHours: Type.Array(
         Type.Object({
           hourOfWeek: Type.Integer({ description: '0 = Monday 00:00 … 167 = Sunday 23:00, local' }),

@@ -1,3 +1,4 @@
+import type { Static } from 'typebox';
 import type { Queryable } from '../../db/store.ts';
 import type { Interval } from '../../domain/intervals.ts';
 import { openPeriods } from '../../domain/opening-hours.ts';
@@ -22,6 +23,7 @@ import {
   sumPeople,
   sumSpaceDays,
 } from './repository.ts';
+import type { SpaceFigures, Utilization } from './schema.ts';
 
 /** The longest range one report covers: a year, whichever days it starts and ends on. */
 export const maxReportDays = 371;
@@ -34,32 +36,11 @@ export interface UtilizationQuery {
   groupBy?: GroupBy | undefined;
 }
 
-export interface Figures {
-  openHours: number;
-  bookedHours: number;
-  usedHours: number;
-  noShows: number;
-  lateCancellations: number;
-}
+/** A space's figures over the range or one group of it (hours open, booked and used; counts). */
+export type Figures = Static<typeof SpaceFigures>;
 
-export interface UtilizationView {
-  from: string;
-  to: string;
-  timeZone: string;
-  groupBy: GroupBy;
-  spaces: {
-    spaceId: string;
-    name: string;
-    kind: string;
-    totals: Figures;
-    peakHours: { hourOfWeek: number; label: string; bookedHours: number }[];
-    groups: ({ key: string } & Figures)[];
-  }[];
-  /** Admins only. */
-  members?: ({ memberId: string; name: string; sessions: number } & Omit<Figures, 'openHours'>)[];
-  /** Admins only. */
-  squads?: ({ squadId: string; name: string; sessions: number } & Omit<Figures, 'openHours'>)[];
-}
+/** The utilization report as the API answers it (members and squads for admins only). */
+export type UtilizationView = Static<typeof Utilization>;
 
 const hours = (ms: number) => Math.round(ms / 36_000) / 100;
 

@@ -1,4 +1,5 @@
 /** Changing a series: one occurrence, or this and the following, or all (the series splits). */
+import type { Static } from 'typebox';
 import { expandOccurrences, formatRRule, parseStartTime } from '../../domain/recurrence.ts';
 import { localDate } from '../../domain/time.ts';
 import * as bookingsRepo from '../bookings/repository.ts';
@@ -16,31 +17,18 @@ import {
 } from './materialize.ts';
 import { changeStateRefusal } from './policy.ts';
 import * as repo from './repository.ts';
+import type { SeriesChange } from './schema.ts';
 import {
   checkDuration,
   getSeries,
   occurrenceArg,
-  type Scope,
   type SeriesDetail,
   seriesSnapshot,
   seriesToManage,
 } from './service.ts';
 
-export interface SeriesPatch {
-  scope: Scope;
-  /** The original start of the occurrence the change starts from (scope one and following). */
-  occurrence?: string | undefined;
-  title?: string | undefined;
-  headcount?: number | undefined;
-  /** Scope one: the occurrence's new start and end. */
-  start?: string | undefined;
-  end?: string | undefined;
-  /** Scope following and all: the new local start time and length of the remaining occurrences. */
-  startTime?: string | undefined;
-  durationMinutes?: number | undefined;
-  /** Why: required from an admin changing someone else's series; recorded in the events. */
-  reason?: string | undefined;
-}
+/** A change of a series, as the API takes it (see SeriesChange in schema.ts). */
+export type SeriesPatch = Static<typeof SeriesChange>;
 
 /**
  * Changes one occurrence (it becomes an exception), or this and the following ones, or all that

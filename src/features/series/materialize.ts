@@ -2,6 +2,7 @@
  * Materialisation: a series' occurrences in a range become bookings, checked by the rules of single
  * bookings, in a few statements whatever their number.
  */
+import type { Static } from 'typebox';
 import type { Tx } from '../../db/store.ts';
 import { expandOccurrences, type Occurrence, type Pattern, parseRRule } from '../../domain/recurrence.ts';
 import { formatInZone } from '../../domain/time.ts';
@@ -14,32 +15,37 @@ import {
 } from '../bookings/rules.ts';
 import {
   bookingSnapshot,
-  type ConflictView,
+  type Conflict,
   conflictsOf,
-  type MemberConflictView,
+  type MemberConflict,
   presentMemberConflict,
 } from '../bookings/service.ts';
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { findQuotaExcesses, type QuotaRefusal, quotaRefused, refusalFor } from '../quotas/service.ts';
 import * as repo from './repository.ts';
+import type { Occurrence as OccurrenceSchema, SeriesCreated } from './schema.ts';
 
 export const dayMs = 86_400_000;
 
 /** Bookings made for a series: up to the horizon (the server extends the rest as time passes). */
-export type Booked = { id: string; start: string; end: string }[];
+export type Booked = Static<typeof SeriesCreated>['booked'];
 
-export interface SkippedOccurrence {
-  originalStart: string;
-  start: string;
-  end: string;
+/**
+ * An occurrence refused or skipped, with what is in its way: the answer's Occurrence, whose
+ * conflicts the document leaves open (unknown), with the types the bookings and quotas schemas give.
+ */
+export type SkippedOccurrence = Omit<
+  Static<typeof OccurrenceSchema>,
+  'conflicts' | 'memberConflicts' | 'quota'
+> & {
   /** Bookings of the space in the way. */
-  conflicts: ConflictView[];
+  conflicts: Conflict[];
   /** Participants already in another session then (one person, one place). */
-  memberConflicts?: MemberConflictView[];
+  memberConflicts?: MemberConflict[];
   /** The fair-use quota the occurrence would exceed (features/quotas). */
   quota?: QuotaRefusal;
-}
+};
 
 export function patternOf(s: repo.SeriesRow): Pattern {
   return {
@@ -147,7 +153,7 @@ export async function materialize(
   });
   const skipped: SkippedOccurrence[] = [];
   if (clashes.length > 0) {
-    const bySlot = new Map<number, MemberConflictView[]>();
+    const bySlot = new Map<number, MemberConflict[]>();
     for (const c of clashes)
       bySlot.set(c.slot, [...(bySlot.get(c.slot) ?? []), presentMemberConflict(c, actor)]);
     for (const [i, memberConflicts] of bySlot) {

@@ -2,10 +2,9 @@ import { Type } from 'typebox';
 import { type App, ctxOf, type Deps } from '../../http/deps.ts';
 import { answerPost } from '../../http/idempotency.ts';
 import { IfMatchHeaders, ifMatchVersion, requiredIfMatch, withEtag } from '../../http/if-match.ts';
-import { DateTime, errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
-import { AllowMemberOverlap } from '../bookings/schema.ts';
+import { DateTime, errorResponses, IdParams } from '../../http/schemas.ts';
 import { changeSeries } from './change.ts';
-import { Occurrence, Participants, Series, SeriesDetail } from './schema.ts';
+import { NewSeries, Series, SeriesChange, SeriesCreated, SeriesDetail } from './schema.ts';
 import { cancelSeries, createSeries, getSeries, listSeries } from './service.ts';
 
 export default async function seriesRoutes(app: App, deps: Deps): Promise<void> {
@@ -30,36 +29,9 @@ export default async function seriesRoutes(app: App, deps: Deps): Promise<void> 
         summary: 'Create a recurring session from an RRULE; books occurrences up to the horizon',
         description:
           'policy all-or-nothing (default): a taken occurrence rejects the series with 409 listing every one; skip-conflicts: books the free ones and returns the skipped.',
-        body: Type.Object(
-          {
-            spaceId: Uuid,
-            rrule: Type.String({
-              maxLength: 500,
-              description: 'FREQ=DAILY|WEEKLY|MONTHLY;INTERVAL;BYDAY;BYMONTHDAY;COUNT|UNTIL',
-            }),
-            startTime: Type.String({
-              pattern: '^[0-9]{2}:[0-9]{2}$',
-              description: 'Local HH:MM in the site zone',
-            }),
-            durationMinutes: Type.Integer({ minimum: 1, maximum: 1440 }),
-            startDate: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }),
-            title: Type.String({ minLength: 1, maxLength: 200 }),
-            headcount: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
-            visibility: Type.Optional(Type.Union([Type.Literal('public'), Type.Literal('private')])),
-            participants: Type.Optional(Participants),
-            policy: Type.Optional(
-              Type.Union([Type.Literal('all-or-nothing'), Type.Literal('skip-conflicts')]),
-            ),
-            allowMemberOverlap: Type.Optional(AllowMemberOverlap),
-          },
-          { additionalProperties: false },
-        ),
+        body: NewSeries,
         response: {
-          201: Type.Object({
-            series: Series,
-            booked: Type.Array(Type.Object({ id: Uuid, start: Type.String(), end: Type.String() })),
-            skipped: Type.Array(Occurrence),
-          }),
+          201: SeriesCreated,
           ...errorResponses,
         },
       },
@@ -95,25 +67,7 @@ export default async function seriesRoutes(app: App, deps: Deps): Promise<void> 
           'scope one: start, end, title, headcount of the occurrence (it becomes an exception). following/all: title, headcount, startTime, durationMinutes; the series is split and the answer is the series that now holds the changed occurrences (its ETag in the answer). Edited occurrences stay as they are.',
         params: IdParams,
         headers: IfMatchHeaders,
-        body: Type.Object(
-          {
-            scope: Type.Union([Type.Literal('one'), Type.Literal('following'), Type.Literal('all')]),
-            occurrence: Type.Optional(DateTime),
-            title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-            headcount: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
-            start: Type.Optional(DateTime),
-            end: Type.Optional(DateTime),
-            startTime: Type.Optional(Type.String({ pattern: '^[0-9]{2}:[0-9]{2}$' })),
-            durationMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
-            reason: Type.Optional(
-              Type.String({
-                maxLength: 500,
-                description: "Required from an admin changing someone else's series",
-              }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        body: SeriesChange,
         response: { 200: SeriesDetail, ...errorResponses },
       },
     },

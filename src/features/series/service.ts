@@ -10,7 +10,6 @@ import type { Actor, Ctx } from '../context.ts';
 import { AppError, checkVersion, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import {
-  type Booked,
   dayMs,
   materialize,
   materializedUntilAfter,
@@ -19,7 +18,12 @@ import {
 } from './materialize.ts';
 import { authorizeSeries, mayViewSeries, seriesCan } from './policy.ts';
 import * as repo from './repository.ts';
-import type { Series, SeriesDetail as SeriesDetailSchema } from './schema.ts';
+import type {
+  NewSeries,
+  Series,
+  SeriesCreated as SeriesCreatedSchema,
+  SeriesDetail as SeriesDetailSchema,
+} from './schema.ts';
 
 /** A series as events record it: the Series schema without the caller's `can`. */
 export type SeriesView = Omit<Static<typeof Series>, 'can'>;
@@ -42,27 +46,13 @@ export function seriesSnapshot(s: repo.SeriesRow): SeriesView {
   };
 }
 
-export interface NewSeriesInput {
-  spaceId: string;
-  rrule: string;
-  startTime: string;
-  durationMinutes: number;
-  startDate: string;
-  title: string;
-  headcount?: number | undefined;
-  visibility?: 'public' | 'private' | undefined;
-  participants?: { members?: string[] | undefined; squads?: string[] | undefined } | undefined;
-  policy?: 'all-or-nothing' | 'skip-conflicts' | undefined;
-  /** Admins: book occurrences even when a participant is in another session then (kept by the series). */
-  allowMemberOverlap?: boolean | undefined;
-}
+/** A new series, as the API takes it (the service checks it again for callers other than the route). */
+export type NewSeriesInput = Static<typeof NewSeries>;
 
-export interface SeriesCreated {
-  series: SeriesView & { can: SeriesCan };
-  /** Bookings made now (up to the horizon; the server extends the rest as time passes). */
-  booked: Booked;
+/** A series made; its skipped occurrences with their conflicts typed (the answer leaves them open). */
+export type SeriesCreated = Omit<Static<typeof SeriesCreatedSchema>, 'skipped'> & {
   skipped: SkippedOccurrence[];
-}
+};
 
 export function checkDuration(minutes: number): void {
   if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440)

@@ -1,3 +1,4 @@
+import type { Static } from 'typebox';
 import type { Db, Queryable, Tx } from '../../db/store.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { isUuid } from '../../domain/ids.ts';
@@ -9,23 +10,10 @@ import type { Actor, Ctx } from '../context.ts';
 import { AppError, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
 import * as repo from './repository.ts';
+import type { JoinWaitlist, WaitlistEntry } from './schema.ts';
 
 /** A waitlist entry as its member sees it: never anything of the bookings in the way. */
-export interface WaitlistEntryView {
-  id: string;
-  spaceId: string;
-  squadId: string | null;
-  title: string;
-  start: string;
-  end: string;
-  lengthMinutes: number | null;
-  autoBook: boolean;
-  status: repo.EntryStatus;
-  position: number | null;
-  bookingId: string | null;
-  offerExpiresAt: string | null;
-  createdAt: string;
-}
+export type WaitlistEntryView = Static<typeof WaitlistEntry>;
 
 export function presentEntry(e: repo.EntryRow): WaitlistEntryView {
   return {
@@ -45,18 +33,12 @@ export function presentEntry(e: repo.EntryRow): WaitlistEntryView {
   };
 }
 
-export interface JoinWaitlistInput {
-  spaceId: string;
-  start: string;
-  end: string;
-  /** Any free slot of this length between start and end; without it, exactly [start, end). */
-  lengthMinutes?: number | undefined;
-  title: string;
-  /** A squad leader waits for the squad: the booking is for the squad. */
-  squadId?: string | undefined;
-  /** Book at once when it frees (default for an exact slot), or offer it with a hold to accept. */
-  autoBook?: boolean | undefined;
-}
+/**
+ * Joining a waitlist: without lengthMinutes exactly [start, end), with it any free slot of that
+ * length between them; a squad leader waits for the squad (squadId); autoBook books at once when
+ * it frees (default for an exact slot), else offers it with a hold to accept.
+ */
+export type JoinWaitlistInput = Static<typeof JoinWaitlist>;
 
 function instant(value: string, field: string): Date {
   const at = typeof value === 'string' ? parseInstant(value) : undefined;

@@ -4,6 +4,15 @@ import { answerPost } from '../../http/idempotency.ts';
 import { IfMatchHeaders, ifMatchVersion, withEtag } from '../../http/if-match.ts';
 import { errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
 import {
+  Delivery,
+  DeliveryPage,
+  Endpoint,
+  EndpointCreated,
+  EndpointPatch,
+  EventTypeOffered,
+  NewEndpoint,
+} from './schema.ts';
+import {
   createEndpoint,
   deleteEndpoint,
   getEndpoint,
@@ -13,36 +22,6 @@ import {
   resendDelivery,
   updateEndpoint,
 } from './service.ts';
-
-const EventTypes = Type.Array(Type.String({ maxLength: 60 }), {
-  maxItems: 50,
-  description: 'booking.* / series.* event types or prefixes ("booking.*"); empty = all',
-});
-const Endpoint = Type.Object({
-  id: Uuid,
-  url: Type.String(),
-  description: Type.String(),
-  eventTypes: Type.Array(Type.String()),
-  enabled: Type.Boolean(),
-  disabledReason: Type.Union([Type.String(), Type.Null()]),
-  version: Type.Integer(),
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
-});
-const Delivery = Type.Object({
-  id: Type.String(),
-  messageId: Type.String({ description: 'The webhook-id header, the same on every attempt' }),
-  eventId: Type.String(),
-  eventType: Type.String(),
-  eventAt: Type.String({ format: 'date-time' }),
-  status: Type.String({ description: 'pending | delivered | failed' }),
-  attempts: Type.Integer(),
-  nextAttemptAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  lastStatus: Type.Union([Type.Integer(), Type.Null()]),
-  lastError: Type.Union([Type.String(), Type.Null()]),
-  lastResponseMs: Type.Union([Type.Integer(), Type.Null()]),
-  deliveredAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-});
 
 /** Webhook endpoints (admins): register, change, turn on/off, delete; the delivery log; send again. */
 export default async function webhooksRoutes(app: App, deps: Deps): Promise<void> {
@@ -67,7 +46,7 @@ export default async function webhooksRoutes(app: App, deps: Deps): Promise<void
         summary: 'The event types an endpoint can ask for, with what each means (admins)',
         response: {
           200: Type.Object({
-            items: Type.Array(Type.Object({ type: Type.String(), description: Type.String() })),
+            items: Type.Array(EventTypeOffered),
           }),
           ...errorResponses,
         },
@@ -82,15 +61,8 @@ export default async function webhooksRoutes(app: App, deps: Deps): Promise<void
       schema: {
         tags: ['webhooks'],
         summary: 'Register an endpoint; answers its signing secret (Standard Webhooks), shown only now',
-        body: Type.Object(
-          {
-            url: Type.String({ minLength: 1, maxLength: 2000 }),
-            eventTypes: Type.Optional(EventTypes),
-            description: Type.Optional(Type.String({ maxLength: 200 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 201: Type.Object({ endpoint: Endpoint, secret: Type.String() }), ...errorResponses },
+        body: NewEndpoint,
+        response: { 201: EndpointCreated, ...errorResponses },
       },
     },
     async (request, reply) =>
@@ -121,15 +93,7 @@ export default async function webhooksRoutes(app: App, deps: Deps): Promise<void
         summary: 'Change an endpoint (If-Match optional); enabled: true turns a disabled one on again',
         params: IdParams,
         headers: IfMatchHeaders,
-        body: Type.Object(
-          {
-            url: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
-            eventTypes: Type.Optional(EventTypes),
-            description: Type.Optional(Type.String({ maxLength: 200 })),
-            enabled: Type.Optional(Type.Boolean()),
-          },
-          { additionalProperties: false },
-        ),
+        body: EndpointPatch,
         response: { 200: Endpoint, ...errorResponses },
       },
     },
@@ -176,13 +140,7 @@ export default async function webhooksRoutes(app: App, deps: Deps): Promise<void
           },
           { additionalProperties: false },
         ),
-        response: {
-          200: Type.Object({
-            items: Type.Array(Delivery),
-            nextCursor: Type.Union([Type.String(), Type.Null()]),
-          }),
-          ...errorResponses,
-        },
+        response: { 200: DeliveryPage, ...errorResponses },
       },
     },
     async (request) =>

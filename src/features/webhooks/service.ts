@@ -1,28 +1,31 @@
 import { randomBytes } from 'node:crypto';
+import type { Static } from 'typebox';
 import type { Db } from '../../db/store.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { isUuid } from '../../domain/ids.ts';
+import type { BookingSnapshot } from '../bookings/service.ts';
 import type { Ctx } from '../context.ts';
 import { AppError, checkVersion, invalid } from '../errors.ts';
 import { insertEvent } from '../events/repository.ts';
+import { typedEvent } from '../events/types.ts';
 import { bookingsTotal, webhookDeliveries, webhookDuration } from '../metrics/registry.ts';
 import { insertNotices } from '../notifications/repository.ts';
 import { requireAdmin } from '../policy.ts';
+import type { SeriesView } from '../series/service.ts';
 import * as repo from './repository.ts';
+import type {
+  Delivery,
+  DeliveryPage,
+  Endpoint,
+  EndpointCreated,
+  EndpointPatch,
+  EventTypeOffered,
+  NewEndpoint,
+} from './schema.ts';
 import { isPrivateHost, type SendResult, sendSigned } from './sender.ts';
 
 /** An endpoint as admins see it (the secret only when made). */
-export interface EndpointView {
-  id: string;
-  url: string;
-  description: string;
-  eventTypes: string[];
-  enabled: boolean;
-  disabledReason: string | null;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
+export type EndpointView = Static<typeof Endpoint>;
 
 export function presentEndpoint(e: repo.EndpointRow): EndpointView {
   return {
@@ -38,21 +41,8 @@ export function presentEndpoint(e: repo.EndpointRow): EndpointView {
   };
 }
 
-export interface DeliveryView {
-  id: string;
-  /** The webhook-id header: the same on every attempt of this message. */
-  messageId: string;
-  eventId: string;
-  eventType: string;
-  eventAt: string;
-  status: string;
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastStatus: number | null;
-  lastError: string | null;
-  lastResponseMs: number | null;
-  deliveredAt: string | null;
-}
+/** A delivery of the log (messageId: the webhook-id header, the same on every attempt). */
+export type DeliveryView = Static<typeof Delivery>;
 
 const messageId = (deliveryId: string) => `msg_${deliveryId}`;
 
@@ -74,7 +64,7 @@ function presentDelivery(d: repo.DeliveryRow): DeliveryView {
 }
 
 /** The event types an endpoint can ask for, in words for the admin who picks them. */
-export const webhookEventTypes: readonly { type: string; description: string }[] = [
+export const webhookEventTypes: readonly Static<typeof EventTypeOffered>[] = [
   { type: 'booking.*', description: 'Every booking event' },
   { type: 'booking.created', description: 'A session is booked' },
   { type: 'booking.updated', description: 'A session is changed (title, people, times)' },
@@ -91,7 +81,7 @@ export const webhookEventTypes: readonly { type: string; description: string }[]
 ];
 
 /** The event types endpoints can ask for (admins). */
-export function listEventTypes(ctx: Ctx): { type: string; description: string }[] {
+export function listEventTypes(ctx: Ctx): Static<typeof EventTypeOffered>[] {
   requireAdmin(ctx.actor);
   return [...webhookEventTypes];
 }
@@ -136,8 +126,8 @@ function cleanTypes(types: string[] | undefined): string[] | undefined {
 export async function createEndpoint(
   ctx: Ctx,
   allowPrivate: boolean,
-  input: { url: string; eventTypes?: string[] | undefined; description?: string | undefined },
-): Promise<{ endpoint: EndpointView; secret: string }> {
+  input: Static<typeof NewEndpoint>,
+): Promise<Static<typeof EndpointCreated>> {
   requireAdmin(ctx.actor);
   const url = cleanUrl(input.url, allowPrivate);
   const eventTypes = cleanTypes(input.eventTypes) ?? [];
@@ -186,12 +176,7 @@ export async function updateEndpoint(
   allowPrivate: boolean,
   id: string,
   expectedVersion: number | undefined,
-  p: {
-    url?: string | undefined;
-    eventTypes?: string[] | undefined;
-    description?: string | undefined;
-    enabled?: boolean | undefined;
-  },
+  p: Static<typeof EndpointPatch>,
 ): Promise<EndpointView> {
   const url = p.url === undefined ? undefined : cleanUrl(p.url, allowPrivate);
   const eventTypes = cleanTypes(p.eventTypes);
@@ -245,7 +230,7 @@ export async function listDeliveries(
   ctx: Ctx,
   id: string,
   q: { before?: string | undefined; limit: number },
-): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {
+): Promise<Static<typeof DeliveryPage>> {
   const e = await endpointOf(ctx, id);
   if (q.before !== undefined && !/^\d{1,18}$/.test(q.before))
     throw invalid('query.before', 'query.before must be a delivery id');
@@ -288,18 +273,44 @@ export function retryDelayMs(failedAttempts: number, random = Math.random): numb
   return Math.round(base * 1000 * (0.8 + 0.4 * random()));
 }
 
+/**
+ * What a delivered event is about: the booking as an admin sees it (for a notice-like event, the
+ * booking it is about) or the series as it was (as made for series.created). Null for a booking or
+ * series event without one; neither for other types (which are not delivered).
+ */
+function subjectOf(d: repo.PendingDelivery): {
+  booking?: BookingSnapshot | null;
+  series?: SeriesView | null;
+} {
+  const e = typedEvent({ type: d.eventType, before: d.before, after: d.after });
+  switch (e?.type) {
+    case 'booking.created':
+    case 'booking.updated':
+    case 'booking.moved':
+    case 'booking.cancelled':
+    case 'booking.released':
+    case 'booking.checked-in':
+    case 'booking.checked-out':
+    case 'booking.completed':
+      return { booking: e.after };
+    case 'booking.checkin-refused':
+    case 'booking.space-freed':
+      return { booking: e.after.waiting };
+    case 'booking.heads-up':
+      return { booking: e.after.booking };
+    case 'series.created':
+      return { series: e.after };
+    case 'series.cancelled':
+    case 'series.changed':
+      return { series: e.before };
+  }
+  if (d.eventType.startsWith('booking.')) return { booking: null };
+  if (d.eventType.startsWith('series.')) return { series: null };
+  return {};
+}
+
 /** The message body: thin (type, ids, times, version) with the booking as an admin sees it. */
 export function payloadOf(d: repo.PendingDelivery, siteId: string): string {
-  const after = d.after as Record<string, unknown> | null;
-  const before = d.before as Record<string, unknown> | null;
-  const isBooking = (v: unknown): v is Record<string, unknown> =>
-    typeof v === 'object' && v !== null && 'spaceId' in v && 'start' in v;
-  let booking: unknown;
-  if (d.eventType.startsWith('booking.'))
-    booking = [after, after?.booking, after?.waiting, before].find(isBooking) ?? null;
-  const series = d.eventType.startsWith('series.')
-    ? ((d.eventType === 'series.created' ? after : before) ?? null)
-    : undefined;
   return JSON.stringify({
     type: d.eventType,
     timestamp: new Date(d.eventAt).toISOString(),
@@ -309,8 +320,7 @@ export function payloadOf(d: repo.PendingDelivery, siteId: string): string {
       siteId,
       subject: { type: d.subjectType, id: d.subjectId },
       actorId: d.actorId,
-      ...(booking !== undefined ? { booking } : {}),
-      ...(series !== undefined ? { series } : {}),
+      ...subjectOf(d),
     },
   });
 }
