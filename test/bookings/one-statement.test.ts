@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
+import pg from 'pg';
 import type { Db, Queryable, Tx } from '../../src/db/store.ts';
 import { FakeClock } from '../../src/domain/clock.ts';
 import {
@@ -342,6 +343,77 @@ for (const kind of storeKinds()) {
         (({ can: _can, checkinCode: _code, ...rest }) => rest)(renamed.res.booking),
         'the event holds the booking as answered',
       );
+    });
+  });
+}
+
+async function until(what: string, check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+if (storeKinds().includes('postgres')) {
+  describe('one-statement booking behind a writer that took no lock (postgres)', () => {
+    let t: TestApp;
+    let raw: pg.Client;
+    const clock = new FakeClock(new Date('2027-05-03T00:00:00Z'));
+    const hour = (h: number) => new Date(Date.parse('2027-05-04T00:00:00Z') + h * 3_600_000).toISOString();
+
+    before(async () => {
+      t = await startTestApp('postgres', { clock, site: { timeZone: 'UTC' } });
+      const { database } = (await t.db.query<{ database: string }>('SELECT current_database() AS database'))
+        .rows[0]!;
+      const url = new URL(process.env.TEST_DATABASE_URL!);
+      url.pathname = `/${database}`;
+      raw = new pg.Client({ connectionString: url.toString() });
+      await raw.connect();
+    });
+    after(async () => {
+      await raw.end();
+      await t.close();
+    });
+
+    it('loses to the insert in flight on the constraint and answers its detailed 409', async () => {
+      const space = await buildSpace(t, { name: 'Gym' });
+      const crew = await t.buildMember({ displayName: 'Ensign Ro' });
+      const post = (h: number) =>
+        t.request('POST', '/api/v1/bookings', {
+          as: crew,
+          body: { spaceId: space, title: 'Drill', start: hour(h), end: hour(h + 1) },
+        });
+      assert.equal((await post(0)).status, 201); // the rules are known from here on
+      await raw.query('BEGIN');
+      const inFlight = await raw.query<{ id: string }>(
+        `INSERT INTO bookings (site_id, space_id, organizer_id, title, start_at, end_at, blocked)
+         VALUES ($1, $2, $3, 'In flight', $4, $5, tstzrange($4::timestamptz, $5::timestamptz, '[)'))
+         RETURNING id`,
+        [t.siteId, space, t.admin.id, hour(2), hour(3)],
+      );
+      const answer = post(2);
+      // The statement found the slot free (the insert is not committed) and waits on it at the constraint.
+      await until('the booking to wait on the insert in flight', async () => {
+        const w = await t.db.query(
+          `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE NOT l.granted AND l.locktype = 'transactionid' AND a.datname = current_database()`,
+        );
+        return w.rows.length > 0;
+      });
+      await raw.query('COMMIT');
+      const res = await answer;
+      assert.equal(res.status, 409, JSON.stringify(res.body));
+      assert.equal(res.body.code, 'booking-conflict');
+      assert.deepEqual(
+        res.body.conflicts.map((c: { id: string }) => c.id),
+        [inFlight.rows[0]!.id],
+      );
+      const mine = await t.db.query(
+        `SELECT 1 FROM bookings WHERE site_id = $1 AND organizer_id = $2 AND start_at = $3::timestamptz`,
+        [t.siteId, crew.id, hour(2)],
+      );
+      assert.equal(mine.rows.length, 0);
     });
   });
 }

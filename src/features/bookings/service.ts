@@ -482,8 +482,14 @@ async function bookAtOnce(
       bookingSnapshot(row),
     );
   } catch (err) {
-    // A writer that took no lock won the slot: the statement wrote nothing, the detailed path says so.
-    if (!isTransaction(db) && pgErrorCode(err) === PgCode.exclusionViolation) return undefined;
+    // Outside a transaction the failed statement wrote nothing. A writer that took no lock won the
+    // slot, or the store chose this statement to break a deadlock or a serialization conflict: the
+    // detailed path (whose transaction is retried on those) answers. In a transaction, the caller's
+    // transaction is aborted and retried by its owner.
+    const code = pgErrorCode(err);
+    const passing =
+      code === PgCode.exclusionViolation || code === PgCode.deadlock || code === PgCode.serializationFailure;
+    if (!isTransaction(db) && passing) return undefined;
     throw err;
   }
   if (done.outcome === 'stale') repo.forgetSpaceRules(actor.siteId, space.id);
