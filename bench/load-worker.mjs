@@ -13,6 +13,8 @@ const result = await new Promise((resolve, reject) => {
       url,
       connections,
       amount,
+      // On a loaded machine a request can wait past autocannon's default 10 s; it is slow, not lost.
+      timeout: 120,
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       requests: [

@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Static } from 'typebox';
-import type { Queryable, Tx } from '../../db/store.ts';
+import { isTransaction, PgCode, pgErrorCode, type Queryable, type Tx } from '../../db/store.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { parseInstant } from '../../domain/time.ts';
 import { canCheckIn, canCheckOut } from '../checkin/policy.ts';
@@ -272,6 +272,12 @@ export async function createBooking(
     'body.allowMemberOverlap',
   );
   const exceedQuotaReason = checkQuotaReason(ctx, input.exceedQuotaReason, 'body.exceedQuotaReason');
+  const fields = { start, end, title, headcount, visibility: input.visibility };
+  // The organizer alone: one statement when nothing is in the way; any "no" is said below.
+  if (!members?.length && !squads?.length) {
+    const booked = await bookAtOnce(ctx, input.spaceId, fields, allowMemberOverlap, opts);
+    if (booked) return booked;
+  }
 
   const loaded = await repo.loadBookingContext(
     ctx.db,
@@ -283,6 +289,7 @@ export async function createBooking(
   );
   const space = loaded.space;
   if (!space) throw new AppError('not-found', 'No such space', { field: 'body.spaceId' });
+  repo.cacheSpaceRules(actor.siteId, space.id, space, loaded.rulesKey!);
   const now = ctx.clock.now();
   checkBookingRules(actor, space, { start, end, headcount }, now, {
     access: true,
@@ -293,32 +300,11 @@ export async function createBooking(
   });
   refuseUnknownParticipants(members, new Set(loaded.members.map((m) => m.id)), 'members');
   refuseUnknownParticipants(squads, new Set(loaded.squads.map((q) => q.id)), 'squads');
-  // Unless the caller says otherwise, a booking is as its space says (a private cabin: private).
-  const visibility = input.visibility ?? space.defaultVisibility;
-  const row: repo.BookingRow = {
-    id: randomUUID(),
-    siteId: actor.siteId,
-    spaceId: space.id,
-    organizerId: actor.memberId,
+  const row = newBookingRow(actor, space, fields, opts, now, {
     organizerName: loaded.organizerName ?? '',
-    title,
-    start,
-    end,
-    blockedEnd: new Date(end.getTime() + space.changeoverMinutes * 60_000),
-    headcount,
-    visibility,
-    status: 'confirmed',
-    seriesId: opts.seriesId ?? null,
-    originalStart: opts.originalStart ?? null,
-    version: 1,
-    createdAt: now,
-    updatedAt: now,
     members: loaded.members,
     squads: loaded.squads,
-    checkinCode: String(randomInt(1_000_000)).padStart(6, '0'),
-    spaceOwnerId: space.ownerId,
-    checkinOpenMinutes: space.checkinOpenMinutes,
-  };
+  });
   return ctx.db.transaction(async (tx): Promise<BookingResult> => {
     const seat = {
       spaceIds: [space.id],
@@ -378,6 +364,124 @@ export async function createBooking(
     );
     return { ok: true, booking: presentBooking(row, actor, ctx.clock.now()) };
   });
+}
+
+interface NewSessionFields {
+  start: Date;
+  end: Date;
+  title: string;
+  headcount: number;
+  visibility: Visibility | undefined;
+}
+
+/** The row of a new booking of `actor` in `space`, as createBooking writes and answers it. */
+function newBookingRow(
+  actor: Actor,
+  space: repo.SpaceRules,
+  f: NewSessionFields,
+  opts: CreateBookingOptions,
+  now: Date,
+  people: Pick<repo.BookingRow, 'organizerName' | 'members' | 'squads'>,
+): repo.BookingRow {
+  return {
+    id: randomUUID(),
+    siteId: actor.siteId,
+    spaceId: space.id,
+    organizerId: actor.memberId,
+    ...people,
+    title: f.title,
+    start: f.start,
+    end: f.end,
+    blockedEnd: new Date(f.end.getTime() + space.changeoverMinutes * 60_000),
+    headcount: f.headcount,
+    // Unless the caller says otherwise, a booking is as its space says (a private cabin: private).
+    visibility: f.visibility ?? space.defaultVisibility,
+    status: 'confirmed',
+    seriesId: opts.seriesId ?? null,
+    originalStart: opts.originalStart ?? null,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    checkinCode: String(randomInt(1_000_000)).padStart(6, '0'),
+    spaceOwnerId: space.ownerId,
+    checkinOpenMinutes: space.checkinOpenMinutes,
+  };
+}
+
+/** Sites where bookAtOnce lately found fair-use rules, until when it leaves them to the detailed path. */
+const quotaSites = new Map<string, number>();
+const quotaSiteMs = 60_000;
+
+/**
+ * createBooking's happy path for the organizer alone, in one statement (repository.ts bookSession):
+ * on the space's rules as this process last read them, checked here and verified unchanged by the
+ * statement, under the same write locks and the same checks as the detailed path. Answers undefined
+ * (having written nothing) whenever something is in the way, or may be: no rules in memory, a rule
+ * refuses, the rules changed, the site has quotas, the slot or the organizer is taken. The detailed
+ * path then reads everything afresh and says exactly why, or books after all.
+ */
+async function bookAtOnce(
+  ctx: Ctx,
+  spaceId: string,
+  f: NewSessionFields,
+  allowMemberOverlap: boolean,
+  opts: CreateBookingOptions,
+): Promise<BookingResult | undefined> {
+  const { actor, db } = ctx;
+  const quotaUntil = quotaSites.get(actor.siteId);
+  if (quotaUntil !== undefined) {
+    if (quotaUntil > Date.now()) return undefined;
+    quotaSites.delete(actor.siteId);
+  }
+  const cached = repo.cachedSpaceRules(actor.siteId, spaceId.toLowerCase());
+  if (!cached) return undefined;
+  const space = cached.rules;
+  const now = ctx.clock.now();
+  try {
+    checkBookingRules(actor, space, f, now, {
+      access: true,
+      time: true,
+      start: true,
+      headcount: true,
+      allowPast: opts.allowPast ?? false,
+    });
+  } catch (err) {
+    // A refusal is given on rules read afresh, by the detailed path.
+    if (err instanceof AppError) return undefined;
+    throw err;
+  }
+  const row = newBookingRow(actor, space, f, opts, now, { organizerName: '', members: [], squads: [] });
+  const memberIds = allowMemberOverlap ? [] : [actor.memberId];
+  // Statements on PGlite run one at a time: nobody can come between the checks and the insert.
+  const serial = isTransaction(db) ? db.serial : db.kind === 'pglite';
+  let done: Awaited<ReturnType<typeof repo.bookSession>>;
+  try {
+    done = await repo.bookSession(
+      db,
+      { ...row, changeoverMinutes: space.changeoverMinutes, now, checkinCode: row.checkinCode! },
+      {
+        rulesKey: cached.key,
+        lockKeys: serial ? [] : repo.writeLockKeys(actor.siteId, [space.id], memberIds),
+        memberIds,
+      },
+      bookingSnapshot(row),
+    );
+  } catch (err) {
+    // Outside a transaction the failed statement wrote nothing. A writer that took no lock won the
+    // slot, or the store chose this statement to break a deadlock or a serialization conflict: the
+    // detailed path (whose transaction is retried on those) answers. In a transaction, the caller's
+    // transaction is aborted and retried by its owner.
+    const code = pgErrorCode(err);
+    const passing =
+      code === PgCode.exclusionViolation || code === PgCode.deadlock || code === PgCode.serializationFailure;
+    if (!isTransaction(db) && passing) return undefined;
+    throw err;
+  }
+  if (done.outcome === 'stale') repo.forgetSpaceRules(actor.siteId, space.id);
+  if (done.outcome === 'quota') quotaSites.set(actor.siteId, Date.now() + quotaSiteMs);
+  if (done.outcome !== 'ok') return undefined;
+  const booked = { ...row, organizerName: done.organizerName ?? '' };
+  return { ok: true, booking: presentBooking(booked, actor, ctx.clock.now()) };
 }
 
 /**
