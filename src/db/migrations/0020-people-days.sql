@@ -4,7 +4,10 @@
 -- booking_squads; rebuilt for a site whose zone changes; backfilled here.
 -- The people of a booking, as the report counts them: its organizer and its named participants (once
 -- each, the organizer also named as a participant counts once), and the squads it is booked for.
--- Each row holds, over every space of the site (the report reads it when it covers them all):
+-- Rows are added, never updated, by the triggers (a change's delta, `pending`), and merged into one
+-- row per person and day by compact_report_rollups (0021); the report sums whatever rows there are.
+-- Each person's rows of a day hold, over every space of the site (the report reads them when it
+-- covers them all):
 -- - bookings, sessions: bookings of any status, and those that kept the space (confirmed, checked
 --   in, completed), counted on the local day of their start (bookings > 0 lists the person);
 -- - booked_ms, used_ms: the parts of the day of the time held and of the time used, as space_days
@@ -20,10 +23,12 @@ CREATE TABLE member_days (
   used_ms bigint NOT NULL,
   no_shows integer NOT NULL,
   late_cancellations integer NOT NULL,
-  PRIMARY KEY (site_id, member_id, day),
+  -- A change's delta, not yet merged into one row per day (see space_days, migration 0021).
+  pending boolean NOT NULL DEFAULT false,
   FOREIGN KEY (site_id, member_id) REFERENCES members (site_id, id) ON DELETE CASCADE
 );
 CREATE INDEX member_days_day ON member_days (site_id, day);
+CREATE INDEX member_days_pending ON member_days (site_id, member_id, day) WHERE pending;
 
 CREATE TABLE squad_days (
   site_id uuid NOT NULL,
@@ -35,9 +40,11 @@ CREATE TABLE squad_days (
   used_ms bigint NOT NULL,
   no_shows integer NOT NULL,
   late_cancellations integer NOT NULL,
-  PRIMARY KEY (site_id, squad_id, day),
+  pending boolean NOT NULL DEFAULT false,
   FOREIGN KEY (site_id, squad_id) REFERENCES squads (site_id, id) ON DELETE CASCADE
 );
+CREATE INDEX squad_days_day ON squad_days (site_id, day);
+CREATE INDEX squad_days_pending ON squad_days (site_id, squad_id, day) WHERE pending;
 
 -- One booking's figures per local day (the sums of its parts of report_booking_parts, 0019).
 CREATE FUNCTION report_booking_days(zone text, start_at timestamptz, end_at timestamptz, status text,
@@ -52,8 +59,8 @@ LANGUAGE sql STABLE AS $$
    GROUP BY p.day
 $$;
 
--- Adds (sign 1) or takes off (sign -1) one booking's figures for the members and squads given.
--- Rows are written in key order, so two writers lock them in the same order.
+-- Adds (sign 1) or takes off (sign -1) one booking's figures for the members and squads given, as
+-- new rows (pending deltas): no row is updated, so concurrent writers never wait for each other.
 CREATE FUNCTION people_days_add(p_site uuid, p_members uuid[], p_squads uuid[], p_start timestamptz,
                                 p_end timestamptz, p_status text, p_checked_in timestamptz,
                                 p_cancelled timestamptz, p_sign integer)
@@ -66,32 +73,20 @@ BEGIN
   END IF;
   SELECT time_zone INTO zone FROM sites WHERE site_id = p_site;
   IF cardinality(p_members) > 0 THEN
-    INSERT INTO member_days AS t (site_id, member_id, day, bookings, sessions, booked_ms, used_ms, no_shows,
-                                  late_cancellations)
+    INSERT INTO member_days (site_id, member_id, day, bookings, sessions, booked_ms, used_ms, no_shows,
+                             late_cancellations, pending)
     SELECT p_site, m, d.day, p_sign * d.bookings, p_sign * d.sessions, p_sign * d.booked_ms, p_sign * d.used_ms,
-           p_sign * d.no_shows, p_sign * d.late_cancellations
+           p_sign * d.no_shows, p_sign * d.late_cancellations, true
       FROM (SELECT DISTINCT unnest(p_members) AS m) ms,
-           report_booking_days(zone, p_start, p_end, p_status, p_checked_in, p_cancelled) d
-     ORDER BY m, d.day
-    ON CONFLICT (site_id, member_id, day) DO UPDATE
-       SET bookings = t.bookings + excluded.bookings, sessions = t.sessions + excluded.sessions,
-           booked_ms = t.booked_ms + excluded.booked_ms, used_ms = t.used_ms + excluded.used_ms,
-           no_shows = t.no_shows + excluded.no_shows,
-           late_cancellations = t.late_cancellations + excluded.late_cancellations;
+           report_booking_days(zone, p_start, p_end, p_status, p_checked_in, p_cancelled) d;
   END IF;
   IF cardinality(p_squads) > 0 THEN
-    INSERT INTO squad_days AS t (site_id, squad_id, day, bookings, sessions, booked_ms, used_ms, no_shows,
-                                 late_cancellations)
+    INSERT INTO squad_days (site_id, squad_id, day, bookings, sessions, booked_ms, used_ms, no_shows,
+                            late_cancellations, pending)
     SELECT p_site, q, d.day, p_sign * d.bookings, p_sign * d.sessions, p_sign * d.booked_ms, p_sign * d.used_ms,
-           p_sign * d.no_shows, p_sign * d.late_cancellations
+           p_sign * d.no_shows, p_sign * d.late_cancellations, true
       FROM (SELECT DISTINCT unnest(p_squads) AS q) qs,
-           report_booking_days(zone, p_start, p_end, p_status, p_checked_in, p_cancelled) d
-     ORDER BY q, d.day
-    ON CONFLICT (site_id, squad_id, day) DO UPDATE
-       SET bookings = t.bookings + excluded.bookings, sessions = t.sessions + excluded.sessions,
-           booked_ms = t.booked_ms + excluded.booked_ms, used_ms = t.used_ms + excluded.used_ms,
-           no_shows = t.no_shows + excluded.no_shows,
-           late_cancellations = t.late_cancellations + excluded.late_cancellations;
+           report_booking_days(zone, p_start, p_end, p_status, p_checked_in, p_cancelled) d;
   END IF;
 END
 $$;

@@ -360,3 +360,13 @@ export async function findSessionsUnderWay(
   );
   return res.rows;
 }
+
+/**
+ * Merges each day's rows of the report's rollups (space_days, member_days, squad_days) into one:
+ * the triggers add a row per change (migration 0021). Returns the rows merged. Safe to run from
+ * several processes at once; the sums never change.
+ */
+export async function compactRollups(db: Queryable): Promise<number> {
+  const res = await db.query<{ n: number }>('SELECT compact_report_rollups() AS n');
+  return res.rows[0]!.n;
+}
