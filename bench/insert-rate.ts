@@ -4,7 +4,8 @@
  * and organizer, so ten concurrent inserts share a local day), then the same number of cancels
  * (an UPDATE of the status each). Prints inserts/s and updates/s per store.
  * Env: BENCH_STORES (pglite,postgres), BENCH_DATABASE_URL, BENCH_N (default 2000), BENCH_ROUNDS
- * (default 1: the store is opened afresh for each round, and every round is printed).
+ * (default 1: the store is opened afresh for each round, and every round is printed). Where the rollups
+ * take deltas (migration 0021), also how long merging the round's rollup rows takes.
  */
 import { migrate } from '../src/db/migrate.ts';
 import { createSiteWithAdmin } from '../src/features/sites/service.ts';
@@ -26,7 +27,7 @@ async function pool(count: number, workers: number, task: (i: number) => Promise
   );
 }
 
-async function round(kind: string): Promise<{ inserts: number; updates: number }> {
+async function round(kind: string): Promise<{ inserts: number; updates: number; compactMs: number | null }> {
   const { db, cleanup } = await openBenchStore(kind, 'inserts', CONCURRENCY + 2);
   try {
     await migrate(db);
@@ -61,7 +62,17 @@ async function round(kind: string): Promise<{ inserts: number; updates: number }
       ),
     );
     const updates = N / ((performance.now() - t0) / 1000);
-    return { inserts, updates };
+    // Where the rollups take deltas (migration 0021), what merging this round's rows costs.
+    const compacts = await db.query<{ ok: boolean }>(
+      `SELECT to_regproc('compact_report_rollups') IS NOT NULL AS ok`,
+    );
+    let compactMs: number | null = null;
+    if (compacts.rows[0]!.ok) {
+      t0 = performance.now();
+      await db.query('SELECT compact_report_rollups()');
+      compactMs = performance.now() - t0;
+    }
+    return { inserts, updates, compactMs };
   } finally {
     await cleanup();
   }
@@ -69,6 +80,9 @@ async function round(kind: string): Promise<{ inserts: number; updates: number }
 
 for (let r = 0; r < ROUNDS; r++)
   for (const kind of stores) {
-    const { inserts, updates } = await round(kind);
-    console.log(`${kind}: ${N} raw inserts ${inserts.toFixed(0)}/s, ${N} cancels ${updates.toFixed(0)}/s`);
+    const { inserts, updates, compactMs } = await round(kind);
+    const compacted = compactMs === null ? '' : `; their rollup rows merged in ${compactMs.toFixed(0)} ms`;
+    console.log(
+      `${kind}: ${N} raw inserts ${inserts.toFixed(0)}/s, ${N} cancels ${updates.toFixed(0)}/s${compacted}`,
+    );
   }
