@@ -7,7 +7,8 @@
  * - one raw aggregate query over the same rows (per space: booked seconds, no-shows), the floor the
  *   report is compared with: p50/p99 and the p99 ratio.
  * Run alone with `node --import tsx bench/reports.ts`; `runReportsBench()` is what bench/run.ts calls.
- * - the rebuild of the rollup (space_days) from the bookings: what migration 0019's backfill costs.
+ * - the rebuilds of the rollups from the bookings (space_days; member_days and squad_days): what the
+ *   backfills of migrations 0019 and 0020 cost.
  * Env: BENCH_DATABASE_URL, BENCH_STORES, BENCH_REPORT_PROBES (calls per figure, default 50),
  * BENCH_REPORT_DAYS (days of bookings, default 365: a smaller year for a quick look).
  */
@@ -34,7 +35,10 @@ const to = '2026-12-01T00:00:00+13:00';
  * Bench data by SQL (the bench measures the report, not booking): a year of half-hour sessions.
  * The rollup's row trigger is off for the bulk insert, and the rollup is rebuilt in one pass after.
  */
-export async function seed(db: Db, siteId: string): Promise<{ bookings: number; rebuildMs: number }> {
+export async function seed(
+  db: Db,
+  siteId: string,
+): Promise<{ bookings: number; rebuildMs: number; peopleRebuildMs: number }> {
   await db.query(
     `INSERT INTO members (site_id, email, display_name)
      SELECT $1, 'm' || g || '@bench.example', 'Member ' || lpad(g::text, 3, '0') FROM generate_series(1, $2) g`,
@@ -53,7 +57,14 @@ export async function seed(db: Db, siteId: string): Promise<{ bookings: number; 
     [siteId, SPACES, JSON.stringify(hours)],
   );
   // 28 half-hour sessions a day from 07:00 local in every space, for 365 days: 204,400 bookings.
-  await db.query('ALTER TABLE bookings DISABLE TRIGGER bookings_space_days_rows');
+  // The rollups' row triggers are off for the bulk load; the rollups are rebuilt in one pass after.
+  const triggers = [
+    ['bookings', 'bookings_space_days_rows'],
+    ['bookings', 'bookings_people_days_rows'],
+    ['booking_members', 'booking_members_people_days'],
+    ['booking_squads', 'booking_squads_people_days'],
+  ];
+  for (const [table, trigger] of triggers) await db.query(`ALTER TABLE ${table} DISABLE TRIGGER ${trigger}`);
   // Status by a hash: 70% completed (checked in 0-10 min late), 10% released, 10% cancelled (half of
   // them within the hour), 10% still confirmed.
   await db.query(
@@ -77,10 +88,6 @@ export async function seed(db: Db, siteId: string): Promise<{ bookings: number; 
        FROM x, m`,
     [siteId, zone, MEMBERS, DAYS],
   );
-  await db.query('ALTER TABLE bookings ENABLE TRIGGER bookings_space_days_rows');
-  const started = performance.now();
-  await db.query('SELECT rebuild_space_days($1)', [siteId]);
-  const rebuildMs = performance.now() - started;
   await db.query(
     `INSERT INTO booking_members (site_id, booking_id, member_id)
      SELECT b.site_id, b.id, m.ids[1 + ((array_position(m.ids, b.organizer_id) + 37) % $2)]
@@ -96,11 +103,18 @@ export async function seed(db: Db, siteId: string): Promise<{ bookings: number; 
        FROM bookings b WHERE b.site_id = $1 AND abs(hashtext(b.id::text)) % 10 = 1`,
     [siteId],
   );
+  for (const [table, trigger] of triggers) await db.query(`ALTER TABLE ${table} ENABLE TRIGGER ${trigger}`);
+  let started = performance.now();
+  await db.query('SELECT rebuild_space_days($1)', [siteId]);
+  const rebuildMs = performance.now() - started;
+  started = performance.now();
+  await db.query('SELECT rebuild_people_days($1)', [siteId]);
+  const peopleRebuildMs = performance.now() - started;
   await db.query('ANALYZE');
   const count = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM bookings WHERE site_id = $1', [
     siteId,
   ]);
-  return { bookings: count.rows[0]!.n, rebuildMs };
+  return { bookings: count.rows[0]!.n, rebuildMs, peopleRebuildMs };
 }
 
 /** The floor: one aggregate over the same rows, with no cutting at bounds and no zone. */
@@ -121,6 +135,7 @@ export interface ReportsBenchRow {
   store: string;
   bookings: number;
   rebuildMs: number;
+  peopleRebuildMs: number;
   member: { p50: number; p99: number };
   admin: { p50: number; p99: number };
   raw: { p50: number; p99: number };
@@ -134,7 +149,7 @@ export async function reportsBench(kind: string): Promise<ReportsBenchRow> {
       site: { name: 'Bench', timeZone: zone },
       admin: { email: 'admin@bench.example', displayName: 'Admin', passwordHash: null },
     });
-    const { bookings, rebuildMs } = await seed(db, siteId);
+    const { bookings, rebuildMs, peopleRebuildMs } = await seed(db, siteId);
     const clock = new FakeClock('2026-12-01T00:00:00Z');
     const memberId = (
       await db.query<{ id: string }>(
@@ -154,7 +169,7 @@ export async function reportsBench(kind: string): Promise<ReportsBenchRow> {
       getUtilization(as(adminId, 'admin'), { from, to, groupBy: 'day' }),
     );
     const raw = await timeCalls(PROBES, () => rawAggregate(db, siteId));
-    return { store: kind, bookings, rebuildMs, member, admin, raw };
+    return { store: kind, bookings, rebuildMs, peopleRebuildMs, member, admin, raw };
   } finally {
     await cleanup();
   }
@@ -165,7 +180,7 @@ export async function runReportsBench(): Promise<void> {
   for (const kind of stores) {
     const r = await reportsBench(kind);
     console.log(
-      `${kind}: utilization over a year by day, ${SPACES} spaces, ${r.bookings} bookings: as a member p50 ${f(r.member.p50)} ms, p99 ${f(r.member.p99)} ms; as an admin (with ${MEMBERS} members and squads) p50 ${f(r.admin.p50)} ms, p99 ${f(r.admin.p99)} ms (target p99 < 200 ms on PGlite); one raw aggregate p50 ${f(r.raw.p50)} ms, p99 ${f(r.raw.p99)} ms; p99 ratio member ${(r.member.p99 / r.raw.p99).toFixed(2)}x, admin ${(r.admin.p99 / r.raw.p99).toFixed(2)}x (target within 3x); rollup rebuilt from the bookings in ${f(r.rebuildMs)} ms`,
+      `${kind}: utilization over a year by day, ${SPACES} spaces, ${r.bookings} bookings: as a member p50 ${f(r.member.p50)} ms, p99 ${f(r.member.p99)} ms; as an admin (with ${MEMBERS} members and squads) p50 ${f(r.admin.p50)} ms, p99 ${f(r.admin.p99)} ms (target p99 < 200 ms on PGlite); one raw aggregate p50 ${f(r.raw.p50)} ms, p99 ${f(r.raw.p99)} ms; p99 ratio member ${(r.member.p99 / r.raw.p99).toFixed(2)}x, admin ${(r.admin.p99 / r.raw.p99).toFixed(2)}x (target within 3x); rollups rebuilt from the bookings in ${f(r.rebuildMs)} ms (per space) and ${f(r.peopleRebuildMs)} ms (per member and squad)`,
     );
   }
 }

@@ -17,6 +17,7 @@ import {
 } from '../features/doors/service.ts';
 import { purgeIdempotencyKeys } from '../features/idempotency/service.ts';
 import { runDelivery } from '../features/notifications/service.ts';
+import { compactRollups } from '../features/reports/repository.ts';
 import { extendHorizons, nextHorizonDue } from '../features/series/horizon.ts';
 import { nextWaitlistDue, serveWaitlists } from '../features/waitlist/service.ts';
 import type { Task } from './scheduler.ts';
@@ -57,6 +58,8 @@ export function serverTasks(db: Db, opts: { deliveryEveryMs?: number } = {}): Ta
       run: (now) => serveWaitlists(db, { now: () => now }),
       nextDue: (now, until) => nextWaitlistDue(db, now, until),
     },
+    // The report's rollups take each booking change as a row of its own; this merges them per day.
+    { name: 'compact-report-rollups', everyMs: 60_000, run: () => compactRollups(db) },
     { name: 'purge-idempotency-keys', everyMs: 3_600_000, run: (now) => purgeIdempotencyKeys(db, now) },
     // Not at start, so that a restart answers first (the statistics are kept in the store): an hour
     // on, then every hour.

@@ -102,6 +102,17 @@ for (const kind of storeKinds()) {
       assert.deepEqual(res.body.squads, [
         { squadId: squad, name: 'Night squad', sessions: 1, bookedHours: 1.5, ...figures },
       ]);
+      // Of every space (the only bookings are the lounge's): from the rollups per member and squad, over
+      // the whole day and over a range cut inside two days.
+      for (const range of [
+        q('2026-06-02T00:00:00+09:30', '2026-06-03T00:00:00+09:30'),
+        q('2026-06-01T21:00:00+09:30', '2026-06-03T07:30:00+09:30'),
+      ]) {
+        const all = await report(range);
+        assert.equal(all.status, 200, JSON.stringify(all.body));
+        assert.deepEqual(all.body.members, res.body.members, range);
+        assert.deepEqual(all.body.squads, res.body.squads, range);
+      }
     });
 
     it('shows a member the same figures for the spaces, and nothing about people or private sessions', async () => {
@@ -111,6 +122,11 @@ for (const kind of storeKinds()) {
       assert.equal(res.body.spaces[0].totals.bookedHours, 2.5, 'the private session is busy time');
       assert.equal(res.body.members, undefined);
       assert.equal(res.body.squads, undefined);
+      const all = await report(q('2026-06-02T00:00:00+09:30', '2026-06-03T00:00:00+09:30'), bob);
+      assert.equal(all.status, 200);
+      assert.equal(all.body.members, undefined, 'not from the rollups either');
+      assert.equal(all.body.squads, undefined);
+      assert.ok(!JSON.stringify(all.body).includes('Carol') && !JSON.stringify(all.body).includes(squad));
       const text = JSON.stringify(res.body);
       for (const secret of ['Secret sparring', 'Carol', carol.id, squad, 'Night squad'])
         assert.ok(!text.includes(secret), `${secret} is not in a member's report`);
@@ -170,6 +186,19 @@ for (const kind of storeKinds()) {
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.deepEqual(res.body.spaces[0].groups, [
         { key: '2026-04-05', openHours: 25, bookedHours: 3, usedHours: 0, noShows: 0, lateCancellations: 0 },
+      ]);
+      // Of every space, from the rollup per member: the three hours of the one session.
+      const all = await report(q('2026-04-05T00:00:00+10:30', '2026-04-06T00:00:00+09:30'));
+      assert.deepEqual(all.body.members, [
+        {
+          memberId: alice.id,
+          name: 'Alice Able',
+          sessions: 1,
+          bookedHours: 3,
+          usedHours: 0,
+          noShows: 0,
+          lateCancellations: 0,
+        },
       ]);
       const week = await report(`${day}&groupBy=hourOfWeek`);
       const sunday = week.body.spaces[0].groups

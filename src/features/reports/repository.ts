@@ -113,27 +113,36 @@ export interface PeopleSums {
   lateCancellations: number;
 }
 
+/** PeopleSums by id, before the names are looked up. */
+export type PeopleFigures = Omit<PeopleSums, 'name'>;
+
 /**
  * Per member (as organizer or named participant) and per squad (booked for), the same figures as
- * the spaces', clipped to the range. Only for admins: the service asks for it, never for members.
+ * the spaces', clipped to [from, to), of the bookings that overlap it (any status: a member with
+ * only cancellations is listed, with zeros). Sessions counts the bookings that kept the space, or
+ * only those that start at or after `sessionsFrom` when given (the rest are counted elsewhere).
+ * With from = to, the bookings that run across that instant, with nothing but their sessions.
+ * Only for admins: the service asks for it, never for members.
  */
-export async function sumPeople(
+export async function sumPeopleFigures(
   db: Queryable,
   siteId: string,
-  spaceIds: string[],
+  spaceIds: string[] | null,
   from: Date,
   to: Date,
   now: Date,
-): Promise<{ members: PeopleSums[]; squads: PeopleSums[] }> {
+  sessionsFrom: Date | null = null,
+): Promise<{ members: PeopleFigures[]; squads: PeopleFigures[] }> {
   const bk = `bk AS (
        SELECT b.id, b.organizer_id, b.status, b.start_at, b.cancelled_at,
               greatest(b.start_at, $3::timestamptz) AS s, least(b.end_at, $4::timestamptz) AS e,
               greatest(b.start_at, $3::timestamptz, b.checked_in_at) AS us,
               least(b.end_at, $4::timestamptz, $5::timestamptz) AS ue
          FROM bookings b
-        WHERE b.site_id = $1 AND b.space_id = ANY($2::uuid[])
+        WHERE b.site_id = $1 AND ($2::uuid[] IS NULL OR b.space_id = ANY($2::uuid[]))
           AND b.start_at < $4::timestamptz AND b.end_at > $3::timestamptz)`;
-  const figures = `count(*) FILTER (WHERE bk.status IN ('confirmed', 'checked_in', 'completed'))::int AS sessions,
+  const figures = `count(*) FILTER (WHERE bk.status IN ('confirmed', 'checked_in', 'completed')
+                                AND ($6::timestamptz IS NULL OR bk.start_at >= $6::timestamptz))::int AS sessions,
             coalesce(sum(extract(epoch FROM bk.e - bk.s))
               FILTER (WHERE bk.status IN ('confirmed', 'checked_in', 'completed')), 0)::float8 AS "bookedSeconds",
             coalesce(sum(greatest(0, extract(epoch FROM bk.ue - bk.us)))
@@ -141,26 +150,117 @@ export async function sumPeople(
             count(*) FILTER (WHERE bk.status = 'released' AND bk.start_at >= $3::timestamptz)::int AS "noShows",
             count(*) FILTER (WHERE bk.status = 'cancelled' AND bk.start_at >= $3::timestamptz
                                AND bk.cancelled_at >= bk.start_at - interval '1 hour')::int AS "lateCancellations"`;
-  const params = [siteId, spaceIds, from.toISOString(), to.toISOString(), now.toISOString()];
-  const members = await db.query<PeopleSums>(
+  const params = [
+    siteId,
+    spaceIds,
+    from.toISOString(),
+    to.toISOString(),
+    now.toISOString(),
+    sessionsFrom?.toISOString() ?? null,
+  ];
+  const members = await db.query<PeopleFigures>(
     `WITH ${bk}, who AS (
        SELECT bk.id, bk.organizer_id AS member_id FROM bk
        UNION
        SELECT bm.booking_id, bm.member_id FROM booking_members bm JOIN bk ON bm.booking_id = bk.id
         WHERE bm.site_id = $1)
-     SELECT m.id, m.display_name AS name, ${figures}
-       FROM who JOIN bk ON bk.id = who.id JOIN members m ON m.site_id = $1 AND m.id = who.member_id
-      GROUP BY m.id, m.display_name ORDER BY m.display_name, m.id`,
+     SELECT who.member_id AS id, ${figures}
+       FROM who JOIN bk ON bk.id = who.id
+      GROUP BY who.member_id`,
     params,
   );
-  const squads = await db.query<PeopleSums>(
+  const squads = await db.query<PeopleFigures>(
     `WITH ${bk}
-     SELECT q.id, q.name, ${figures}
+     SELECT bs.squad_id AS id, ${figures}
        FROM bk JOIN booking_squads bs ON bs.site_id = $1 AND bs.booking_id = bk.id
-       JOIN squads q ON q.site_id = $1 AND q.id = bs.squad_id
-      GROUP BY q.id, q.name ORDER BY q.name, q.id`,
+      GROUP BY bs.squad_id`,
     params,
   );
+  return { members: members.rows, squads: squads.rows };
+}
+
+/** Rollup sums of a person over whole local days; `listed` when a booking of theirs starts in them. */
+export interface PeopleDaySums extends PeopleFigures {
+  listed: boolean;
+}
+
+/**
+ * From the rollups member_days and squad_days (migration 0020: every space of the site), the
+ * figures per member and per squad over the local days [fromDay, toDay), one row each. Used runs
+ * to the end of sessions under way, as in space_days.
+ */
+export async function sumPeopleDays(
+  db: Queryable,
+  siteId: string,
+  fromDay: string,
+  toDay: string,
+): Promise<{ members: PeopleDaySums[]; squads: PeopleDaySums[] }> {
+  const sums = (table: string, key: string) =>
+    db.query<PeopleDaySums>(
+      `SELECT ${key} AS id, sum(bookings) > 0 AS listed, sum(sessions)::int AS sessions,
+              sum(booked_ms)::float8 / 1000 AS "bookedSeconds", sum(used_ms)::float8 / 1000 AS "usedSeconds",
+              sum(no_shows)::int AS "noShows", sum(late_cancellations)::int AS "lateCancellations"
+         FROM ${table} WHERE site_id = $1 AND day >= $2::date AND day < $3::date
+        GROUP BY ${key}`,
+      [siteId, fromDay, toDay],
+    );
+  const members = await sums('member_days', 'member_id');
+  const squads = await sums('squad_days', 'squad_id');
+  return { members: members.rows, squads: squads.rows };
+}
+
+/** A session under way (checked in, not over at `now`) and its people, as the rollups count them. */
+export interface PeopleUnderWay {
+  startAt: Date;
+  endAt: Date;
+  checkedInAt: Date | null;
+  memberIds: string[];
+  squadIds: string[];
+}
+
+/** The sessions checked in and not over at `now` that overlap [from, to), with their people. */
+export async function findPeopleUnderWay(
+  db: Queryable,
+  siteId: string,
+  from: Date,
+  to: Date,
+  now: Date,
+): Promise<PeopleUnderWay[]> {
+  const res = await db.query<PeopleUnderWay>(
+    `SELECT b.start_at AS "startAt", b.end_at AS "endAt", b.checked_in_at AS "checkedInAt",
+            ARRAY(SELECT b.organizer_id UNION SELECT member_id FROM booking_members
+                   WHERE site_id = b.site_id AND booking_id = b.id) AS "memberIds",
+            ARRAY(SELECT squad_id FROM booking_squads WHERE site_id = b.site_id AND booking_id = b.id) AS "squadIds"
+       FROM bookings b
+      WHERE b.status = 'checked_in' AND b.end_at > $4::timestamptz AND b.end_at > $2::timestamptz
+        AND b.start_at < $3::timestamptz AND b.site_id = $1`,
+    [siteId, from.toISOString(), to.toISOString(), now.toISOString()],
+  );
+  return res.rows;
+}
+
+/** The names of the members and squads given, each list ordered by name then id. */
+export async function findPeopleNames(
+  db: Queryable,
+  siteId: string,
+  memberIds: string[],
+  squadIds: string[],
+): Promise<{ members: { id: string; name: string }[]; squads: { id: string; name: string }[] }> {
+  const members =
+    memberIds.length === 0
+      ? { rows: [] }
+      : await db.query<{ id: string; name: string }>(
+          `SELECT id, display_name AS name FROM members WHERE site_id = $1 AND id = ANY($2::uuid[])
+            ORDER BY display_name, id`,
+          [siteId, memberIds],
+        );
+  const squads =
+    squadIds.length === 0
+      ? { rows: [] }
+      : await db.query<{ id: string; name: string }>(
+          `SELECT id, name FROM squads WHERE site_id = $1 AND id = ANY($2::uuid[]) ORDER BY name, id`,
+          [siteId, squadIds],
+        );
   return { members: members.rows, squads: squads.rows };
 }
 
@@ -259,4 +359,14 @@ export async function findSessionsUnderWay(
     [siteId, spaceIds, from.toISOString(), to.toISOString(), now.toISOString()],
   );
   return res.rows;
+}
+
+/**
+ * Merges each day's rows of the report's rollups (space_days, member_days, squad_days) into one:
+ * the triggers add a row per change (migration 0021). Returns the rows merged. Safe to run from
+ * several processes at once; the sums never change.
+ */
+export async function compactRollups(db: Queryable): Promise<number> {
+  const res = await db.query<{ n: number }>('SELECT compact_report_rollups() AS n');
+  return res.rows[0]!.n;
 }

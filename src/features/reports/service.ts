@@ -14,13 +14,17 @@ import type { Ctx } from '../context.ts';
 import { AppError, invalid } from '../errors.ts';
 import {
   type BucketSums,
+  findPeopleNames,
+  findPeopleUnderWay,
   findReportSpaces,
   findSessionsUnderWay,
+  type PeopleFigures,
   type PeopleSums,
   type ReportSpace,
   type RollupFigures,
   sumBuckets,
-  sumPeople,
+  sumPeopleDays,
+  sumPeopleFigures,
   sumSpaceDays,
 } from './repository.ts';
 import type { SpaceFigures, Utilization } from './schema.ts';
@@ -154,8 +158,13 @@ export async function getUtilization(
       };
     }),
   };
-  if (ctx.actor.role === 'admin' && spaceIds.length > 0) {
-    const people = await sumPeople(ctx.db, ctx.actor.siteId, spaceIds, from, to, now);
+  if (ctx.actor.role === 'admin') {
+    // The rollups cover every space of the site: a report of all of them reads them.
+    const all = q.spaceId === undefined && q.kind === undefined;
+    const people =
+      spaceIds.length === 0
+        ? { members: [], squads: [] }
+        : await sumPeople(ctx.db, ctx.actor.siteId, all ? null : spaceIds, from, to, timeZone, now, source);
     const figures = (p: PeopleSums) => ({
       name: p.name,
       sessions: p.sessions,
@@ -166,11 +175,104 @@ export async function getUtilization(
     });
     view.members = people.members.map((p) => ({ memberId: p.id, ...figures(p) }));
     view.squads = people.squads.map((p) => ({ squadId: p.id, ...figures(p) }));
-  } else if (ctx.actor.role === 'admin') {
-    view.members = [];
-    view.squads = [];
   }
   return view;
+}
+
+/**
+ * The figures per member and per squad over [from, to), ordered by name. Of every space (spaceIds
+ * null) from the rollups (member_days, squad_days) for the whole local days of the range, and from
+ * the bookings for the parts of a day at either end, the sessions that run into the first whole
+ * day, and the part after `now` of the sessions under way; of some spaces, or with source
+ * 'bookings', from the bookings alone. Both give the same (test/reports/people-rollup.test.ts).
+ */
+export async function sumPeople(
+  db: Queryable,
+  siteId: string,
+  spaceIds: string[] | null,
+  from: Date,
+  to: Date,
+  zone: string,
+  now: Date,
+  source: 'rollup' | 'bookings' = 'rollup',
+): Promise<{ members: PeopleSums[]; squads: PeopleSums[] }> {
+  // Milliseconds as whole numbers, so the sums of the pieces are exact whichever way they are cut.
+  type Sum = Omit<PeopleFigures, 'bookedSeconds' | 'usedSeconds'> & {
+    listed: boolean;
+    bookedMs: number;
+    usedMs: number;
+  };
+  type Row = PeopleFigures & { listed?: boolean };
+  const members = new Map<string, Sum>();
+  const squads = new Map<string, Sum>();
+  const add = (into: Map<string, Sum>, rows: Row[]) => {
+    for (const r of rows) {
+      const v = into.get(r.id) ?? {
+        id: r.id,
+        listed: false,
+        sessions: 0,
+        bookedMs: 0,
+        usedMs: 0,
+        noShows: 0,
+        lateCancellations: 0,
+      };
+      into.set(r.id, v);
+      v.listed ||= r.listed ?? true;
+      v.sessions += r.sessions;
+      v.bookedMs += Math.round(r.bookedSeconds * 1000);
+      v.usedMs += Math.round(r.usedSeconds * 1000);
+      v.noShows += r.noShows;
+      v.lateCancellations += r.lateCancellations;
+    }
+  };
+  const addAll = (p: { members: Row[]; squads: Row[] }) => {
+    add(members, p.members);
+    add(squads, p.squads);
+  };
+  const first = midnightFrom(from.getTime(), zone);
+  const last = midnightFrom(to.getTime(), zone);
+  const lastAt = last.at > to.getTime() ? localToInstant(addDays(last.day, -1), 0, zone).getTime() : last.at;
+  if (source === 'bookings' || spaceIds !== null || lastAt <= first.at) {
+    addAll(await sumPeopleFigures(db, siteId, spaceIds, from, to, now));
+  } else {
+    const D1 = new Date(first.at);
+    const D2 = new Date(lastAt);
+    // Before the first whole day: its part of the range, and every session that runs into that day
+    // (from = D1 gives those alone); after the last: its part, the sessions that start in it.
+    addAll(await sumPeopleFigures(db, siteId, null, from, D1, now));
+    if (lastAt < to.getTime()) addAll(await sumPeopleFigures(db, siteId, null, D2, to, now, D2));
+    addAll(await sumPeopleDays(db, siteId, first.day, localDate(D2, zone)));
+    // The rollups count a session under way as used to its end: the part after `now` comes off.
+    const off = (id: string) => ({
+      id,
+      listed: false,
+      sessions: 0,
+      bookedSeconds: 0,
+      noShows: 0,
+      lateCancellations: 0,
+    });
+    for (const s of await findPeopleUnderWay(db, siteId, D1, D2, now)) {
+      const start = Math.max(s.startAt.getTime(), s.checkedInAt?.getTime() ?? 0, now.getTime(), first.at);
+      const ms = Math.min(s.endAt.getTime(), lastAt) - start;
+      if (ms <= 0) continue;
+      add(
+        members,
+        s.memberIds.map((id) => ({ ...off(id), usedSeconds: -ms / 1000 })),
+      );
+      add(
+        squads,
+        s.squadIds.map((id) => ({ ...off(id), usedSeconds: -ms / 1000 })),
+      );
+    }
+  }
+  const listed = (m: Map<string, Sum>) => [...m.values()].filter((v) => v.listed).map((v) => v.id);
+  const names = await findPeopleNames(db, siteId, listed(members), listed(squads));
+  const named = (m: Map<string, Sum>, rows: { id: string; name: string }[]): PeopleSums[] =>
+    rows.map(({ id, name }) => {
+      const { listed: _, bookedMs, usedMs, ...f } = m.get(id)!;
+      return { ...f, name, bookedSeconds: bookedMs / 1000, usedSeconds: usedMs / 1000 };
+    });
+  return { members: named(members, names.members), squads: named(squads, names.squads) };
 }
 
 /** The first local midnight at or after `t`. */

@@ -10,7 +10,8 @@ export const exportFormatVersion = 1;
 // notification_outbox, webhook_outbox: work in flight, refilled by the events triggers when events are
 // imported; email_outbox likewise by the notifications trigger. roster_versions: what a server's roster
 // cache checks against, raised again by the rosters' triggers as duty shifts and leave are imported.
-// space_days: the utilization report's rollup, refilled by the bookings trigger as bookings are imported.
+// space_days, member_days, squad_days: the utilization report's rollups, refilled by the triggers of
+// bookings and their participants and squads as those are imported.
 const notExported = [
   'auth_tokens',
   'idempotency_keys',
@@ -19,6 +20,8 @@ const notExported = [
   'email_outbox',
   'roster_versions',
   'space_days',
+  'member_days',
+  'squad_days',
 ];
 
 /**
