@@ -46,7 +46,8 @@ CREATE TABLE squad_days (
 CREATE INDEX squad_days_day ON squad_days (site_id, day);
 CREATE INDEX squad_days_pending ON squad_days (site_id, squad_id, day) WHERE pending;
 
--- One booking's figures per local day (the sums of its parts of report_booking_parts, 0019).
+-- One booking's figures per local day (the sums of its parts of report_booking_parts, 0019; a part
+-- whose figure is unknown, such as a cancellation without its instant, counts 0, as in space_days).
 CREATE FUNCTION report_booking_days(zone text, start_at timestamptz, end_at timestamptz, status text,
                                     checked_in_at timestamptz, cancelled_at timestamptz)
 RETURNS TABLE (day date, bookings integer, sessions integer, booked_ms bigint, used_ms bigint, no_shows integer,
@@ -54,7 +55,8 @@ RETURNS TABLE (day date, bookings integer, sessions integer, booked_ms bigint, u
 LANGUAGE sql STABLE AS $$
   SELECT p.day, (p.day = (start_at AT TIME ZONE zone)::date)::integer,
          (p.day = (start_at AT TIME ZONE zone)::date AND status IN ('confirmed', 'checked_in', 'completed'))::integer,
-         sum(p.booked_ms)::bigint, sum(p.used_ms)::bigint, sum(p.no_shows)::integer, sum(p.late_cancellations)::integer
+         coalesce(sum(p.booked_ms), 0)::bigint, coalesce(sum(p.used_ms), 0)::bigint, coalesce(sum(p.no_shows), 0)::integer,
+         coalesce(sum(p.late_cancellations), 0)::integer
     FROM report_booking_parts(zone, start_at, end_at, status, checked_in_at, cancelled_at) p
    GROUP BY p.day
 $$;
