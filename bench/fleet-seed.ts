@@ -3,7 +3,7 @@
  * minutes instead of the hours that one statement per site through the services took.
  *
  * What is written is what the product writes, shaped like a year of use: sites (a mix of zones), 50
- * members each (one admin), 20 spaces each, and per space the same number of one-hour sessions on a
+ * members each (one admin) in five watches, 20 spaces each (five with a door, locked at rest), and per space the same number of one-hour sessions on a
  * grid spread over a year around `anchor`, half past and half future. Past sessions are completed
  * (checked in 0–9 minutes after the start), released as no-shows or cancelled (some within the last
  * hour, which the report counts as late); future ones are confirmed or cancelled. One in five has a
@@ -133,6 +133,37 @@ async function addBookings(c: pg.Client, from: number, to: number, shape: SeedSh
   );
 }
 
+/** Spaces with a door: the last five of each site, "Room 15".."Room 19". */
+export const DOORS = 5;
+
+/**
+ * Doors on the last `DOORS` spaces of every site that has none yet, as a lock reports them at rest:
+ * locked, closed, online. Idempotent, so a store seeded before doors were part of the fleet gets
+ * them added (bench/fleet.ts).
+ */
+export async function seedDoors(url: string, at: Date): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(
+      `WITH d AS (
+         INSERT INTO doors (site_id, space_id, name, topic, has_contact, lock_state, contact, online, seen_at)
+         SELECT sp.site_id, sp.id, 'Door of ' || sp.name,
+                'zigbee2mqtt/vessel-' || split_part(s.name, ' ', 2) || '/door-' || split_part(sp.name, ' ', 2),
+                true, 'locked', true, true, $2::timestamptz
+           FROM sites s JOIN spaces sp ON sp.site_id = s.site_id
+          WHERE s.name LIKE 'Vessel %' AND split_part(sp.name, ' ', 2)::int >= $1
+            AND NOT EXISTS (SELECT 1 FROM doors x WHERE x.site_id = s.site_id)
+         RETURNING site_id, space_id)
+       UPDATE spaces sp SET has_door = true FROM d WHERE sp.site_id = d.site_id AND sp.id = d.space_id`,
+      [SPACES - DOORS, at.toISOString()],
+    );
+    await c.query('ANALYZE doors; ANALYZE spaces');
+  } finally {
+    await c.end();
+  }
+}
+
 interface Rebuild {
   drop: string;
   create: string;
@@ -203,5 +234,6 @@ export async function seedFleet(url: string, from: number, to: number, shape: Se
   } finally {
     await c.end();
   }
+  await seedDoors(url, shape.anchor);
   return (performance.now() - t0) / 1000;
 }

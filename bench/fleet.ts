@@ -25,7 +25,7 @@ import { checkIn, completeFinished, releaseNoShows, sendHeadsUps } from '../src/
 import { type Ctx, systemActor } from '../src/features/context.ts';
 import { runDelivery } from '../src/features/notifications/service.ts';
 import { serverTasks } from '../src/jobs/tasks.ts';
-import { SPACES, seedFleet, stepMinutes } from './fleet-seed.ts';
+import { SPACES, seedDoors, seedFleet, stepMinutes } from './fleet-seed.ts';
 import { percentile } from './measure.ts';
 import { benchServerUrl } from './stores.ts';
 
@@ -48,6 +48,8 @@ interface Seeded {
   perSpace: number;
   anchor: string;
   seedSeconds: number;
+  /** The doors of seedDoors are in (a store seeded before they were gets them added). */
+  doors?: boolean;
 }
 
 interface FleetStore {
@@ -66,6 +68,12 @@ async function onServer<T>(f: (c: pg.Client) => Promise<T>): Promise<T> {
   } finally {
     await admin.end();
   }
+}
+
+/** Records a finished seed in its database's comment. */
+async function describe(name: string, seeded: Seeded): Promise<void> {
+  const text = JSON.stringify(seeded).replaceAll("'", "''");
+  await onServer((c) => c.query(`COMMENT ON DATABASE ${name} IS '${text}'`));
 }
 
 /**
@@ -102,11 +110,16 @@ async function fleetStore(sites: number, perSpace: number): Promise<FleetStore> 
     await db.close();
     const anchor = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
     const seedSeconds = await seedFleet(url.toString(), 0, sites, { perSpace, anchor });
-    seeded = { sites, perSpace, anchor: anchor.toISOString(), seedSeconds };
-    const text = JSON.stringify(seeded).replaceAll("'", "''");
-    await onServer((c) => c.query(`COMMENT ON DATABASE ${name} IS '${text}'`));
+    seeded = { sites, perSpace, anchor: anchor.toISOString(), seedSeconds, doors: true };
+    await describe(name, seeded);
     log(`${name} seeded in ${seedSeconds.toFixed(0)} s`);
   } else log(`${name} holds a finished seed from ${seeded.anchor}: measured as it is`);
+  if (!seeded.doors) {
+    await seedDoors(url.toString(), new Date(seeded.anchor));
+    seeded = { ...seeded, doors: true };
+    await describe(name, seeded);
+    log(`${name}: doors added`);
+  }
   const db = openPostgres(url.toString(), 4);
   // A kept store gets the migrations added since it was seeded.
   await migrate(db);
@@ -272,6 +285,20 @@ async function probe(store: FleetStore): Promise<Probe> {
     }
     idle[task.name] = percentile(
       times.sort((a, b) => a - b),
+      50,
+    );
+    // The scheduler's look ahead (when the job next falls due, up to its next poll), likewise.
+    const { nextDue } = task;
+    if (!nextDue) continue;
+    const looks: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const now = new Date();
+      const t0 = performance.now();
+      await nextDue(now, new Date(now.getTime() + task.everyMs));
+      looks.push(performance.now() - t0);
+    }
+    idle[`${task.name} (next due)`] = percentile(
+      looks.sort((a, b) => a - b),
       50,
     );
   }
