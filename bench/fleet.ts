@@ -7,8 +7,8 @@
  *
  * The stores are databases `shipshape_fleet_<sites>` beside BENCH_DATABASE_URL. One that already
  * holds a finished seed of the same shape (recorded in the database's comment) is measured as it is,
- * without seeding again; BENCH_FLEET_KEEP=1 keeps them afterwards (otherwise they are dropped), and
- * BENCH_FLEET_SEED_ONLY=1 only seeds them.
+ * without seeding again, and kept; a store seeded by this run is dropped at the end unless
+ * BENCH_FLEET_KEEP=1. BENCH_FLEET_SEED_ONLY=1 only seeds.
  *
  * Env: BENCH_DATABASE_URL, BENCH_FLEET_SITES (1000), BENCH_FLEET_BOOKINGS (10000000 in all),
  * BENCH_FLEET_PROBES (300), BENCH_FLEET_KEEP, BENCH_FLEET_SEED_ONLY.
@@ -131,7 +131,8 @@ async function fleetStore(sites: number, perSpace: number): Promise<FleetStore> 
     bookings,
     close: async () => {
       await db.close();
-      if (!KEEP) await onServer((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      // A store found seeded is someone's kept store: never dropped here.
+      if (!KEEP && !reused) await onServer((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
 }
