@@ -22,11 +22,21 @@ interface KeyRow {
   refColumns: string[] | null;
 }
 
-async function readKeys(db: Db): Promise<{ tables: { table: string; hasSite: boolean }[]; keys: KeyRow[] }> {
-  const tables = await db.query<{ table: string; hasSite: boolean }>(
+interface TableRow {
+  table: string;
+  hasSite: boolean;
+  /** site_id is NOT NULL: Citus refuses a row whose distribution column is null. */
+  siteNotNull: boolean;
+}
+
+async function readKeys(db: Db): Promise<{ tables: TableRow[]; keys: KeyRow[] }> {
+  const tables = await db.query<TableRow>(
     `SELECT c.relname AS "table",
             EXISTS (SELECT 1 FROM pg_attribute a
-                     WHERE a.attrelid = c.oid AND a.attname = 'site_id' AND NOT a.attisdropped) AS "hasSite"
+                     WHERE a.attrelid = c.oid AND a.attname = 'site_id' AND NOT a.attisdropped) AS "hasSite",
+            EXISTS (SELECT 1 FROM pg_attribute a
+                     WHERE a.attrelid = c.oid AND a.attname = 'site_id' AND NOT a.attisdropped
+                       AND a.attnotnull) AS "siteNotNull"
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
       ORDER BY 1`,
@@ -74,6 +84,32 @@ for (const kind of storeKinds()) {
       assert.ok(tables.length > 5, 'the schema was read');
       const missing = tables.filter((t) => !t.hasSite && !notSiteTables.has(t.table)).map((t) => t.table);
       assert.deepEqual(missing, [], `tables without site_id: ${missing.join(', ')}`);
+    });
+
+    it('keeps site_id NOT NULL on every site table', async () => {
+      const { tables } = await readKeys(db);
+      const nullable = tables.filter((t) => t.hasSite && !t.siteNotNull).map((t) => t.table);
+      assert.deepEqual(nullable, [], `tables whose site_id may be null: ${nullable.join(', ')}`);
+    });
+
+    it('compares site_id with = in every exclusion constraint', async () => {
+      // Citus accepts an exclusion constraint on a distributed table only when it holds the
+      // distribution column with equality: then each shard enforces it alone.
+      const res = await db.query<{ name: string; op: string | null }>(
+        `SELECT con.conname AS name,
+                (SELECT o.oprname::text FROM unnest(con.conkey, con.conexclop) AS k(attnum, op)
+                   JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+                   JOIN pg_operator o ON o.oid = k.op
+                  WHERE a.attname = 'site_id') AS op
+           FROM pg_constraint con JOIN pg_namespace n ON n.oid = con.connamespace
+          WHERE n.nspname = current_schema() AND con.contype = 'x'`,
+      );
+      assert.ok(
+        res.rows.some((r) => r.name === 'bookings_no_overlap'),
+        'the exclusion constraints were read',
+      );
+      const other = res.rows.filter((r) => r.op !== '=').map((r) => `${r.name} (${r.op ?? 'no site_id'})`);
+      assert.deepEqual(other, [], `exclusion constraints without site_id WITH =: ${other.join(', ')}`);
     });
 
     it('puts site_id in every primary key, unique key, exclusion constraint and foreign key', async () => {

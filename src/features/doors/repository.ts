@@ -411,8 +411,12 @@ export async function listAlarmCandidates(db: Queryable, now: Date): Promise<Ala
                                                'notifiedAt', a.notified_at))
                FROM door_alarms a WHERE a.site_id = d.site_id AND a.door_id = d.id AND a.ended_at IS NULL) AS open
        FROM ${doorFrom}
-      WHERE d.unlocked_since IS NOT NULL OR d.open_since IS NOT NULL
-         OR EXISTS (SELECT 1 FROM door_alarms a WHERE a.site_id = d.site_id AND a.door_id = d.id AND a.ended_at IS NULL)`,
+      WHERE (d.site_id, d.id) IN (
+              -- Each side through its partial index (doors_unsettled, door_alarms_open): the doors
+              -- with something to watch, not every door of the fleet.
+              SELECT site_id, id FROM doors WHERE unlocked_since IS NOT NULL OR open_since IS NOT NULL
+              UNION ALL
+              SELECT site_id, door_id FROM door_alarms WHERE ended_at IS NULL)`,
     [now],
   );
   return res.rows.map(({ inUse, useChangesAt, open, ...door }) => ({
