@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { readConfig } from '../../src/config.ts';
-import { buildWebIfStale } from '../../src/http/web.ts';
-import { type RunningServer, startServer } from '../../src/server.ts';
-import { freshDir, launchChromium, seriousA11yViolations } from './browser.ts';
+import type { RunningServer } from '../../src/server.ts';
+import { launchChromium, seriousA11yViolations, startWebApp } from './browser.ts';
 
 // Accounts in the web app, in real Chromium against the real server on a temporary PGlite store:
 // an admin resets a member's password, the member sets their own, changes it in Settings, and the
@@ -73,24 +71,7 @@ describe('accounts in the web app (Chromium)', { timeout: 180_000 }, () => {
   }
 
   before(async () => {
-    await buildWebIfStale({ quiet: true });
-    server = await startServer(
-      readConfig({
-        SHIPSHAPE_DATA_DIR: freshDir('shipshape-web-accounts-'),
-        PORT: '0',
-        HOST: '127.0.0.1',
-        SHIPSHAPE_ADMIN_EMAIL: 'captain@test.example',
-        SHIPSHAPE_ADMIN_PASSWORD: adminPassword,
-        SHIPSHAPE_LOGIN_RATE_LIMIT: '1000',
-      }),
-      { demo: false, logger: false, print: () => undefined },
-    );
-    const login = await fetch(`${server.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'captain@test.example', password: adminPassword }),
-    });
-    token = ((await login.json()) as { token: string }).token;
+    ({ server, token } = await startWebApp('shipshape-web-accounts-', adminPassword));
     browser = await launchChromium();
   });
 

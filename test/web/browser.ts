@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -6,20 +5,16 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { readConfig } from '../../src/config.ts';
 import { buildWebIfStale } from '../../src/http/web.ts';
-import { type RunningServer, startServer } from '../../src/server.ts';
+import { type RunningServer, type StartOptions, startServer } from '../../src/server.ts';
 
-/** Debian's Chromium; the test setup installs it when missing (CI has apt and runs as root). */
+/** Debian's Chromium. The tests never install it: the CI script (.ci/run) does, before `npm test`. */
 export const chromiumPath = '/usr/bin/chromium';
 
 export function ensureChromium(): void {
-  if (existsSync(chromiumPath)) return;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], {
-    stdio: 'inherit',
-    env,
-  });
-  if (r.status !== 0 || !existsSync(chromiumPath)) throw new Error('Could not install Debian chromium');
+  if (!existsSync(chromiumPath))
+    throw new Error(
+      `Chromium is not at ${chromiumPath}: install it first (apt-get install chromium; .ci/run does)`,
+    );
 }
 
 /**
@@ -87,6 +82,13 @@ export function freshDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+export interface WebAppOptions {
+  /** Environment of the server beyond the defaults below (SMTP, door timings, webhooks…). */
+  env?: Record<string, string>;
+  /** Its hooks (the scheduler, the door link…); the server's own set when not given. */
+  hooks?: StartOptions['hooks'];
+}
+
 /**
  * A real server for browser tests on a fresh embedded store, with the web app built: its first admin
  * is `email` with `password` (no demo), and `token` is that admin's bearer token.
@@ -95,6 +97,7 @@ export async function startWebApp(
   prefix: string,
   password: string,
   email = 'captain@test.example',
+  opts: WebAppOptions = {},
 ): Promise<{ server: RunningServer; token: string }> {
   await buildWebIfStale({ quiet: true });
   const server = await startServer(
@@ -105,8 +108,9 @@ export async function startWebApp(
       SHIPSHAPE_ADMIN_EMAIL: email,
       SHIPSHAPE_ADMIN_PASSWORD: password,
       SHIPSHAPE_LOGIN_RATE_LIMIT: '1000',
+      ...opts.env,
     }),
-    { demo: false, logger: false, print: () => undefined },
+    { demo: false, logger: false, print: () => undefined, ...(opts.hooks ? { hooks: opts.hooks } : {}) },
   );
   const login = await fetch(`${server.url}/api/v1/auth/login`, {
     method: 'POST',

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { readConfig } from '../../src/config.ts';
 import { addDays, localDate, localToInstant } from '../../src/domain/time.ts';
-import { buildWebIfStale } from '../../src/http/web.ts';
-import { type RunningServer, startServer } from '../../src/server.ts';
-import { freshDir, launchChromium, seriousA11yViolations } from './browser.ts';
+import type { RunningServer } from '../../src/server.ts';
+import { launchChromium, seriousA11yViolations, startWebApp } from './browser.ts';
 
 // The booking dialog shows exactly the actions the server's `can` allows: a squad leader gets the
 // buttons for the squad's session (the old web app never showed them), an uninvolved member none,
@@ -69,19 +67,7 @@ describe('actions from can (Chromium)', { timeout: 180_000 }, () => {
   };
 
   before(async () => {
-    await buildWebIfStale({ quiet: true });
-    server = await startServer(
-      readConfig({
-        SHIPSHAPE_DATA_DIR: freshDir('shipshape-web-can-'),
-        PORT: '0',
-        HOST: '127.0.0.1',
-        SHIPSHAPE_ADMIN_EMAIL: 'captain@test.example',
-        SHIPSHAPE_ADMIN_PASSWORD: password,
-        SHIPSHAPE_LOGIN_RATE_LIMIT: '1000',
-      }),
-      { demo: false, logger: false, print: () => undefined },
-    );
-    token = await tokenOf('captain@test.example');
+    ({ server, token } = await startWebApp('shipshape-web-can-', password));
     await api('PATCH', '/site', { name: 'Test vessel', timeZone: zone });
     const space = await api('POST', '/spaces', { name: 'Training lounge', kind: 'training', capacity: 8 });
     const member = (displayName: string, email: string) =>

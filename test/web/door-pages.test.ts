@@ -2,13 +2,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { readConfig } from '../../src/config.ts';
 import { type DoorsHook, doorsHook } from '../../src/features/doors/hook.ts';
 import { DoorSimulator } from '../../src/features/doors/simulator.ts';
-import { buildWebIfStale } from '../../src/http/web.ts';
 import { schedulerHook } from '../../src/jobs/hook.ts';
-import { type RunningServer, startServer } from '../../src/server.ts';
-import { freshDir, launchChromium, screenshot, seriousA11yViolations } from './browser.ts';
+import type { RunningServer } from '../../src/server.ts';
+import { launchChromium, screenshot, seriousA11yViolations, startWebApp } from './browser.ts';
 
 // Admin → Doors, a door's page with its guests and log, and who sees what of a private cabin, in
 // real Chromium against the real server with the embedded broker and simulated locks. Each test
@@ -105,21 +103,13 @@ describe('door pages in the web app', { timeout: 180_000 }, () => {
   }
 
   before(async () => {
-    await buildWebIfStale({ quiet: true });
     hook = doorsHook();
-    server = await startServer(
-      readConfig({
-        SHIPSHAPE_DATA_DIR: freshDir('shipshape-web-door-pages-'),
-        PORT: '0',
-        HOST: '127.0.0.1',
-        SHIPSHAPE_ADMIN_EMAIL: 'captain@test.example',
-        SHIPSHAPE_ADMIN_PASSWORD: password,
-        SHIPSHAPE_LOGIN_RATE_LIMIT: '1000',
-        SHIPSHAPE_DOOR_CONFIRM_SECONDS: '2',
-      }),
-      { demo: false, logger: false, print: () => undefined, hooks: [hook, schedulerHook()] },
-    );
-    tokens.set('captain', await login('captain@test.example'));
+    const started = await startWebApp('shipshape-web-door-pages-', password, 'captain@test.example', {
+      env: { SHIPSHAPE_DOOR_CONFIRM_SECONDS: '2' },
+      hooks: [hook, schedulerHook()],
+    });
+    server = started.server;
+    tokens.set('captain', started.token);
     for (const [key, displayName] of [
       ['sato', 'Kenji Sato'],
       ['gale', 'Gale Guest'],

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { readConfig } from '../../src/config.ts';
 import { type DoorsHook, doorsHook } from '../../src/features/doors/hook.ts';
 import { DoorSimulator } from '../../src/features/doors/simulator.ts';
-import { buildWebIfStale } from '../../src/http/web.ts';
 import { schedulerHook } from '../../src/jobs/hook.ts';
-import { type RunningServer, startServer } from '../../src/server.ts';
-import { freshDir, launchChromium, screenshot, seriousA11yViolations } from './browser.ts';
+import type { RunningServer } from '../../src/server.ts';
+import { launchChromium, screenshot, seriousA11yViolations, startWebApp } from './browser.ts';
 
 // The door badge and its Unlock button in real Chromium, against the real server with the embedded
 // broker and a simulated lock.
@@ -50,25 +48,10 @@ describe('doors in the web app', { timeout: 120_000 }, () => {
   }
 
   before(async () => {
-    await buildWebIfStale({ quiet: true });
     hook = doorsHook();
-    server = await startServer(
-      readConfig({
-        SHIPSHAPE_DATA_DIR: freshDir('shipshape-web-doors-'),
-        PORT: '0',
-        HOST: '127.0.0.1',
-        SHIPSHAPE_ADMIN_EMAIL: 'captain@test.example',
-        SHIPSHAPE_ADMIN_PASSWORD: password,
-        SHIPSHAPE_LOGIN_RATE_LIMIT: '1000',
-      }),
-      { demo: false, logger: false, print: () => undefined, hooks: [hook, schedulerHook()] },
-    );
-    const login = await fetch(`${server.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'captain@test.example', password }),
-    });
-    token = ((await login.json()) as { token: string }).token;
+    ({ server, token } = await startWebApp('shipshape-web-doors-', password, 'captain@test.example', {
+      hooks: [hook, schedulerHook()],
+    }));
     const member = async (displayName: string, email: string) => {
       const r = await call('POST', '/members', { email, displayName, rank: 'Lt', password });
       assert.equal(r.status, 201, JSON.stringify(r.body));

@@ -3,11 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { readConfig } from '../../src/config.ts';
-import { buildWebIfStale } from '../../src/http/web.ts';
-import { type RunningServer, startServer } from '../../src/server.ts';
+import type { RunningServer } from '../../src/server.ts';
 import { Receiver } from '../webhooks/receiver.ts';
-import { artifactsDir, freshDir, launchChromium, seriousA11yViolations } from './browser.ts';
+import { artifactsDir, launchChromium, seriousA11yViolations, startWebApp } from './browser.ts';
 
 // Calendar feeds (Settings) and webhooks (Admin) in real Chromium against the real server on a
 // temporary PGlite store: the feed address is fetched as a calendar app would, and webhook
@@ -101,20 +99,9 @@ describe('calendar feeds and webhooks in the web app (Chromium)', { timeout: 240
   }
 
   before(async () => {
-    await buildWebIfStale({ quiet: true });
-    server = await startServer(
-      readConfig({
-        SHIPSHAPE_DATA_DIR: freshDir('shipshape-web-integrations-'),
-        PORT: '0',
-        HOST: '127.0.0.1',
-        SHIPSHAPE_ADMIN_EMAIL: 'captain@test.example',
-        SHIPSHAPE_ADMIN_PASSWORD: password,
-        SHIPSHAPE_LOGIN_RATE_LIMIT: '1000',
-        SHIPSHAPE_WEBHOOK_ALLOW_PRIVATE: 'true',
-      }),
-      { demo: false, logger: false, print: () => undefined },
-    );
-    token = await loginToken('captain@test.example');
+    ({ server, token } = await startWebApp('shipshape-web-integrations-', password, 'captain@test.example', {
+      env: { SHIPSHAPE_WEBHOOK_ALLOW_PRIVATE: 'true' },
+    }));
     const m = await call('POST', '/members', {
       email: 'rosa@test.example',
       displayName: 'Rosa Lind',

@@ -14,11 +14,11 @@ describe('partners in the web app', { timeout: 180_000 }, () => {
   let adminToken: string;
   let browser: Browser;
   const pageErrors: string[] = [];
-  const call = async (method: string, url: string, body?: unknown) => {
+  const call = async (method: string, url: string, body?: unknown, token = adminToken) => {
     const res = await fetch(`${base}${url}`, {
       method,
       headers: {
-        authorization: `Bearer ${adminToken}`,
+        authorization: `Bearer ${token}`,
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
@@ -77,10 +77,14 @@ describe('partners in the web app', { timeout: 180_000 }, () => {
   });
 
   it('suggests a partner with slots; proposing sends a notice; accepting books it', async () => {
-    const page = await pageAs('ana@test.example');
+    // A pair of its own: the other tests book Ana and Ben, and this one counts the bookings made.
+    const kai = await member('Kai Berg', 'kai@test.example');
+    const lou = await member('Lou Park', 'lou@test.example');
+    for (const id of [kai, lou]) await train(id);
+    const page = await pageAs('kai@test.example');
     await page.getByRole('link', { name: 'Find a partner' }).click();
     await page.getByRole('heading', { name: 'Find a partner' }).waitFor();
-    const suggestion = page.locator('.suggestion', { hasText: 'Ben Okafor' });
+    const suggestion = page.locator('.suggestion', { hasText: 'Lou Park' });
     await suggestion.waitFor();
     assert.match((await suggestion.textContent()) ?? '', /advanced, rating 1800/);
     assert.deepEqual(await seriousA11yViolations(page), [], 'Find a partner: accessibility');
@@ -89,17 +93,19 @@ describe('partners in the web app', { timeout: 180_000 }, () => {
       .getByRole('button', { name: /^Propose / })
       .first()
       .click();
-    await page.getByText(/^Proposed to Ben Okafor/).waitFor();
+    await page.getByText(/^Proposed to Lou Park/).waitFor();
 
-    const benPage = await pageAs('ben@test.example');
-    await benPage.goto(`${base}/partners`);
-    const proposed = benPage.getByRole('region', { name: 'Proposed to you' });
-    await proposed.getByText(/Ana Torres: Boxing/).waitFor();
+    const louPage = await pageAs('lou@test.example');
+    await louPage.goto(`${base}/partners`);
+    const proposed = louPage.getByRole('region', { name: 'Proposed to you' });
+    await proposed.getByText(/Kai Berg: Boxing/).waitFor();
     await proposed.getByRole('button', { name: 'Accept' }).click();
-    await benPage.getByText('Booked Boxing with Ana Torres.').waitFor();
-    const booked = await call('GET', `/api/v1/bookings?member=${ana}`);
+    await louPage.getByText('Booked Boxing with Kai Berg.').waitFor();
+    const booked = await call('GET', `/api/v1/bookings?member=${kai}`);
     assert.equal(booked.body.items.length, 1);
-    assert.equal(booked.body.items[0].organizer.id, ben);
+    assert.equal(booked.body.items[0].organizer.id, lou);
+    await page.context().close();
+    await louPage.context().close();
   });
 
   it('New booking → Find a time: picks people, shows slots, books one for everyone', async () => {
@@ -263,9 +269,40 @@ describe('partners in the web app', { timeout: 180_000 }, () => {
   });
 
   it('Find a partner at 390 px: suggestions and proposals fit the phone', async () => {
+    // A proposal of its own to Ben, so the page shows one at 390 px whatever ran before.
+    const jo = await member('Jo Wren', 'jo@test.example');
+    await train(jo);
+    const joToken = (await call('POST', '/api/v1/auth/login', { email: 'jo@test.example', password })).body
+      .token as string;
+    const ring = (await call('GET', '/api/v1/spaces')).body.items.find(
+      (s: { name: string }) => s.name === 'Sparring ring',
+    );
+    const start = new Date(Date.now() + 5 * 86_400_000);
+    start.setUTCHours(6, 0, 0, 0);
+    const proposal = await call(
+      'POST',
+      '/api/v1/partners/proposals',
+      {
+        memberId: ben,
+        discipline: 'Boxing',
+        spaceId: ring.id,
+        start: start.toISOString(),
+        end: new Date(start.getTime() + 3_600_000).toISOString(),
+      },
+      joToken,
+    );
+    assert.equal(proposal.status, 201, JSON.stringify(proposal.body));
     const page = await pageAs('ben@test.example', 390);
     await page.goto(`${base}/partners`);
     await page.locator('.suggestion').first().waitFor();
+    await page
+      .getByRole('region', { name: 'Proposed to you' })
+      .getByText(/Jo Wren: Boxing/)
+      .waitFor();
+    await page
+      .getByRole('region', { name: 'Your training' })
+      .getByText(/Boxing · rating/)
+      .waitFor();
     assert.deepEqual(await seriousA11yViolations(page), [], 'Find a partner at 390 px: accessibility');
     await noSideScroll(page);
     await screenshot(page, 'find-a-partner-390');
