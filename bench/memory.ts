@@ -56,6 +56,13 @@ const { env: startEnv, flags } =
     ? { env: {}, flags: process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean) }
     : npmStart();
 
+/** CPU time a process has used so far, user and system, ms (Linux; /proc/<pid>/stat in clock ticks of 10 ms). */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** VmRSS and VmHWM of a process, MB (Linux). */
 export function processMemory(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -167,6 +174,8 @@ export interface MemoryFigures {
   after: { rss: number; hwm: number };
   rate10: number;
   rate50: number;
+  /** The server's CPU time per booking over both phases, ms: the cost of a booking, which a busy machine slows less than the rates. */
+  cpuPerBooking: number;
 }
 
 async function benchStore(kind: string): Promise<MemoryFigures> {
@@ -194,10 +203,12 @@ async function benchStore(kind: string): Promise<MemoryFigures> {
         if (load.failed > 0) throw new Error(`memory bench: ${load.failed} bookings refused`);
         return load.ok / load.seconds;
       };
+      const cpu0 = processCpuMs(server.child.pid!);
       const rate10 = await phase(10, base);
       const rate50 = await phase(50, base + (N / 10 + 1) * slotMs);
       const after = processMemory(server.child.pid!);
-      return { store: kind, idle, after, rate10, rate50 };
+      const cpuPerBooking = (processCpuMs(server.child.pid!) - cpu0) / (2 * N);
+      return { store: kind, idle, after, rate10, rate50, cpuPerBooking };
     } finally {
       await stopServer(server);
     }
@@ -228,12 +239,12 @@ export function printMemory(rows: MemoryFigures[]): void {
       )}node ${flags.join(' ') || '(no flags)'} bin/shipshape.js serve, demo store; load generator in another process), MB:\n`,
   );
   console.log(
-    '| store | idle RSS (10 s after restart) | idle peak (VmHWM) | RSS after the HTTP phases | peak (VmHWM) | HTTP bookings/s, 10 clients | 50 clients |',
+    '| store | idle RSS (10 s after restart) | idle peak (VmHWM) | RSS after the HTTP phases | peak (VmHWM) | HTTP bookings/s, 10 clients | 50 clients | server CPU ms per booking |',
   );
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows)
     console.log(
-      `| ${r.store} | ${r.idle.rss.toFixed(0)} | ${r.idle.hwm.toFixed(0)} | ${r.after.rss.toFixed(0)} | ${r.after.hwm.toFixed(0)} | ${r.rate10.toFixed(0)} | ${r.rate50.toFixed(0)} |`,
+      `| ${r.store} | ${r.idle.rss.toFixed(0)} | ${r.idle.hwm.toFixed(0)} | ${r.after.rss.toFixed(0)} | ${r.after.hwm.toFixed(0)} | ${r.rate10.toFixed(0)} | ${r.rate50.toFixed(0)} | ${r.cpuPerBooking.toFixed(1)} |`,
     );
 }
 
