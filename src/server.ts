@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
 import { migrate } from './db/migrate.ts';
-import { type Db, openStore, whenOpen } from './db/store.ts';
+import { type Db, openStore } from './db/store.ts';
 import { isNewDataDir, readStoreTemplate } from './db/template.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import { hashPassword } from './features/auth/service.ts';
@@ -158,29 +158,19 @@ export function lockDataDir(dir: string): () => void {
   throw new Error(`Could not lock the data folder ${dir}`);
 }
 
-/**
- * Opens the configured store; the embedded one only after claiming its folder. With `background`,
- * the embedded store is answered at once, as a store that waits for its opening (whenOpen): the
- * caller's first query fails if the opening does, and must then close the store and release the
- * folder.
- */
-export async function openConfiguredStore(
-  config: Config,
-  opts: { background?: boolean } = {},
-): Promise<{ db: Db; release: () => void }> {
+/** Opens the configured store; the embedded one only after claiming its folder. */
+export async function openConfiguredStore(config: Config): Promise<{ db: Db; release: () => void }> {
   const release = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir);
   try {
     const limits = { lockTimeoutMs: config.lockTimeoutMs, acquireTimeoutMs: config.storeWaitMs };
-    const opening = openStore({
-      databaseUrl: config.databaseUrl,
-      dataDir: config.dataDir,
-      limits,
-      // A new data folder starts from the migrated template when the build made one.
-      template: !config.databaseUrl && isNewDataDir(config.dataDir) ? readStoreTemplate() : undefined,
-    });
-    // A server's pool is made at once (its connections open on use): only PGlite's opening waits.
     return {
-      db: opts.background && !config.databaseUrl ? whenOpen('pglite', opening) : await opening,
+      db: await openStore({
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+        limits,
+        // A new data folder starts from the migrated template when the build made one.
+        template: !config.databaseUrl && isNewDataDir(config.dataDir) ? readStoreTemplate() : undefined,
+      }),
       release,
     };
   } catch (err) {
@@ -280,16 +270,13 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const clock = opts.clock ?? systemClock;
   const hooks = opts.hooks ?? serverHooks;
   const print = opts.print ?? ((text: string) => process.stdout.write(text));
-  // The store opens while the app is built: neither queries the other, and PGlite's opening waits
-  // on files and on WebAssembly compiling in a helper thread, time the app's building fills.
-  const { db, release } = await openConfiguredStore(config, { background: true });
+  const { db, release } = await openConfiguredStore(config);
   let app: App | undefined;
   const started: ServerHook[] = [];
   try {
+    await migrate(db);
     const deps: Deps = { db, clock, config };
     app = await buildApp(deps, opts.logger ?? loggerOptions(config));
-    // The first statement: it waits for the store to be open, and fails here if it could not be.
-    await migrate(db);
     const first = await firstStart(db, clock, config, { demo: opts.demo ?? true });
     if (first)
       app.log.info(

@@ -343,29 +343,6 @@ async function listenOn(url: string, channel: string, onNotify: () => void): Pro
   };
 }
 
-/**
- * The store `opening` will be, usable at once: each call waits for the opening, then goes to the
- * store. A server builds its app while PGlite opens (reading its files and compiling PostgreSQL's
- * WebAssembly leave the main thread idle), instead of one after the other. A failed opening fails
- * every call with its error; closing waits for the opening and closes what it opened.
- */
-export function whenOpen(kind: Db['kind'], opening: Promise<Db>): Db {
-  // Handled here, so an opening that fails before its first caller awaits it is not reported as an
-  // unhandled rejection; the callers still get the error.
-  opening.catch(() => undefined);
-  return {
-    kind,
-    query: async (sql, params) => (await opening).query(sql, params),
-    exec: async (sql) => (await opening).exec(sql),
-    transaction: async (fn) => (await opening).transaction(fn),
-    listen: async (channel, onNotify) => (await opening).listen(channel, onNotify),
-    close: async () => {
-      const db = await opening.catch(() => undefined);
-      await db?.close();
-    },
-  };
-}
-
 /** Opens the server when a URL is given, else the embedded store in `dataDir`. */
 export async function openStore(opts: {
   databaseUrl?: string | undefined;
