@@ -14,6 +14,7 @@ import { runDoorsBench } from './doors.ts';
 import { runIntegrationsBench } from './integrations.ts';
 import { runJobsBench } from './jobs.ts';
 import { percentile } from './measure.ts';
+import { printMemory, runMemoryBench } from './memory.ts';
 import { runPartnersBench } from './partners.ts';
 import { runQuotasBench } from './quotas.ts';
 import { runReportsBench } from './reports.ts';
@@ -240,7 +241,9 @@ for (const r of rows)
   console.log(
     `| ${r.store} | ${r.small.count} | ${f(r.small.p50, 2)} | ${f(r.small.p99, 2)} | ${r.big.count} | ${f(r.big.p50, 2)} | ${f(r.big.p99, 2)} | ${f(r.big.p99 / r.small.p99, 2)} | ${f(r.big.seedSeconds)} |`,
   );
-console.log('\nServer process memory after the HTTP phase (store in process for PGlite):\n');
+console.log(
+  '\nMemory of this process after the HTTP phase (the store in process for PGlite, and the load generator; the server alone: bench/memory.ts):\n',
+);
 for (const r of rows) console.log(`- ${r.store}: rss ${f(r.rssMb)} MB, heap used ${f(r.heapMb)} MB`);
 
 // BENCH_ONLY=bookings stops here (the booking and availability figures alone).
@@ -267,6 +270,8 @@ if (stores.includes('postgres')) {
 
 console.log('\nStart-up:\n');
 printStart(await runStartBench());
+console.log('\nMemory of the server process alone:\n');
+printMemory(await runMemoryBench());
 console.log('\nFair-use quotas on the booking path:\n');
 await runQuotasBench();
 console.log('\nUtilization report:\n');

@@ -10,15 +10,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { npmStart } from './memory.ts';
 import { freePort } from './stores.ts';
 
 const RUNS = Number(process.env.BENCH_START_RUNS ?? 5);
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** The Node flags `npm start` runs the server with (package.json's start script), so the figures are its. */
-const startFlags = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start as string)
-  .split(/\s+/)
-  .filter((a) => a.startsWith('--'));
+/** The environment and Node flags `npm start` runs the server with, so the figures are its. */
+const { env: startEnv, flags: startFlags } = npmStart();
 
 /** Resident memory of a process in MB (Linux). */
 function rssMb(pid: number): number {
@@ -50,6 +49,7 @@ async function timeToReady(dataDir: string, idleMs = 0): Promise<{ ms: number; r
     cwd: root,
     env: {
       ...process.env,
+      ...startEnv,
       SHIPSHAPE_DATA_DIR: dataDir,
       DATABASE_URL: '',
       HOST: '127.0.0.1',
@@ -110,7 +110,11 @@ export async function runStartBench(): Promise<StartFigures> {
 }
 
 export function printStart(f: StartFigures): void {
-  console.log(`\nStart-up, embedded store, median of ${RUNS} runs (node ${startFlags.join(' ')}):\n`);
+  console.log(
+    `\nStart-up, embedded store, median of ${RUNS} runs (${Object.entries(startEnv)
+      .map(([k, v]) => `${k}=${v} `)
+      .join('')}node ${startFlags.join(' ')}):\n`,
+  );
   console.log(
     '| prestart, nothing changed, ms | first start to ready (demo), ms | start on the existing store to ready, ms | idle RSS 10 s after that start, MB |',
   );

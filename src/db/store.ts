@@ -1,7 +1,13 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type { PGlite } from '@electric-sql/pglite';
+import type * as Pg from 'pg';
+
+/**
+ * The driver of the store not in use is never loaded: PGlite when DATABASE_URL names a server, pg
+ * on the embedded store. Each is a few hundred modules' worth of start-up time and memory.
+ */
+const requirePg = (): typeof Pg => createRequire(import.meta.url)('pg') as typeof Pg;
 
 /** Rows of a query, typed by the caller. */
 export interface QueryResult<R> {
@@ -170,6 +176,10 @@ export async function openPglite(
   limits: StoreLimits = {},
 ): Promise<Db & { pglite: PGlite }> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const [{ PGlite }, { btree_gist }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/btree_gist'),
+  ]);
   const pglite = await PGlite.create({
     ...(dataDir ? { dataDir } : {}),
     ...(loadDataDir ? { loadDataDir } : {}),
@@ -226,6 +236,7 @@ export async function openPglite(
  */
 export function openPostgres(url: string, max = 10, limits: StoreLimits = {}): Db {
   const { lockTimeoutMs, acquireTimeoutMs } = { ...defaultStoreLimits, ...limits };
+  const pg = requirePg();
   const pool = new pg.Pool({
     connectionString: url,
     max,
@@ -245,11 +256,11 @@ export function openPostgres(url: string, max = 10, limits: StoreLimits = {}): D
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it on next use.
   });
-  const run = async <R>(c: pg.PoolClient, sql: string, params?: unknown[]) => {
+  const run = async <R>(c: Pg.PoolClient, sql: string, params?: unknown[]) => {
     const res = await c.query(sql, params);
     return { rows: res.rows as R[], affectedRows: res.rowCount ?? 0 };
   };
-  const onClient = async <T>(use: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
+  const onClient = async <T>(use: (c: Pg.PoolClient) => Promise<T>): Promise<T> => {
     const client = await connect();
     try {
       return await use(client);
@@ -301,7 +312,8 @@ export function openPostgres(url: string, max = 10, limits: StoreLimits = {}): D
  */
 async function listenOn(url: string, channel: string, onNotify: () => void): Promise<() => Promise<void>> {
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
-  let client: pg.Client | undefined;
+  let client: Pg.Client | undefined;
+  const pg = requirePg();
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
   const reopen = () => {

@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import { publicHost } from '../config.ts';
 import { deliverEmail } from '../features/email/service.ts';
 import { deliverWebhooks } from '../features/webhooks/service.ts';
@@ -44,15 +43,17 @@ function oneAtATime(fn: () => Promise<void>): () => Promise<void> {
  * store; `close` releases what they hold (the SMTP connection pool). `deliverWebhooksNow` runs a
  * webhook round at once (or right after the one running): the store wakes it after each commit.
  */
-export function integrationTasks(ctx: HookContext): {
+export async function integrationTasks(ctx: HookContext): Promise<{
   tasks: Task[];
   close: () => void;
   deliverWebhooksNow: () => Promise<void>;
-} {
+}> {
   const { db, clock, config } = ctx;
   const email: Task[] = [];
   let close: () => void = () => undefined;
   if (config.smtpUrl) {
+    // Loaded only when email is configured: most servers send none.
+    const { default: nodemailer } = await import('nodemailer');
     const transport = nodemailer.createTransport(config.smtpUrl);
     close = () => transport.close();
     email.push({
@@ -82,7 +83,7 @@ export function integrationsHook(): ServerHook {
   return {
     name: 'integrations',
     async start(ctx: HookContext) {
-      const made = integrationTasks(ctx);
+      const made = await integrationTasks(ctx);
       close = made.close;
       scheduler = new Scheduler(made.tasks, {
         clock: ctx.clock,

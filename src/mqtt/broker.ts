@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, isIP, type Server } from 'node:net';
-import { Aedes, type AuthenticateError } from 'aedes';
+import type { AuthenticateError } from 'aedes';
 
 /** The in-process MQTT broker the server runs when no external one is configured. */
 export interface EmbeddedBroker {
@@ -41,6 +41,8 @@ export async function startEmbeddedBroker(
   port: number,
   credentials?: BrokerCredentials,
 ): Promise<EmbeddedBroker> {
+  // Loaded here, not at start: a CLI command that runs no broker does not pay for it.
+  const { Aedes } = await import('aedes');
   const broker = await Aedes.createBroker(
     credentials
       ? {

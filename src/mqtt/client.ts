@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 
 export type { MqttClient };
 
@@ -10,6 +10,8 @@ export type { MqttClient };
  */
 export async function connectMqtt(url: string, opts: IClientOptions = {}): Promise<MqttClient> {
   const { url: bare, credentials } = splitCredentials(url);
+  // Loaded on the first connection, not with the program: most CLI commands never connect.
+  const { connectAsync } = await import('mqtt');
   const client = await connectAsync(bare, {
     clean: true,
     reconnectPeriod: 1000,

@@ -1,4 +1,5 @@
-import common from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
+import type * as ZxcvbnCommon from '@zxcvbn-ts/language-common';
 import { invalid } from '../errors.ts';
 
 /** The shortest password accepted anywhere a password is set. */
@@ -7,13 +8,20 @@ const maxPasswordLength = 200;
 
 /**
  * The common-password list of zxcvbn-ts (about 49,000 passwords from public breaches, kept by the
- * zxcvbn-ts project), lower-cased: a password on it is refused whatever its length.
+ * zxcvbn-ts project), lower-cased: a password on it is refused whatever its length. Loaded at the
+ * first password checked, not at start: its dictionaries are a tenth of the server's start-up time.
  */
 let commonPasswords: Set<string> | undefined;
 function isCommon(password: string): boolean {
-  commonPasswords ??= new Set(
-    (common.dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()),
-  );
+  if (!commonPasswords) {
+    // The CommonJS build: its exports are the module's default export.
+    const common = createRequire(import.meta.url)(
+      '@zxcvbn-ts/language-common',
+    ) as typeof ZxcvbnCommon.default;
+    commonPasswords = new Set(
+      (common.dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()),
+    );
+  }
   return commonPasswords.has(password.toLowerCase());
 }
 
