@@ -39,6 +39,9 @@ const HORIZON = Number(process.env.BENCH_HORIZON ?? 200);
 const alarmSeconds = 10;
 const pollOnly = process.env.BENCH_JOBS_POLL === '1';
 const spreadMs = 15_000;
+/** A job's failure is said, not swallowed: a bench that fires nothing must say why. */
+const onError = (task: string, err: unknown) =>
+  process.stderr.write(`bench jobs: ${task} failed: ${String(err)}\n`);
 
 interface JobsFigures {
   what: string;
@@ -74,7 +77,7 @@ async function benchJobs(kind: string): Promise<JobsFigures> {
       spaces.push(space.id);
     }
     const tasks = serverTasks(db).map((t) => (pollOnly ? { ...t, nextDue: undefined } : t));
-    const scheduler = new Scheduler(tasks, { clock: systemClock });
+    const scheduler = new Scheduler(tasks, { clock: systemClock, onError });
     scheduler.start();
     try {
       const first = Date.now() + 20_000;
@@ -161,7 +164,7 @@ async function benchDoorAlarms(kind: string): Promise<JobsFigures> {
       doors.push(door.id);
     }
     const tasks = serverTasks(db).map((t) => (pollOnly ? { ...t, nextDue: undefined } : t));
-    const scheduler = new Scheduler(tasks, { clock: systemClock });
+    const scheduler = new Scheduler(tasks, { clock: systemClock, onError });
     scheduler.start();
     try {
       const gapMs = spreadMs / DOORS;
@@ -263,7 +266,7 @@ async function benchNoShows(kind: string): Promise<JobsFigures> {
       spaces.push(space.id);
     }
     const tasks = serverTasks(db).map((t) => (pollOnly ? { ...t, nextDue: undefined } : t));
-    const scheduler = new Scheduler(tasks, { clock: systemClock });
+    const scheduler = new Scheduler(tasks, { clock: systemClock, onError });
     scheduler.start();
     try {
       const first = Date.now() + 20_000;
@@ -350,7 +353,7 @@ async function benchWaitlist(kind: string): Promise<JobsFigures> {
       entryOf.set(entry.id, i);
     }
     const tasks = serverTasks(db).map((t) => (pollOnly ? { ...t, nextDue: undefined } : t));
-    const scheduler = new Scheduler(tasks, { clock: systemClock });
+    const scheduler = new Scheduler(tasks, { clock: systemClock, onError });
     scheduler.start();
     try {
       const freedAt: number[] = [];
@@ -420,7 +423,7 @@ async function benchHorizon(kind: string): Promise<JobsFigures> {
     }
     if (Date.now() > due) process.stderr.write('bench jobs: the series took longer than the lead time\n');
     const tasks = serverTasks(db).map((t) => (pollOnly ? { ...t, nextDue: undefined } : t));
-    const scheduler = new Scheduler(tasks, { clock: systemClock });
+    const scheduler = new Scheduler(tasks, { clock: systemClock, onError });
     scheduler.start();
     try {
       // Rows become visible when the job's transaction commits, which for a burst is later than
