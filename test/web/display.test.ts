@@ -201,6 +201,13 @@ describe('room display in the browser', { timeout: 240_000 }, () => {
       assert.match((await row.textContent()) ?? '', /Wardroom.*0\.5/);
       assert.deepEqual(await seriousA11yViolations(page), [], 'Reports: accessibility');
       await screenshot(page, 'reports');
+      // On a phone the page does not scroll sideways: the wide per-space table scrolls in its box.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await row.waitFor();
+      const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(sideways <= 0, `Reports at 390 px scrolls sideways by ${sideways} px`);
+      assert.deepEqual(await seriousA11yViolations(page), [], 'Reports at 390 px: accessibility');
+      await screenshot(page, 'reports-phone');
     } finally {
       await context.close();
     }

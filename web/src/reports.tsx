@@ -159,29 +159,34 @@ function HeatMap({ report }: { report: Report }) {
       </svg>
       <details>
         <summary>Show as a table</summary>
-        <table className="report-table">
-          <caption>Booked hours by weekday and hour</caption>
-          <thead>
-            <tr>
-              <th scope="col">Hour</th>
-              {days.map((d) => (
-                <th key={d} scope="col">
-                  {d}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {hoursOfDay.map((h) => (
-              <tr key={h}>
-                <th scope="row">{String(h).padStart(2, '0')}:00</th>
-                {days.map((d, day) => (
-                  <td key={d}>{hours[day * 24 + h]}</td>
+        {/* A wide table scrolls in its own box on a phone, not the page; the box takes focus so that
+            it can be scrolled by keyboard (WCAG 2.1.1). */}
+        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard */}
+        <section className="table-wrap" aria-label="Booked hours by weekday and hour, table" tabIndex={0}>
+          <table className="report-table">
+            <caption>Booked hours by weekday and hour</caption>
+            <thead>
+              <tr>
+                <th scope="col">Hour</th>
+                {days.map((d) => (
+                  <th key={d} scope="col">
+                    {d}
+                  </th>
                 ))}
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {hoursOfDay.map((h) => (
+                <tr key={h}>
+                  <th scope="row">{String(h).padStart(2, '0')}:00</th>
+                  {days.map((d, day) => (
+                    <td key={d}>{hours[day * 24 + h]}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
       </details>
     </section>
   );
@@ -233,33 +238,36 @@ function SpaceBars({ report }: { report: Report }) {
           );
         })}
       </svg>
-      <table className="report-table">
-        <caption>Per space</caption>
-        <thead>
-          <tr>
-            <th scope="col">Space</th>
-            <th scope="col">Open h</th>
-            <th scope="col">Booked h</th>
-            <th scope="col">Used h</th>
-            <th scope="col">No-shows</th>
-            <th scope="col">Late cancellations</th>
-            <th scope="col">Peak hours</th>
-          </tr>
-        </thead>
-        <tbody>
-          {report.spaces.map((s) => (
-            <tr key={s.spaceId}>
-              <th scope="row">{s.name}</th>
-              <td>{s.totals.openHours}</td>
-              <td>{s.totals.bookedHours}</td>
-              <td>{s.totals.usedHours}</td>
-              <td>{s.totals.noShows}</td>
-              <td>{s.totals.lateCancellations}</td>
-              <td>{s.peakHours.map((p) => p.label).join(', ') || '–'}</td>
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard */}
+      <section className="table-wrap" aria-label="Per space, table" tabIndex={0}>
+        <table className="report-table">
+          <caption>Per space</caption>
+          <thead>
+            <tr>
+              <th scope="col">Space</th>
+              <th scope="col">Open h</th>
+              <th scope="col">Booked h</th>
+              <th scope="col">Used h</th>
+              <th scope="col">No-shows</th>
+              <th scope="col">Late cancellations</th>
+              <th scope="col">Peak hours</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {report.spaces.map((s) => (
+              <tr key={s.spaceId}>
+                <th scope="row">{s.name}</th>
+                <td>{s.totals.openHours}</td>
+                <td>{s.totals.bookedHours}</td>
+                <td>{s.totals.usedHours}</td>
+                <td>{s.totals.noShows}</td>
+                <td>{s.totals.lateCancellations}</td>
+                <td>{s.peakHours.map((p) => p.label).join(', ') || '–'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
     </section>
   );
 }
