@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatInZone, formatLocalRange, formatLocalWithOffset } from '../domain/time.ts';
-import { ApiError, answer, type Booking, signedInApi } from './api-client.ts';
+import { ApiError, answer, signedInApi } from './api-client.ts';
 import { parseTimeArg } from './api-commands.ts';
 import { CliError, type CliIo } from './io.ts';
 import {
@@ -29,7 +29,7 @@ function explain(err: unknown, zone: string): never {
     for (const o of (p.occurrences as { start: string }[] | undefined) ?? [])
       extra.push(`  taken: ${formatLocalWithOffset(new Date(o.start), zone)}`);
     if (!p.occurrences)
-      for (const c of (p.conflicts as Booking[] | undefined) ?? [])
+      for (const c of (p.conflicts as { start: string; end: string; title: string }[] | undefined) ?? [])
         extra.push(`  in the way: ${when(c, zone)}  ${c.title}`);
     if (extra.length > 0) throw new CliError(`${err.message}\n${extra.join('\n')}`);
   }
