@@ -13,7 +13,7 @@ import {
 } from '../../src/features/bookings/repository.ts';
 import { createBooking } from '../../src/features/bookings/service.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { buildSpace, buildSquad } from '../support/factories.ts';
+import { buildSpace, buildSquad, seedRandomBookings } from '../support/factories.ts';
 import { storeKinds } from '../support/store.ts';
 
 // A new session of the organizer alone is booked in one statement (shipshape_book_session) when
@@ -85,43 +85,16 @@ for (const kind of storeKinds()) {
         await buildSquad(t, { name: 'Deck', members: members.slice(2, 4) }),
       ];
       const statuses = ['confirmed', 'confirmed', 'checked_in', 'completed', 'cancelled', 'released'];
-      let seed = 11;
-      const next = (n: number) => {
-        seed = (seed * 1103515245 + 12345) % 2 ** 31;
-        return seed % n;
-      };
-      for (let i = 0; i < 80; i++) {
-        const start = next(44);
-        const id = crypto.randomUUID();
-        const made = await t.db.query(
-          `INSERT INTO bookings (site_id, id, space_id, organizer_id, title, start_at, end_at, blocked, status)
-           VALUES ($1, $2, $3, $4, 'seed', $5::timestamptz, $6::timestamptz,
-                   tstzrange($5::timestamptz, $6::timestamptz + make_interval(mins => $7::int), '[)'), $8)
-           ON CONFLICT DO NOTHING`,
-          [
-            t.siteId,
-            id,
-            spaces[next(spaces.length)],
-            members[next(members.length)],
-            q(start).toISOString(),
-            q(start + 1 + next(5)).toISOString(),
-            [0, 15, 30][next(3)],
-            statuses[next(statuses.length)],
-          ],
-        );
-        if (made.affectedRows === 0) continue;
-        if (next(2) === 0)
-          await t.db.query(
-            'INSERT INTO booking_members (site_id, booking_id, member_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-            [t.siteId, id, members[next(members.length)]],
-          );
-        if (next(4) === 0)
-          await t.db.query('INSERT INTO booking_squads (site_id, booking_id, squad_id) VALUES ($1, $2, $3)', [
-            t.siteId,
-            id,
-            squads[next(squads.length)],
-          ]);
-      }
+      await seedRandomBookings(t, {
+        spaces,
+        members,
+        squads,
+        statuses,
+        count: 80,
+        seed: 11,
+        from: base,
+        maxLength: 5,
+      });
     });
     after(() => t.close());
 

@@ -7,7 +7,7 @@ import {
   probeNewSession,
 } from '../../src/features/bookings/repository.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { buildSpace, buildSquad } from '../support/factories.ts';
+import { buildSpace, buildSquad, seedRandomBookings } from '../support/factories.ts';
 import { storeKinds } from '../support/store.ts';
 
 // A new session's one-statement probe must say yes exactly when the detailed queries find something:
@@ -43,47 +43,16 @@ for (const kind of storeKinds()) {
         'cancelled',
         'released',
       ];
-      // Deterministic pseudo-random bookings over twelve hours on a quarter-hour grid.
-      let seed = 7;
-      const next = (n: number) => {
-        seed = (seed * 1103515245 + 12345) % 2 ** 31;
-        return seed % n;
-      };
-      for (let i = 0; i < 150; i++) {
-        const start = next(44);
-        const length = 1 + next(6);
-        const changeover = [0, 15, 30][next(3)]!;
-        const id = crypto.randomUUID();
-        const status = statuses[next(statuses.length)]!;
-        const made = await t.db.query(
-          `INSERT INTO bookings (site_id, id, space_id, organizer_id, title, start_at, end_at, blocked, status)
-           VALUES ($1, $2, $3, $4, 'seed', $5::timestamptz, $6::timestamptz,
-                   tstzrange($5::timestamptz, $6::timestamptz + make_interval(mins => $7::int), '[)'), $8)
-           ON CONFLICT DO NOTHING`,
-          [
-            t.siteId,
-            id,
-            spaces[next(spaces.length)],
-            members[next(members.length)],
-            q(start).toISOString(),
-            q(start + length).toISOString(),
-            changeover,
-            status,
-          ],
-        );
-        if (made.affectedRows === 0) continue;
-        if (next(2) === 0)
-          await t.db.query(
-            'INSERT INTO booking_members (site_id, booking_id, member_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-            [t.siteId, id, members[next(members.length)]],
-          );
-        if (next(4) === 0)
-          await t.db.query('INSERT INTO booking_squads (site_id, booking_id, squad_id) VALUES ($1, $2, $3)', [
-            t.siteId,
-            id,
-            squads[next(squads.length)],
-          ]);
-      }
+      await seedRandomBookings(t, {
+        spaces,
+        members,
+        squads,
+        statuses,
+        count: 150,
+        seed: 7,
+        from: base,
+        maxLength: 6,
+      });
       const active = await t.db.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM bookings WHERE site_id = $1 AND status IN ('confirmed', 'checked_in')`,
         [t.siteId],

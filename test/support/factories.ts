@@ -87,3 +87,63 @@ export async function buildOtherSite(t: TestApp): Promise<{ siteId: string; memb
 export function at(base: string | Date, minutes: number): string {
   return new Date(new Date(base).getTime() + minutes * 60_000).toISOString();
 }
+
+/**
+ * Deterministic pseudo-random bookings written straight into the store (every status, changeovers
+ * of 0–30 minutes, now and then a named member or a squad) on a quarter-hour grid from `from`:
+ * data for property tests that compare two ways of finding what is in a new session's way.
+ * Bookings the no-overlap constraint refuses are left out, as a writer would be refused.
+ */
+export async function seedRandomBookings(
+  t: TestApp,
+  o: {
+    spaces: string[];
+    members: string[];
+    squads: string[];
+    statuses: string[];
+    count: number;
+    seed: number;
+    from: number;
+    /** Longest booking, in quarter hours. */
+    maxLength: number;
+  },
+): Promise<void> {
+  let seed = o.seed;
+  const next = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const q = (n: number) => new Date(o.from + n * 15 * 60_000).toISOString();
+  for (let i = 0; i < o.count; i++) {
+    const start = next(44);
+    const id = crypto.randomUUID();
+    const made = await t.db.query(
+      `INSERT INTO bookings (site_id, id, space_id, organizer_id, title, start_at, end_at, blocked, status)
+       VALUES ($1, $2, $3, $4, 'seed', $5::timestamptz, $6::timestamptz,
+               tstzrange($5::timestamptz, $6::timestamptz + make_interval(mins => $7::int), '[)'), $8)
+       ON CONFLICT DO NOTHING`,
+      [
+        t.siteId,
+        id,
+        o.spaces[next(o.spaces.length)],
+        o.members[next(o.members.length)],
+        q(start),
+        q(start + 1 + next(o.maxLength)),
+        [0, 15, 30][next(3)],
+        o.statuses[next(o.statuses.length)],
+      ],
+    );
+    if (made.affectedRows === 0) continue;
+    if (next(2) === 0)
+      await t.db.query(
+        'INSERT INTO booking_members (site_id, booking_id, member_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+        [t.siteId, id, o.members[next(o.members.length)]],
+      );
+    if (next(4) === 0)
+      await t.db.query('INSERT INTO booking_squads (site_id, booking_id, squad_id) VALUES ($1, $2, $3)', [
+        t.siteId,
+        id,
+        o.squads[next(o.squads.length)],
+      ]);
+  }
+}
