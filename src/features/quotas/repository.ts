@@ -42,6 +42,21 @@ export async function findRule(db: Queryable, siteId: string, id: string): Promi
 
 export type NewRule = Omit<QuotaRuleRow, 'id' | 'version' | 'createdAt'>;
 
+/** A rule's columns in the order both writes list them, from name to count_participants. */
+const ruleValues = (r: NewRule) => [
+  r.name,
+  r.memberId,
+  r.squadId,
+  r.spaceId,
+  r.spaceKind,
+  r.metric,
+  r.period,
+  r.maximum,
+  r.windowStart,
+  r.windowEnd,
+  r.countParticipants,
+];
+
 /** Inserts a rule; undefined when its name is taken. */
 export async function insertRule(db: Queryable, siteId: string, r: NewRule): Promise<string | undefined> {
   const res = await db.query<{ id: string }>(
@@ -49,20 +64,7 @@ export async function insertRule(db: Queryable, siteId: string, r: NewRule): Pro
                               window_start, window_end, count_participants)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      ON CONFLICT (site_id, name) DO NOTHING RETURNING id`,
-    [
-      siteId,
-      r.name,
-      r.memberId,
-      r.squadId,
-      r.spaceId,
-      r.spaceKind,
-      r.metric,
-      r.period,
-      r.maximum,
-      r.windowStart,
-      r.windowEnd,
-      r.countParticipants,
-    ],
+    [siteId, ...ruleValues(r)],
   );
   return res.rows[0]?.id;
 }
@@ -79,21 +81,7 @@ export async function updateRule(db: Queryable, siteId: string, id: string, r: N
       WHERE site_id = $1 AND id = $2
         AND NOT EXISTS (SELECT 1 FROM quota_rules o WHERE o.site_id = $1 AND o.name = $3 AND o.id <> $2)
       RETURNING id`,
-      [
-        siteId,
-        id,
-        r.name,
-        r.memberId,
-        r.squadId,
-        r.spaceId,
-        r.spaceKind,
-        r.metric,
-        r.period,
-        r.maximum,
-        r.windowStart,
-        r.windowEnd,
-        r.countParticipants,
-      ],
+      [siteId, id, ...ruleValues(r)],
     )
     .catch((err: unknown) => {
       if (pgErrorCode(err) === PgCode.uniqueViolation) return { rows: [] };
